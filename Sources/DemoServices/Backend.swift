@@ -1,0 +1,47 @@
+import Hummingbird
+import Logging
+import Tracing
+
+/// What the backend does to give traces something to explain.
+public struct BackendBehavior: Sendable {
+    /// Artificial work per request, recorded inside the backend's server span.
+    public var latency: Duration
+    /// Fraction of requests, 0...1, answered with 500.
+    public var errorRate: Double
+
+    public init(latency: Duration = .zero, errorRate: Double = 0) {
+        self.latency = latency
+        self.errorRate = errorRate
+    }
+}
+
+/// The demo's backend: continues the caller's trace, records its span and an event, answers `OK`.
+public enum Backend {
+    public static let serviceName = "backend"
+
+    public static func buildRouter(tracer: any Tracer, behavior: BackendBehavior) -> Router<DemoRequestContext> {
+        let router = Router(context: DemoRequestContext.self)
+        router.middlewares.add(ServerSpanMiddleware(tracer: tracer))
+        router.get("/") { _, context -> Response in
+            context.serverSpan?.addEvent(SpanEvent(name: "handling request"))
+            if behavior.latency > .zero { try await Task.sleep(for: behavior.latency) }
+            if behavior.errorRate > 0, Double.random(in: 0..<1) < behavior.errorRate {
+                context.serverSpan?.addEvent(SpanEvent(name: "injected failure", attributes: ["error.rate": .double(behavior.errorRate)]))
+                return Response(status: .internalServerError, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "backend error\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "OK")))
+        }
+        return router
+    }
+
+    public static func buildApplication(
+        host: String, port: Int, tracer: any Tracer, behavior: BackendBehavior, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(tracer: tracer, behavior: behavior),
+            configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
+            onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

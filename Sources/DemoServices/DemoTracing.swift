@@ -1,0 +1,58 @@
+import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// How the demo's spans leave the process: swift-otel's OTLP/HTTP exporter, tuned so a long
+/// run loses nothing. swift-otel 1.6 exports one batch per `scheduleDelay` and drops spans
+/// past `maxQueueSize`; the defaults (5 s, 512, 2048) lose most spans of a 20,000-request run.
+public struct DemoTracingConfiguration: Sendable {
+    /// The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`.
+    public var endpoint: String
+    /// Spans that may be waiting at once; size it for the whole run so nothing is dropped.
+    public var maxQueueSize: Int
+    public var maxExportBatchSize: Int
+    public var scheduleDelay: Duration
+
+    public init(endpoint: String, maxQueueSize: Int = 1 << 20, maxExportBatchSize: Int = 4096, scheduleDelay: Duration = .milliseconds(20)) {
+        self.endpoint = endpoint
+        self.maxQueueSize = maxQueueSize
+        self.maxExportBatchSize = maxExportBatchSize
+        self.scheduleDelay = scheduleDelay
+    }
+
+    /// A queue that cannot overflow for `requests` requests (each makes at most 8 spans).
+    public static func sized(forRequests requests: Int, endpoint: String) -> Self {
+        Self(endpoint: endpoint, maxQueueSize: max(65_536, requests * 8 + 4096))
+    }
+}
+
+/// One service's own tracer: its own `service.name` resource, its own exporter and queue.
+/// Both demo services live in one process, so neither uses the global tracer.
+public struct ServiceTracer: Sendable {
+    public let serviceName: String
+    public let tracer: any Tracer
+    /// Flushes and exports on graceful shutdown; run it in the service group.
+    public let service: any Service
+
+    public init(serviceName: String, configuration: DemoTracingConfiguration, logger: Logger) throws {
+        var config = OTel.Configuration.default
+        config.serviceName = serviceName
+        config.resourceAttributes = ["service.namespace": "trace-demo", "telemetry.sdk.language": "swift"]
+        config.diagnosticLogger = .custom(logger)
+        config.diagnosticLogLevel = .error
+        config.logs.enabled = false
+        config.metrics.enabled = false
+        config.traces.sampler = .alwaysOn
+        config.traces.batchSpanProcessor.scheduleDelay = configuration.scheduleDelay
+        config.traces.batchSpanProcessor.maxExportBatchSize = configuration.maxExportBatchSize
+        config.traces.batchSpanProcessor.maxQueueSize = configuration.maxQueueSize
+        config.traces.otlpExporter.endpoint = configuration.endpoint
+        config.traces.otlpExporter.protocol = .httpProtobuf
+        config.traces.otlpExporter.timeout = .seconds(30)
+        let backend = try OTel.makeTracingBackend(configuration: config)
+        self.serviceName = serviceName
+        self.tracer = backend.factory
+        self.service = backend.service
+    }
+}

@@ -1,0 +1,82 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Tracing
+
+/// The demo's frontend: `incoming call` for each request, a client span `backend call` whose
+/// context travels to the backend in `traceparent`, and one span per network step under it.
+public enum Frontend {
+    public static let serviceName = "frontend"
+    /// The instrumentation scope name of the classic demo. swift-otel 1.6 stamps every export with
+    /// its own scope, so the name also travels as `otel.scope.name` on the demo's own spans.
+    public static let scopeName = "OT-tracing-demo"
+
+    public static func buildRouter(tracer: any Tracer, backend: PhaseTracedHTTPClient) -> Router<DemoRequestContext> {
+        let router = Router(context: DemoRequestContext.self)
+        router.middlewares.add(ServerSpanMiddleware(tracer: tracer, spanName: "incoming call"))
+        router.get("/") { _, context -> Response in
+            let incoming = context.serverSpan
+            incoming?.attributes["otel.scope.name"] = scopeName
+            incoming?.addEvent(SpanEvent(name: "request received"))
+            let (status, detail) = await callBackend(tracer: tracer, backend: backend, parent: incoming?.context ?? .topLevel)
+            incoming?.addEvent(SpanEvent(name: "backend responded", attributes: ["http.response.status_code": .int64(Int64(status))]))
+            let answer = status == 0 ? "frontend: backend unreachable (\(detail))\n" : "frontend: backend answered \(status) \(detail)\n"
+            return Response(
+                status: status == 200 ? .ok : .badGateway,
+                headers: [.contentType: "text/plain"],
+                body: .init(byteBuffer: ByteBuffer(string: answer)))
+        }
+        return router
+    }
+
+    /// Returns the backend's status (0 when it could not be reached) and its body or the error.
+    static func callBackend(tracer: any Tracer, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
+        let call = tracer.startSpan("backend call", context: parent, ofKind: .client)
+        call.updateAttributes { attributes in
+            attributes["otel.scope.name"] = scopeName
+            attributes["http.request.method"] = "GET"
+            attributes["url.full"] = "http://\(backend.host):\(backend.port)/"
+            attributes["server.address"] = backend.host
+            attributes["server.port"] = backend.port
+            attributes["http.request.body.size"] = 0
+        }
+        call.addEvent(SpanEvent(name: "injecting trace context"))
+        var headers: [(String, String)] = [("User-Agent", "trace-frontend")]
+        tracer.inject(call.context, into: &headers, using: HeaderListInjector())
+        do {
+            let exchange = try await backend.get("/", headers: headers)
+            for phase in exchange.phases {
+                let span = tracer.startSpan(phase.name, context: call.context, ofKind: .internal, at: phase.start)
+                span.end(at: phase.end)
+            }
+            call.updateAttributes { attributes in
+                attributes["http.response.status_code"] = exchange.status
+                attributes["http.response.body.size"] = exchange.body.readableBytes
+                attributes["http.connection.reused"] = exchange.reusedConnection
+                if let address = exchange.peerAddress { attributes["network.peer.address"] = address }
+                if let port = exchange.peerPort { attributes["network.peer.port"] = port }
+            }
+            call.addEvent(SpanEvent(name: "response received", attributes: ["http.response.status_code": .int64(Int64(exchange.status))]))
+            // Client spans count 4xx and 5xx as errors (HTTP semantic conventions).
+            if exchange.status >= 400 { call.setStatus(SpanStatus(code: .error, message: "HTTP \(exchange.status)")) }
+            call.end()
+            return (exchange.status, String(buffer: exchange.body).trimmingCharacters(in: .whitespacesAndNewlines))
+        } catch {
+            call.recordError(error)
+            call.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            call.end()
+            return (0, "\(error)")
+        }
+    }
+
+    public static func buildApplication(
+        host: String, port: Int, tracer: any Tracer, backend: PhaseTracedHTTPClient, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(tracer: tracer, backend: backend),
+            configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
+            onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,22 @@
+import Synchronization
+
+/// Running totals of what a receiver accepted, stored and forwarded, for summaries and logs.
+public final class IngestStatistics: Sendable {
+    public struct Snapshot: Equatable, Sendable {
+        public var requestsAccepted = 0
+        public var requestsRejected = 0
+        public var spansStored = 0
+        public var spansDuplicate = 0
+        public var requestsForwarded = 0
+        public var forwardFailures = 0
+        public var lastForwardError: String?
+    }
+
+    private let state = Mutex(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
+}

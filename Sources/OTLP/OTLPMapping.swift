@@ -1,0 +1,189 @@
+import Foundation
+import TraceModel
+
+public typealias ExportTraceServiceRequest = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest
+public typealias ExportTraceServiceResponse = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+
+/// A request whose content breaks the OTLP rules; the message names the offending span.
+public struct OTLPDecodingError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension ExportTraceServiceRequest {
+    /// The request's spans in the model, each carrying its resource and scope.
+    /// Throws when any id is malformed, so that a bad request stores nothing.
+    public func spans() throws -> [Span] {
+        var spans: [Span] = []
+        for (r, resourceSpans) in resourceSpans.enumerated() {
+            let resource = Resource(
+                attributes: resourceSpans.resource.attributes.map(Attribute.init(proto:)),
+                droppedAttributesCount: resourceSpans.resource.droppedAttributesCount,
+                schemaURL: resourceSpans.schemaURL)
+            for (s, scopeSpans) in resourceSpans.scopeSpans.enumerated() {
+                let scope = InstrumentationScope(
+                    name: scopeSpans.scope.name, version: scopeSpans.scope.version,
+                    attributes: scopeSpans.scope.attributes.map(Attribute.init(proto:)),
+                    droppedAttributesCount: scopeSpans.scope.droppedAttributesCount,
+                    schemaURL: scopeSpans.schemaURL)
+                for (index, proto) in scopeSpans.spans.enumerated() {
+                    let place = "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]"
+                    spans.append(try Span(proto: proto, resource: resource, scope: scope, place: place))
+                }
+            }
+        }
+        return spans
+    }
+
+    /// Groups spans by resource and scope, as an SDK would export them.
+    public init(spans: [Span]) {
+        self.init()
+        var resourceOrder: [Resource] = []
+        var scopesByResource: [Resource: [InstrumentationScope]] = [:]
+        var spansByScope: [Resource: [InstrumentationScope: [Span]]] = [:]
+        for span in spans {
+            if scopesByResource[span.resource] == nil { resourceOrder.append(span.resource); scopesByResource[span.resource] = [] }
+            if spansByScope[span.resource, default: [:]][span.scope] == nil { scopesByResource[span.resource]!.append(span.scope) }
+            spansByScope[span.resource, default: [:]][span.scope, default: []].append(span)
+        }
+        resourceSpans = resourceOrder.map { resource in
+            Opentelemetry_Proto_Trace_V1_ResourceSpans.with {
+                $0.resource.attributes = resource.attributes.map(\.proto)
+                $0.resource.droppedAttributesCount = resource.droppedAttributesCount
+                $0.schemaURL = resource.schemaURL
+                $0.scopeSpans = scopesByResource[resource]!.map { scope in
+                    Opentelemetry_Proto_Trace_V1_ScopeSpans.with {
+                        $0.scope.name = scope.name
+                        $0.scope.version = scope.version
+                        $0.scope.attributes = scope.attributes.map(\.proto)
+                        $0.scope.droppedAttributesCount = scope.droppedAttributesCount
+                        $0.schemaURL = scope.schemaURL
+                        $0.spans = spansByScope[resource]![scope]!.map(\.proto)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Span {
+    init(proto: Opentelemetry_Proto_Trace_V1_Span, resource: Resource, scope: InstrumentationScope, place: String) throws {
+        guard let traceID = TraceID(bytes: proto.traceID), traceID.isValid else {
+            throw OTLPDecodingError("\(place): traceId must be 16 bytes and not all zero, got \(proto.traceID.count) bytes")
+        }
+        guard let spanID = SpanID(bytes: proto.spanID), spanID.isValid else {
+            throw OTLPDecodingError("\(place): spanId must be 8 bytes and not all zero, got \(proto.spanID.count) bytes")
+        }
+        var parentSpanID: SpanID?
+        if !proto.parentSpanID.isEmpty {
+            guard let parent = SpanID(bytes: proto.parentSpanID) else {
+                throw OTLPDecodingError("\(place): parentSpanId must be empty or 8 bytes, got \(proto.parentSpanID.count) bytes")
+            }
+            parentSpanID = parent.isValid ? parent : nil
+        }
+        let links = try proto.links.enumerated().map { index, link in
+            guard let linkTrace = TraceID(bytes: link.traceID), let linkSpan = SpanID(bytes: link.spanID) else {
+                throw OTLPDecodingError("\(place).links[\(index)]: traceId must be 16 bytes and spanId 8 bytes")
+            }
+            return SpanLink(traceID: linkTrace, spanID: linkSpan, traceState: link.traceState,
+                            attributes: link.attributes.map(Attribute.init(proto:)),
+                            droppedAttributesCount: link.droppedAttributesCount, flags: link.flags)
+        }
+        self.init(
+            traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, traceState: proto.traceState, flags: proto.flags,
+            name: proto.name, kind: SpanKind(rawValue: proto.kind.rawValue) ?? .unspecified,
+            startTimeUnixNano: proto.startTimeUnixNano, endTimeUnixNano: proto.endTimeUnixNano,
+            attributes: proto.attributes.map(Attribute.init(proto:)), droppedAttributesCount: proto.droppedAttributesCount,
+            events: proto.events.map {
+                SpanEvent(timeUnixNano: $0.timeUnixNano, name: $0.name, attributes: $0.attributes.map(Attribute.init(proto:)),
+                          droppedAttributesCount: $0.droppedAttributesCount)
+            },
+            droppedEventsCount: proto.droppedEventsCount,
+            links: links, droppedLinksCount: proto.droppedLinksCount,
+            status: SpanStatus(code: SpanStatus.Code(rawValue: proto.status.code.rawValue) ?? .unset, message: proto.status.message),
+            resource: resource, scope: scope)
+    }
+
+    var proto: Opentelemetry_Proto_Trace_V1_Span {
+        .with {
+            $0.traceID = Data(traceID.bytes)
+            $0.spanID = Data(spanID.bytes)
+            if let parentSpanID { $0.parentSpanID = Data(parentSpanID.bytes) }
+            $0.traceState = traceState
+            $0.flags = flags
+            $0.name = name
+            $0.kind = .init(rawValue: kind.rawValue) ?? .unspecified
+            $0.startTimeUnixNano = startTimeUnixNano
+            $0.endTimeUnixNano = endTimeUnixNano
+            $0.attributes = attributes.map(\.proto)
+            $0.droppedAttributesCount = droppedAttributesCount
+            $0.events = events.map { event in
+                .with {
+                    $0.timeUnixNano = event.timeUnixNano
+                    $0.name = event.name
+                    $0.attributes = event.attributes.map(\.proto)
+                    $0.droppedAttributesCount = event.droppedAttributesCount
+                }
+            }
+            $0.droppedEventsCount = droppedEventsCount
+            $0.links = links.map { link in
+                .with {
+                    $0.traceID = Data(link.traceID.bytes)
+                    $0.spanID = Data(link.spanID.bytes)
+                    $0.traceState = link.traceState
+                    $0.attributes = link.attributes.map(\.proto)
+                    $0.droppedAttributesCount = link.droppedAttributesCount
+                    $0.flags = link.flags
+                }
+            }
+            $0.droppedLinksCount = droppedLinksCount
+            if status.code != .unset || !status.message.isEmpty {
+                $0.status.code = .init(rawValue: status.code.rawValue) ?? .unset
+                $0.status.message = status.message
+            }
+        }
+    }
+}
+
+extension Attribute {
+    init(proto: Opentelemetry_Proto_Common_V1_KeyValue) {
+        self.init(proto.key, proto.hasValue ? AttributeValue(proto: proto.value) : .empty)
+    }
+
+    var proto: Opentelemetry_Proto_Common_V1_KeyValue {
+        .with {
+            $0.key = key
+            if value != .empty { $0.value = value.proto }
+        }
+    }
+}
+
+extension AttributeValue {
+    init(proto: Opentelemetry_Proto_Common_V1_AnyValue) {
+        switch proto.value {
+        case .stringValue(let value): self = .string(value)
+        case .boolValue(let value): self = .bool(value)
+        case .intValue(let value): self = .int(value)
+        case .doubleValue(let value): self = .double(value)
+        case .bytesValue(let value): self = .bytes(Array(value))
+        case .arrayValue(let value): self = .array(value.values.map(AttributeValue.init(proto:)))
+        case .kvlistValue(let value): self = .keyValueList(value.values.map(Attribute.init(proto:)))
+        case nil: self = .empty
+        }
+    }
+
+    var proto: Opentelemetry_Proto_Common_V1_AnyValue {
+        .with {
+            switch self {
+            case .string(let value): $0.stringValue = value
+            case .bool(let value): $0.boolValue = value
+            case .int(let value): $0.intValue = value
+            case .double(let value): $0.doubleValue = value
+            case .bytes(let value): $0.bytesValue = Data(value)
+            case .array(let values): $0.arrayValue = .with { $0.values = values.map(\.proto) }
+            case .keyValueList(let pairs): $0.kvlistValue = .with { $0.values = pairs.map(\.proto) }
+            case .empty: break
+            }
+        }
+    }
+}

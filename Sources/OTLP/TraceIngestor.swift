@@ -1,0 +1,86 @@
+import CompressNIO
+import Foundation
+import NIOCore
+import TraceModel
+import TraceStore
+
+/// The two OTLP/HTTP body encodings.
+public enum OTLPContentType: String, Sendable {
+    case protobuf = "application/x-protobuf"
+    case json = "application/json"
+
+    /// Parses a Content-Type header value, ignoring parameters such as `charset`.
+    public init?(header: String) {
+        let mediaType = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        self.init(rawValue: mediaType)
+    }
+}
+
+/// Why a request was refused, mapped to its HTTP status by the receiver.
+public enum IngestError: Error, Equatable {
+    case badRequest(String)
+    case tooLarge(limit: Int)
+    case unsupportedMediaType(String)
+}
+
+/// Turns one OTLP request body into stored spans, then hands it to the forwarder if there is one.
+public struct TraceIngestor: Sendable {
+    public let store: TraceStore
+    public let forwarder: OTLPForwarder?
+    public let statistics: IngestStatistics
+    public let maxBodyBytes: Int
+
+    public init(store: TraceStore, forwarder: OTLPForwarder? = nil, statistics: IngestStatistics = IngestStatistics(), maxBodyBytes: Int = 64 << 20) {
+        self.store = store
+        self.forwarder = forwarder
+        self.statistics = statistics
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// Decodes, validates and stores one request; nothing is stored unless all of it is valid.
+    @discardableResult
+    public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> InsertOutcome {
+        do {
+            let data = try decompressed(body, gzipped: gzipped)
+            let request: ExportTraceServiceRequest
+            switch contentType {
+            case .protobuf:
+                do { request = try ExportTraceServiceRequest(serializedBytes: data) } catch {
+                    throw IngestError.badRequest("body is not a protobuf ExportTraceServiceRequest")
+                }
+            case .json:
+                do { request = try OTLPJSON.decodeRequest(data) } catch let error as OTLPDecodingError {
+                    throw IngestError.badRequest(error.description)
+                }
+            }
+            let spans: [Span]
+            do { spans = try request.spans() } catch let error as OTLPDecodingError {
+                throw IngestError.badRequest(error.description)
+            }
+            let outcome = try await store.insert(spans)
+            statistics.update {
+                $0.requestsAccepted += 1
+                $0.spansStored += outcome.inserted
+                $0.spansDuplicate += outcome.duplicates
+            }
+            forwarder?.enqueue(body: data, contentType: contentType)
+            return outcome
+        } catch let error as IngestError {
+            statistics.update { $0.requestsRejected += 1 }
+            throw error
+        }
+    }
+
+    private func decompressed(_ body: ByteBuffer, gzipped: Bool) throws -> Data {
+        guard gzipped else { return Data(buffer: body) }
+        var compressed = body
+        do {
+            let buffer = try compressed.decompressStream(with: CompressionAlgorithm.gzip().decompressor, maxSize: maxBodyBytes)
+            return Data(buffer: buffer)
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            throw IngestError.tooLarge(limit: maxBodyBytes)
+        } catch {
+            throw IngestError.badRequest("body is not valid gzip")
+        }
+    }
+}

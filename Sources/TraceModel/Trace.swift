@@ -1,0 +1,52 @@
+/// All stored spans of one trace, in start order.
+public struct Trace: Hashable, Sendable {
+    public var traceID: TraceID
+    public var spans: [Span]
+
+    public init(traceID: TraceID, spans: [Span]) {
+        self.traceID = traceID
+        self.spans = spans.sorted { ($0.startTimeUnixNano, $0.spanID) < ($1.startTimeUnixNano, $1.spanID) }
+    }
+
+    public var startTimeUnixNano: UInt64 { spans.map(\.startTimeUnixNano).min() ?? 0 }
+    public var endTimeUnixNano: UInt64 { spans.map(\.endTimeUnixNano).max() ?? 0 }
+    public var durationNanos: UInt64 { endTimeUnixNano &- startTimeUnixNano }
+
+    /// Services in order of first appearance.
+    public var services: [String] {
+        var seen: Set<String> = []
+        return spans.map(\.serviceName).filter { seen.insert($0).inserted }
+    }
+
+    /// Spans whose parent is absent: the true root, plus orphans whose parent never arrived.
+    public var roots: [Span] {
+        let ids = Set(spans.map(\.spanID))
+        return spans.filter { span in span.parentSpanID.map { !ids.contains($0) } ?? true }
+    }
+}
+
+/// One row of a trace listing: what `trace list` shows without loading spans.
+public struct TraceSummary: Hashable, Sendable {
+    public var traceID: TraceID
+    public var startTimeUnixNano: UInt64
+    public var endTimeUnixNano: UInt64
+    public var spanCount: Int
+    public var errorCount: Int
+    public var services: [String]
+    public var rootService: String?
+    public var rootName: String?
+
+    public init(traceID: TraceID, startTimeUnixNano: UInt64, endTimeUnixNano: UInt64, spanCount: Int, errorCount: Int, services: [String], rootService: String?, rootName: String?) {
+        self.traceID = traceID
+        self.startTimeUnixNano = startTimeUnixNano
+        self.endTimeUnixNano = endTimeUnixNano
+        self.spanCount = spanCount
+        self.errorCount = errorCount
+        self.services = services
+        self.rootService = rootService
+        self.rootName = rootName
+    }
+
+    public var durationNanos: UInt64 { endTimeUnixNano &- startTimeUnixNano }
+    public var hasError: Bool { errorCount > 0 }
+}

@@ -1,0 +1,125 @@
+import DemoServices
+import Hummingbird
+import Logging
+import OTLP
+import ServiceLifecycle
+import TraceStore
+
+/// What the receiver and the instrumented pair listen on and how they behave.
+public struct DemoStackConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (`trace run`); `trace serve` asks for a fixed one.
+    public var frontendPort: Int
+    public var backend: BackendBehavior
+    /// Open a new connection to the backend for every request instead of reusing idle ones.
+    public var newConnections: Bool
+    /// Also forward everything stored to this OTLP/HTTP collector.
+    public var forwardEndpoint: String?
+    /// Spans the tracers must be able to hold at once.
+    public var expectedRequests: Int
+
+    public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
+                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000) {
+        self.host = host
+        self.frontendPort = frontendPort
+        self.backend = backend
+        self.newConnections = newConnections
+        self.forwardEndpoint = forwardEndpoint
+        self.expectedRequests = expectedRequests
+    }
+}
+
+/// The embedded OTLP receiver plus the traced frontend/backend pair, in one process.
+/// Started in dependency order and stopped in reverse, so every span is exported and stored.
+public final class DemoStack: Sendable {
+    public let receiverPort: Int
+    public let backendPort: Int
+    public let frontendPort: Int
+    public let statistics: IngestStatistics
+    private let receiver: RunningServices
+    private let pair: RunningServices
+    private let frontend: RunningServices
+    private let backendClient: PhaseTracedHTTPClient
+
+    private init(receiverPort: Int, backendPort: Int, frontendPort: Int, statistics: IngestStatistics,
+                 receiver: RunningServices, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
+        self.receiverPort = receiverPort
+        self.backendPort = backendPort
+        self.frontendPort = frontendPort
+        self.statistics = statistics
+        self.receiver = receiver
+        self.pair = pair
+        self.frontend = frontend
+        self.backendClient = backendClient
+    }
+
+    public static func start(configuration: DemoStackConfiguration, store: TraceStore, logger: Logger) async throws -> DemoStack {
+        let statistics = IngestStatistics()
+        let forwarder = configuration.forwardEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
+        let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
+
+        let receiverSignal = PortSignal()
+        let receiverApp = OTLPReceiver.buildApplication(
+            configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
+            onServerRunning: { receiverSignal.report($0) })
+        let receiver = RunningServices.start([forwarder].compactMap { $0 } + [receiverApp], logger: logger, onExit: receiverSignal.finish)
+        guard let receiverPort = await receiverSignal.wait() else {
+            try await receiver.result()
+            throw DemoStackError.didNotStart("OTLP receiver")
+        }
+
+        do {
+            let tracing = DemoTracingConfiguration.sized(forRequests: configuration.expectedRequests,
+                                                         endpoint: "http://\(configuration.host):\(receiverPort)/v1/traces")
+            let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
+            let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
+            let backendSignal = PortSignal()
+            let backendApp = Backend.buildApplication(
+                host: configuration.host, port: 0, tracer: backendTracer.tracer, behavior: configuration.backend, logger: logger,
+                onServerRunning: { backendSignal.report($0) })
+            let pair = RunningServices.start([frontendTracer.service, backendTracer.service, backendApp], logger: logger, onExit: backendSignal.finish)
+            guard let backendPort = await backendSignal.wait() else {
+                try await pair.result()
+                throw DemoStackError.didNotStart("backend")
+            }
+
+            let backendClient = PhaseTracedHTTPClient(host: "localhost", port: backendPort, keepAlive: !configuration.newConnections)
+            let frontendSignal = PortSignal()
+            let frontendApp = Frontend.buildApplication(
+                host: configuration.host, port: configuration.frontendPort, tracer: frontendTracer.tracer, backend: backendClient,
+                logger: logger, onServerRunning: { frontendSignal.report($0) })
+            let frontend = RunningServices.start([frontendApp], logger: logger, onExit: frontendSignal.finish)
+            guard let frontendPort = await frontendSignal.wait() else {
+                do { try await frontend.result() } catch {
+                    try? await pair.stop()
+                    throw error
+                }
+                try? await pair.stop()
+                throw DemoStackError.didNotStart("frontend")
+            }
+            return DemoStack(receiverPort: receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
+                             receiver: receiver, pair: pair, frontend: frontend, backendClient: backendClient)
+        } catch {
+            try? await receiver.stop()
+            throw error
+        }
+    }
+
+    /// Stops the frontend, then the backend and the tracers (which export what they hold), then
+    /// the receiver and forwarder: after this returns, every span the pair made is stored.
+    public func stop() async throws {
+        try await frontend.stop()
+        await backendClient.shutdown()
+        try await pair.stop()
+        try await receiver.stop()
+    }
+}
+
+public enum DemoStackError: Error, CustomStringConvertible {
+    case didNotStart(String)
+    public var description: String {
+        switch self {
+        case .didNotStart(let part): "the \(part) did not start"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import TraceModel
+import TraceViews
+
+/// What `trace run` measured: the user's view (client latency) and the traces' view
+/// (where the time went), for the traces this run stored.
+public struct RunReport: Sendable {
+    public var requested: Int
+    public var completed: Int
+    public var errors: Int
+    public var wallNanos: UInt64
+    public var latencies: Percentiles
+    public var tracesStored: Int
+    public var spansStored: Int
+    public var spansDuplicate: Int
+    public var breakdown: LatencyBreakdown
+    /// Sum of root span durations, the denominator of the breakdown's shares.
+    public var traceTimeNanos: UInt64
+    public var slowestTrace: TraceSummary?
+    public var forwardEndpoint: String?
+    public var forwarded: Int
+    public var forwardFailures: Int
+    public var lastForwardError: String?
+    public var interrupted: Bool
+    public var databasePath: String
+
+    public var requestsPerSecond: Double { wallNanos > 0 ? Double(completed) / (Double(wallNanos) / 1e9) : 0 }
+
+    public func text(style: TextStyle) -> String {
+        var lines: [String] = []
+        let title = interrupted ? "Run interrupted after \(completed) of \(requested) requests" : "Run complete"
+        lines.append(style.bold(title))
+        lines.append("  requests     \(completed)" + (errors > 0 ? style.error("  (\(errors) errors)") : "  (0 errors)"))
+        lines.append("  wall time    \(DurationFormat.string(nanos: wallNanos))   " + String(format: "%.1f requests/s", requestsPerSecond))
+        if let p50 = latencies.value(at: 50), let p90 = latencies.value(at: 90), let p99 = latencies.value(at: 99), let max = latencies.maximum {
+            lines.append("  latency      p50 \(DurationFormat.string(nanos: p50))  p90 \(DurationFormat.string(nanos: p90))  "
+                + "p99 \(DurationFormat.string(nanos: p99))  max \(DurationFormat.string(nanos: max))  (client side)")
+        }
+        lines.append("  stored       \(tracesStored) traces, \(spansStored) spans in \(TerminalText.escaped(databasePath))"
+            + (spansDuplicate > 0 ? " (\(spansDuplicate) duplicate spans ignored)" : ""))
+        if let forwardEndpoint {
+            lines.append("  forwarded    \(forwarded) requests to \(TerminalText.escaped(forwardEndpoint))"
+                + (forwardFailures > 0 ? style.error(", \(forwardFailures) failed (\(TerminalText.escaped(lastForwardError ?? "unknown error")))") : ""))
+        }
+        if tracesStored > 0 {
+            lines.append("")
+            lines.append(style.bold("Where the time went") + " (sum over \(tracesStored) traces, \(DurationFormat.string(nanos: traceTimeNanos)) in root spans)")
+            lines += WaterfallText.buckets(breakdown, total: traceTimeNanos, style: style)
+            let hops = Percentiles(breakdown.hops.map(\.networkNanos))
+            if let p50 = hops.value(at: 50), let p99 = hops.value(at: 99) {
+                lines.append("  network per hop: p50 \(DurationFormat.string(nanos: p50)), p99 \(DurationFormat.string(nanos: p99))")
+            }
+        }
+        if let slowest = slowestTrace {
+            lines.append("")
+            lines.append("Slowest trace \(slowest.traceID.hex) (\(DurationFormat.string(nanos: slowest.durationNanos))). Open it with:")
+            lines.append("  trace show \(slowest.traceID.hex)" + (databasePath == "traces.db" ? "" : " --db \(Self.shellQuoted(databasePath))"))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        let safe = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+=:,".unicodeScalars.contains($0) }
+        return safe ? text : "'" + TerminalText.escaped(text).replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

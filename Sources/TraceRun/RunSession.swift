@@ -1,0 +1,56 @@
+import DemoServices
+import Logging
+import OTLP
+import TraceModel
+import TraceStore
+import TraceViews
+
+/// `trace run`: start the stack, play the user for N requests, stop so that every span is
+/// stored, then report on exactly the traces this run produced.
+public struct RunSession: Sendable {
+    public var requests: Int
+    public var concurrency: Int
+    public var stack: DemoStackConfiguration
+
+    public init(requests: Int, concurrency: Int, stack: DemoStackConfiguration) {
+        self.requests = requests
+        self.concurrency = concurrency
+        self.stack = stack
+    }
+
+    /// Cancel the calling task to stop firing early: what was produced is still flushed and stored.
+    public func run(store: TraceStore, logger: Logger, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> RunReport {
+        var configuration = stack
+        configuration.expectedRequests = requests
+        let runStart = WallInstant.now().nanosecondsSinceEpoch
+        let demo = try await DemoStack.start(configuration: configuration, store: store, logger: logger)
+        let client = PhaseTracedHTTPClient(host: configuration.host, port: demo.frontendPort, keepAlive: true)
+        let result = await LoadGenerator(client: client, requests: requests, concurrency: concurrency).run(progress: progress)
+        await client.shutdown()
+        // Shutdown must finish even when the run was interrupted, or spans would be lost.
+        try await Task { try await demo.stop() }.value
+        return try report(result: result, store: store, since: runStart, statistics: demo.statistics.snapshot)
+    }
+
+    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot) throws -> RunReport {
+        let query = TraceQuery(startedAtOrAfterUnixNano: since)
+        var breakdown = LatencyBreakdown()
+        var traceTime: UInt64 = 0
+        try store.forEachTrace(matching: query) { trace in
+            breakdown.add(LatencyBreakdown(trace: trace))
+            traceTime += trace.durationNanos
+        }
+        let totals = try store.totals(startedAtOrAfterUnixNano: since)
+        var slowestQuery = query
+        slowestQuery.order = .duration
+        slowestQuery.limit = 1
+        return RunReport(
+            requested: requests, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
+            latencies: Percentiles(result.latenciesNanos), tracesStored: totals.traces, spansStored: totals.spans,
+            spansDuplicate: statistics.spansDuplicate, breakdown: breakdown, traceTimeNanos: traceTime,
+            slowestTrace: try store.traces(matching: slowestQuery).first,
+            forwardEndpoint: stack.forwardEndpoint.map(OTLPForwarder.tracesURL(for:)), forwarded: statistics.requestsForwarded,
+            forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,
+            interrupted: result.interrupted, databasePath: store.path)
+    }
+}

@@ -1,0 +1,164 @@
+import GRDB
+import TraceModel
+
+/// How many traces and spans a database holds.
+public struct StoreTotals: Equatable, Sendable {
+    public var traces: Int
+    public var spans: Int
+}
+
+extension TraceStore {
+    /// The traces a query selects, without loading their spans.
+    public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let service = query.service {
+            conditions.append("EXISTS (SELECT 1 FROM trace_service s WHERE s.trace_id = t.trace_id AND s.service_name = ?)")
+            arguments.append(service)
+        }
+        if let text = query.nameContains {
+            conditions.append("EXISTS (SELECT 1 FROM span WHERE span.trace_id = t.trace_id AND instr(span.name, ?) > 0)")
+            arguments.append(text)
+        }
+        if let minimum = query.minDurationNanos {
+            conditions.append("t.end_ns - t.start_ns >= ?")
+            arguments.append(Int64(clamping: minimum))
+        }
+        if let maximum = query.maxDurationNanos {
+            conditions.append("t.end_ns - t.start_ns <= ?")
+            arguments.append(Int64(clamping: maximum))
+        }
+        if query.errorsOnly { conditions.append("t.error_count > 0") }
+        if let since = query.startedAtOrAfterUnixNano {
+            conditions.append("t.start_ns >= ?")
+            arguments.append(Int64(clamping: since))
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let orderClause = switch query.order {
+        case .start: "ORDER BY t.start_ns DESC, t.trace_id"
+        case .duration: "ORDER BY t.end_ns - t.start_ns DESC, t.trace_id"
+        }
+        let limitClause = query.limit.map { "LIMIT \(max(0, $0))" } ?? ""
+        let sql = """
+            SELECT t.*, (SELECT group_concat(service_name, ',') FROM
+                (SELECT service_name FROM trace_service s WHERE s.trace_id = t.trace_id ORDER BY service_name)) AS services
+            FROM trace t \(whereClause) \(orderClause) \(limitClause)
+            """
+        return try writer.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap(Self.summary(from:))
+        }
+    }
+
+    /// Full trace ids that start with a hex prefix, at most `limit` of them.
+    public func traceIDs(withPrefix prefix: String, limit: Int = 10) throws -> [TraceID] {
+        let lower = prefix.lowercased()
+        return try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT trace_id FROM trace WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?",
+                                arguments: [lower, lower + "g", limit])
+                .compactMap { TraceID(hex: $0) }
+        }
+    }
+
+    /// Every stored span of one trace; nil when the trace is unknown.
+    /// Without `details`, attributes, events and links are left empty, which is much cheaper.
+    public func trace(_ traceID: TraceID, details: Bool = true) throws -> Trace? {
+        try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: Self.spanSelect + " WHERE span.trace_id = ?", arguments: [traceID.hex])
+            guard !rows.isEmpty else { return nil }
+            var resources: [Int64: Resource] = [:]
+            var scopes: [Int64: InstrumentationScope] = [:]
+            let spans = try rows.map { try Self.span(from: $0, details: details, resources: &resources, scopes: &scopes, db: db) }
+            return Trace(traceID: traceID, spans: spans)
+        }
+    }
+
+    /// Calls `body` with every trace the query selects, one at a time, so memory stays flat.
+    public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
+        let ids = try traces(matching: query).map(\.traceID)
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+            let traces: [Trace] = try writer.read { db in
+                var resources: [Int64: Resource] = [:]
+                var scopes: [Int64: InstrumentationScope] = [:]
+                return try chunk.compactMap { id in
+                    let rows = try Row.fetchAll(db, sql: Self.spanSelect + " WHERE span.trace_id = ?", arguments: [id.hex])
+                    guard !rows.isEmpty else { return nil }
+                    return Trace(traceID: id, spans: try rows.map { try Self.span(from: $0, details: details, resources: &resources, scopes: &scopes, db: db) })
+                }
+            }
+            try traces.forEach(body)
+        }
+    }
+
+    public func totals(startedAtOrAfterUnixNano since: UInt64? = nil) throws -> StoreTotals {
+        try writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM trace WHERE start_ns >= ?",
+                                       arguments: [Int64(clamping: since ?? 0)])
+            return StoreTotals(traces: row?[0] ?? 0, spans: row?[1] ?? 0)
+        }
+    }
+
+    // MARK: Row mapping
+
+    private static let spanSelect = """
+        SELECT span.*, resource.attributes AS r_attributes, resource.dropped_attributes_count AS r_dropped, resource.schema_url AS r_schema,
+               scope.name AS s_name, scope.version AS s_version, scope.attributes AS s_attributes,
+               scope.dropped_attributes_count AS s_dropped, scope.schema_url AS s_schema
+        FROM span JOIN resource ON resource.id = span.resource_id JOIN scope ON scope.id = span.scope_id
+        """
+
+    private static func summary(from row: Row) -> TraceSummary? {
+        guard let traceID = TraceID(hex: row["trace_id"] as String) else { return nil }
+        let services: String = row["services"] ?? ""
+        return TraceSummary(
+            traceID: traceID,
+            startTimeUnixNano: UInt64(bitPattern: row["start_ns"]),
+            endTimeUnixNano: UInt64(bitPattern: row["end_ns"]),
+            spanCount: row["span_count"],
+            errorCount: row["error_count"],
+            services: services.isEmpty ? [] : services.split(separator: ",").map(String.init),
+            rootService: row["root_service"],
+            rootName: row["root_name"])
+    }
+
+    private static func span(from row: Row, details: Bool, resources: inout [Int64: Resource], scopes: inout [Int64: InstrumentationScope], db: Database) throws -> Span {
+        let resourceID: Int64 = row["resource_id"]
+        let scopeID: Int64 = row["scope_id"]
+        let resource = try resources[resourceID] ?? {
+            let resource = Resource(
+                attributes: try StoredJSON.decodeAttributes(row["r_attributes"]),
+                droppedAttributesCount: UInt32(row["r_dropped"] as Int64),
+                schemaURL: row["r_schema"])
+            resources[resourceID] = resource
+            return resource
+        }()
+        let scope = try scopes[scopeID] ?? {
+            let scope = InstrumentationScope(
+                name: row["s_name"], version: row["s_version"],
+                attributes: try StoredJSON.decodeAttributes(row["s_attributes"]),
+                droppedAttributesCount: UInt32(row["s_dropped"] as Int64),
+                schemaURL: row["s_schema"])
+            scopes[scopeID] = scope
+            return scope
+        }()
+        let parentHex: String? = row["parent_span_id"]
+        return Span(
+            traceID: TraceID(hex: row["trace_id"] as String) ?? TraceID(high: 0, low: 0),
+            spanID: SpanID(hex: row["span_id"] as String) ?? SpanID(0),
+            parentSpanID: parentHex.flatMap { SpanID(hex: $0) },
+            traceState: row["trace_state"],
+            flags: UInt32(truncatingIfNeeded: row["flags"] as Int64),
+            name: row["name"],
+            kind: SpanKind(rawValue: row["kind"]) ?? .unspecified,
+            startTimeUnixNano: UInt64(bitPattern: row["start_ns"]),
+            endTimeUnixNano: UInt64(bitPattern: row["end_ns"]),
+            attributes: details ? try StoredJSON.decodeAttributes(row["attributes"]) : [],
+            droppedAttributesCount: UInt32(row["dropped_attributes_count"] as Int64),
+            events: details ? try StoredJSON.decodeEvents(row["events"]) : [],
+            droppedEventsCount: UInt32(row["dropped_events_count"] as Int64),
+            links: details ? try StoredJSON.decodeLinks(row["links"]) : [],
+            droppedLinksCount: UInt32(row["dropped_links_count"] as Int64),
+            status: SpanStatus(code: SpanStatus.Code(rawValue: row["status_code"]) ?? .unset, message: row["status_message"]),
+            resource: resource,
+            scope: scope)
+    }
+}

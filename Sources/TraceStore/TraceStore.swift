@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import TraceModel
+
+/// The SQLite file that holds spans: owns the schema and every read and write of it.
+public final class TraceStore: Sendable {
+    public let path: String
+    let writer: any DatabaseWriter
+
+    private init(path: String, writer: any DatabaseWriter) {
+        self.path = path
+        self.writer = writer
+    }
+
+    /// Opens an existing database for reading only; never creates or migrates a file.
+    public static func openForReading(path: String) throws -> TraceStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw TraceStoreError.missing(path: path) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
+        try check(path: path) { try pool.read { try schemaState(of: $0) } }
+        return TraceStore(path: path, writer: pool)
+    }
+
+    /// Opens a database for recording, creating and migrating it when it is new or empty.
+    /// A file that holds something other than traces is refused, not converted.
+    public static func openForWriting(path: String) throws -> TraceStore {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let existed = FileManager.default.fileExists(atPath: path)
+        if !existed {
+            let directory = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                throw TraceStoreError.cannotOpen(path: path, reason: "directory \(directory) does not exist")
+            }
+        }
+        let pool: DatabasePool
+        do {
+            pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
+            let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
+            if state != .current { try migrator.migrate(pool) }
+        } catch {
+            if !existed { removeFiles(at: path) }
+            throw error
+        }
+        return TraceStore(path: path, writer: pool)
+    }
+
+    /// A private in-memory database, for tests that need no file.
+    public static func inMemory() throws -> TraceStore {
+        let queue = try DatabaseQueue()
+        try migrator.migrate(queue)
+        return TraceStore(path: ":memory:", writer: queue)
+    }
+
+    private static func open<T>(path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw TraceStoreError.notATraceDatabase(path: path)
+        } catch let error as DatabaseError {
+            throw TraceStoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    @discardableResult
+    private static func check(path: String, _ body: () throws -> SchemaState) throws -> SchemaState {
+        let state: SchemaState
+        do {
+            state = try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw TraceStoreError.notATraceDatabase(path: path)
+        } catch let error as DatabaseError {
+            throw TraceStoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+        switch state {
+        case .foreign: throw TraceStoreError.notATraceDatabase(path: path)
+        case .newer(let unknown): throw TraceStoreError.newerSchema(path: path, unknown: unknown)
+        case .empty, .outdated, .current: return state
+        }
+    }
+
+    private static func removeFiles(at path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}

@@ -1,0 +1,87 @@
+import TraceModel
+
+/// Splits a trace's time between the services and the network between them, answering
+/// "where did the time go?".
+public struct LatencyBreakdown: Sendable, Equatable {
+    /// A client span and the server span it caused in another service.
+    public struct Hop: Sendable, Equatable {
+        public var clientService: String
+        public var clientName: String
+        public var clientNanos: UInt64
+        public var serverService: String
+        public var serverName: String
+        public var serverNanos: UInt64
+        /// Client time not covered by the server span: on the wire and in queues.
+        public var networkNanos: UInt64 { clientNanos > serverNanos ? clientNanos - serverNanos : 0 }
+    }
+
+    public static let network = "network"
+
+    public var hops: [Hop] = []
+    /// Exclusive time per service (duration minus the union of children); the time of a hop's
+    /// client span outside its server span is counted under `network` instead.
+    public var selfNanos: [String: UInt64] = [:]
+
+    public init(trace: Trace) {
+        let tree = TraceTree(trace)
+        for root in tree.roots { attribute(root, tree: tree) }
+    }
+
+    public init() {}
+
+    /// Buckets largest first: service self times and `network`.
+    public var sortedBuckets: [(name: String, nanos: UInt64)] {
+        selfNanos.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
+    }
+
+    public var totalNanos: UInt64 { selfNanos.values.reduce(0, +) }
+
+    /// Adds another trace's numbers, for run-wide totals.
+    public mutating func add(_ other: LatencyBreakdown) {
+        hops += other.hops
+        for (bucket, nanos) in other.selfNanos { selfNanos[bucket, default: 0] += nanos }
+    }
+
+    private mutating func attribute(_ index: Int, tree: TraceTree) {
+        let span = tree.trace.spans[index]
+        let children = tree.children[index] ?? []
+        let servers = children.filter { Self.isHop(client: span, server: tree.trace.spans[$0]) }
+        if !servers.isEmpty {
+            let covered = Self.unionNanos(servers.map { tree.trace.spans[$0] }, within: span)
+            selfNanos[Self.network, default: 0] += span.durationNanos - covered
+            for server in servers {
+                let serverSpan = tree.trace.spans[server]
+                hops.append(Hop(clientService: span.serviceName, clientName: span.name, clientNanos: span.durationNanos,
+                                serverService: serverSpan.serviceName, serverName: serverSpan.name, serverNanos: serverSpan.durationNanos))
+                attribute(server, tree: tree)
+            }
+            return
+        }
+        let covered = Self.unionNanos(children.map { tree.trace.spans[$0] }, within: span)
+        selfNanos[span.serviceName, default: 0] += span.durationNanos - covered
+        for child in children { attribute(child, tree: tree) }
+    }
+
+    static func isHop(client: Span, server: Span) -> Bool {
+        server.serviceName != client.serviceName || (client.kind == .client && server.kind == .server)
+    }
+
+    /// Length of the union of the spans' intervals, clipped to `parent`.
+    static func unionNanos(_ spans: [Span], within parent: Span) -> UInt64 {
+        let intervals = spans.map { (max($0.startTimeUnixNano, parent.startTimeUnixNano), min($0.endTimeUnixNano, parent.endTimeUnixNano)) }
+            .filter { $0.0 < $0.1 }
+            .sorted { $0.0 < $1.0 }
+        var total: UInt64 = 0
+        var current: (UInt64, UInt64)?
+        for interval in intervals {
+            if let open = current, interval.0 <= open.1 {
+                current = (open.0, max(open.1, interval.1))
+            } else {
+                if let open = current { total += open.1 - open.0 }
+                current = interval
+            }
+        }
+        if let open = current { total += open.1 - open.0 }
+        return min(total, parent.durationNanos)
+    }
+}

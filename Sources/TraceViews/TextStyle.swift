@@ -1,0 +1,21 @@
+/// Colour for text output: one colour per service, on a terminal only.
+public struct TextStyle: Sendable {
+    public let colors: Bool
+
+    public init(colors: Bool) { self.colors = colors }
+
+    public static let plain = TextStyle(colors: false)
+
+    private static let palette = ["36", "35", "33", "32", "34", "91", "96", "95"]
+
+    /// A stable colour per service, by name, so a service keeps its colour across commands.
+    public func service(_ text: String, service: String) -> String {
+        guard colors else { return text }
+        let hash = service.unicodeScalars.reduce(UInt32(5381)) { ($0 &<< 5) &+ $0 &+ $1.value }
+        return "\u{1B}[\(Self.palette[Int(hash % UInt32(Self.palette.count))])m\(text)\u{1B}[0m"
+    }
+
+    public func error(_ text: String) -> String { colors ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+    public func dim(_ text: String) -> String { colors ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+    public func bold(_ text: String) -> String { colors ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
+}

@@ -1,0 +1,57 @@
+import TraceModel
+
+/// Where each span of a trace sits on one shared time axis: the model both `trace show`
+/// and the TUI draw from.
+public struct WaterfallLayout: Sendable {
+    public struct Row: Sendable {
+        public var span: Span
+        public var depth: Int
+        /// Start relative to the trace's start.
+        public var offsetNanos: UInt64
+        public var hasChildren: Bool
+    }
+
+    public let traceStartNanos: UInt64
+    public let totalNanos: UInt64
+    public let rows: [Row]
+
+    public init(trace: Trace, collapsed: Set<SpanID> = []) {
+        let tree = TraceTree(trace)
+        let start = trace.startTimeUnixNano
+        traceStartNanos = start
+        totalNanos = max(trace.durationNanos, 1)
+        rows = tree.depthFirst(collapsed: collapsed).map { index, depth in
+            let span = trace.spans[index]
+            return Row(span: span, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: tree.children[index] != nil)
+        }
+    }
+
+    /// A bar's extent in cells of a `width`-cell axis, with fractional ends for eighth-block drawing.
+    public func barCells(for row: Row, width: Int) -> (start: Double, end: Double) {
+        let scale = Double(width) / Double(totalNanos)
+        let start = Double(row.offsetNanos) * scale
+        let end = Double(row.offsetNanos + row.span.durationNanos) * scale
+        return (min(start, Double(width)), min(max(end, start), Double(width)))
+    }
+
+    /// The cell an instant falls in, for event marks.
+    public func cell(forUnixNano instant: UInt64, width: Int) -> Int {
+        let offset = instant > traceStartNanos ? instant - traceStartNanos : 0
+        return min(width - 1, Int(Double(offset) / Double(totalNanos) * Double(width)))
+    }
+
+    /// A bar drawn with full blocks and a left-eighth block for the fractional end, never empty.
+    public static func barString(start: Double, end: Double, width: Int) -> [Character] {
+        var cells = [Character](repeating: " ", count: width)
+        guard width > 0 else { return cells }
+        let first = min(Int(start), width - 1)
+        let eighths = max(1, Int(((end - Double(first)) * 8).rounded()))
+        let full = eighths / 8
+        for cell in first..<min(width, first + full) { cells[cell] = "█" }
+        let remainder = eighths % 8
+        if remainder > 0, first + full < width { cells[first + full] = Self.leftEighths[remainder] }
+        return cells
+    }
+
+    static let leftEighths: [Character] = [" ", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+}

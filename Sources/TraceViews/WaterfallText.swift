@@ -1,0 +1,126 @@
+import Foundation
+import TraceModel
+
+/// `trace show` as text: header, waterfall on a shared time axis, latency breakdown.
+public enum WaterfallText {
+    public static func render(trace: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current) -> String {
+        let layout = WaterfallLayout(trace: trace)
+        var lines: [String] = []
+        lines.append(style.bold("Trace \(trace.traceID.hex)"))
+        lines.append("Start     \(Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone))")
+        let errors = trace.spans.filter(\.isError).count
+        lines.append("Duration  \(DurationFormat.string(nanos: trace.durationNanos))   Spans \(trace.spans.count)"
+            + (errors > 0 ? style.error("   Errors \(errors)") : ""))
+        lines.append("Services  " + trace.services.map { style.service(TerminalText.escaped($0), service: $0) }.joined(separator: ", "))
+        lines.append("")
+        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style)
+        lines.append("")
+        lines += breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: style)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle) -> [String] {
+        let names = layout.rows.map { String(repeating: "  ", count: $0.depth) + TerminalText.escaped($0.span.name) + ($0.span.isError ? " !" : "") }
+        let services = layout.rows.map { TerminalText.escaped($0.span.serviceName) }
+        let nameWidth = min(max(4, names.map(TerminalText.width).max() ?? 0), 40)
+        let serviceWidth = min(max(7, services.map(TerminalText.width).max() ?? 0), 16)
+        let durationWidth = 8
+        let barWidth = max(10, width - nameWidth - serviceWidth - durationWidth - 4)
+        var lines: [String] = []
+        let half = DurationFormat.string(nanos: layout.totalNanos / 2)
+        let total = DurationFormat.string(nanos: layout.totalNanos)
+        var axis = Array(repeating: Character(" "), count: barWidth)
+        for (offset, character) in "0".enumerated() { axis[offset] = character }
+        let middle = barWidth / 2
+        for (offset, character) in ("|" + half).enumerated() where middle + offset < barWidth - total.count - 1 { axis[middle + offset] = character }
+        for (offset, character) in total.enumerated() { axis[barWidth - total.count + offset] = character }
+        lines.append(style.dim(TerminalText.padded("SPAN", columns: nameWidth) + " " + TerminalText.padded("SERVICE", columns: serviceWidth) + " "
+            + TerminalText.padded("DURATION", columns: durationWidth, alignRight: true) + "  " + String(axis)))
+        for (index, row) in layout.rows.enumerated() {
+            let (start, end) = layout.barCells(for: row, width: barWidth)
+            var bar = WaterfallLayout.barString(start: start, end: end, width: barWidth)
+            for event in row.span.events { bar[layout.cell(forUnixNano: event.timeUnixNano, width: barWidth)] = "◆" }
+            let barText = String(bar)
+            let name = TerminalText.padded(names[index], columns: nameWidth)
+            lines.append((row.span.isError ? style.error(name) : name) + " "
+                + style.service(TerminalText.padded(services[index], columns: serviceWidth), service: row.span.serviceName) + " "
+                + TerminalText.padded(DurationFormat.string(nanos: row.span.durationNanos), columns: durationWidth, alignRight: true) + "  "
+                + style.service(barText, service: row.span.serviceName))
+            if verbose { lines += details(of: row, layout: layout, indent: String(repeating: "  ", count: row.depth + 2), style: style) }
+        }
+        return lines
+    }
+
+    static func details(of row: WaterfallLayout.Row, layout: WaterfallLayout, indent: String, style: TextStyle) -> [String] {
+        let span = row.span
+        var lines: [String] = []
+        var facts = "span \(span.spanID.hex)  kind \(span.kind.name)  start +\(DurationFormat.string(nanos: row.offsetNanos))"
+        if span.status.code != .unset {
+            facts += "  status \(span.status.code == .error ? "ERROR" : "OK")"
+            if !span.status.message.isEmpty { facts += ": \(TerminalText.escaped(span.status.message))" }
+        }
+        lines.append(style.dim(indent + facts))
+        for attribute in span.attributes {
+            lines.append(indent + style.dim(TerminalText.escaped(attribute.key) + " = ") + TerminalText.escaped(attribute.value.description))
+        }
+        for event in span.events {
+            let offset = event.timeUnixNano > layout.traceStartNanos ? event.timeUnixNano - layout.traceStartNanos : 0
+            var line = indent + "◆ +\(DurationFormat.string(nanos: offset)) \(TerminalText.escaped(event.name))"
+            if !event.attributes.isEmpty {
+                line += " {" + event.attributes.map { "\(TerminalText.escaped($0.key))=\(TerminalText.escaped($0.value.description))" }.joined(separator: ", ") + "}"
+            }
+            lines.append(line)
+        }
+        for link in span.links { lines.append(indent + "→ link \(link.traceID.hex)/\(link.spanID.hex)") }
+        return lines
+    }
+
+    /// The latency breakdown block shared by `trace show` and the run summary.
+    public static func breakdown(_ breakdown: LatencyBreakdown, total: UInt64, style: TextStyle) -> [String] {
+        var lines = [style.bold("Where the time went")]
+        for hop in breakdown.hops {
+            lines.append("  \(TerminalText.escaped(hop.clientService)) → \(TerminalText.escaped(hop.serverService)): "
+                + "client `\(TerminalText.escaped(hop.clientName))` \(DurationFormat.string(nanos: hop.clientNanos)), "
+                + "server `\(TerminalText.escaped(hop.serverName))` \(DurationFormat.string(nanos: hop.serverNanos)), "
+                + "network & queueing \(DurationFormat.string(nanos: hop.networkNanos))")
+        }
+        lines += buckets(breakdown, total: total, style: style)
+        return lines
+    }
+
+    public static func buckets(_ breakdown: LatencyBreakdown, total: UInt64, style: TextStyle) -> [String] {
+        let width = max(8, breakdown.selfNanos.keys.map { TerminalText.width(TerminalText.escaped($0)) }.max() ?? 0)
+        return breakdown.sortedBuckets.map { bucket in
+            let share = total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0
+            let label = bucket.name == LatencyBreakdown.network ? "network" : TerminalText.escaped(bucket.name) + ""
+            let name = TerminalText.padded(label, columns: width)
+            return "  " + (bucket.name == LatencyBreakdown.network ? name : style.service(name, service: bucket.name))
+                + " " + TerminalText.padded(DurationFormat.string(nanos: bucket.nanos), columns: 8, alignRight: true)
+                + String(format: " %5.1f%%", share)
+        }
+    }
+}
+
+/// Local (or given) time with milliseconds, for headers and listings.
+public enum Timestamp {
+    public static func string(unixNano: UInt64, timeZone: TimeZone = .current) -> String {
+        let date = Date(timeIntervalSince1970: Double(unixNano) / 1e9)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        return formatter.string(from: date)
+    }
+
+    /// RFC 3339 in UTC with nanosecond precision.
+    public static func rfc3339(unixNano: UInt64) -> String {
+        let seconds = unixNano / 1_000_000_000
+        let nanos = unixNano % 1_000_000_000
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        let fraction = String(nanos)
+        return formatter.string(from: Date(timeIntervalSince1970: Double(seconds))) + "." + String(repeating: "0", count: 9 - fraction.count) + fraction + "Z"
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TraceRun
+import TraceViews
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the traced frontend/backend pair, send it requests, and store every span.",
+        discussion: """
+            Starts an OTLP receiver, a backend and a frontend on free loopback ports, sends the frontend \
+            N requests with C in flight, then shuts down in order so every span is stored, and prints \
+            client-side latency and where the time went. Ctrl-C stops sending, stores what was produced \
+            and exits 130.
+            """)
+
+    @Option(help: "Number of requests to send.")
+    var requests = 10
+
+    @Option(help: "Requests in flight at once.")
+    var concurrency = 1
+
+    @OptionGroup var demo: DemoOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
+        guard requests <= 10_000_000 else { throw ValidationError("--requests must be at most 10000000") }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024, got \(concurrency)") }
+    }
+
+    func run() async throws {
+        let session = RunSession(requests: requests, concurrency: concurrency, stack: demo.stackConfiguration())
+        let progress = ProgressLine(total: requests, label: "requests")
+        let report = try await database.withStoreForWriting { store in
+            let task = Task { try await session.run(store: store, logger: Logger.quiet, progress: progress.update) }
+            let interrupt = InterruptSignal { task.cancel() }
+            defer { _ = interrupt }
+            do {
+                return try await task.value
+            } catch {
+                throw UserFacingError.wrapping(error)
+            }
+        }
+        progress.finish()
+        print(report.text(style: Terminal.style), terminator: "")
+        if report.interrupted { throw ExitCode(130) }
+    }
+}
+
+extension Logger {
+    /// Servers inside the CLI log only errors, on stderr.
+    static var quiet: Logger {
+        var logger = Logger(label: "trace")
+        logger.logLevel = .error
+        return logger
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import TraceViews
+
+/// Facts about where output goes, so colour and progress appear only for a person at a terminal.
+enum Terminal {
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Colour only on a terminal, never with NO_COLOR set (any value) or TERM=dumb.
+    static var style: TextStyle {
+        let environment = ProcessInfo.processInfo.environment
+        let colors = stdoutIsTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        return TextStyle(colors: colors)
+    }
+
+    /// Columns of the terminal, else $COLUMNS, else 120.
+    static var width: Int {
+        var size = winsize()
+        if stdoutIsTerminal, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        return 120
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("trace: error: \(TerminalText.escaped(message))\n".utf8))
+    }
+
+    static func printNote(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}

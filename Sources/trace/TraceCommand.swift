@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct TraceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Record, store and explain distributed traces, locally.",
+        discussion: """
+            `trace run` starts a traced frontend/backend pair, sends it requests and stores every span \
+            in a SQLite file. `trace collect` stores OTLP/HTTP traces from any OpenTelemetry SDK. \
+            `trace list` and `trace show` read them back and show where the time went.
+
+            The database is ./traces.db unless TRACE_DB or --db says otherwise.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ListCommand.self, ShowCommand.self])
+
+    /// Errors print as one line on stderr: usage errors exit 64, failures 1, interruptions 130.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch let error as UserFacingError {
+            Terminal.printError(error.description)
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            let message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            if code == .validationFailure {
+                Terminal.printError(message.replacingOccurrences(of: "\n", with: " ") + " (see `trace --help`)")
+            } else {
+                Terminal.printError(message.isEmpty ? "\(error)" : message.replacingOccurrences(of: "\n", with: " "))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import DemoServices
+import Foundation
+import Logging
+import Testing
+import TraceModel
+import TraceRun
+import TraceStore
+import TraceViews
+
+@Suite struct PipelineTests {
+    static let phaseNames: Set<String> = ["http.dns", "http.connect", "http.send", "http.wait", "http.receive"]
+
+    /// The product's spine: the real pair, real HTTP on loopback, swift-otel exporting OTLP to
+    /// the embedded receiver, a real SQLite file; nothing may be lost or orphaned.
+    @Test func twoThousandRequestsStoreTwoThousandCompleteTraces() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trace-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("run.db").path)
+        var logger = Logger(label: "pipeline-test")
+        logger.logLevel = .error
+
+        let session = RunSession(requests: 2000, concurrency: 32, stack: DemoStackConfiguration())
+        let report = try await session.run(store: store, logger: logger)
+
+        #expect(report.completed == 2000)
+        #expect(report.errors == 0)
+        #expect(report.tracesStored == 2000)
+        #expect(try store.totals().traces == 2000)
+
+        var spanCount = 0
+        var reusedConnections = 0
+        try store.forEachTrace(matching: TraceQuery(), details: true) { trace in
+            spanCount += trace.spans.count
+            let byName = Dictionary(grouping: trace.spans, by: \.name)
+            #expect(Set(trace.services) == ["frontend", "backend"])
+            // Exactly one root, the frontend's first span; every other span's parent is stored.
+            #expect(trace.roots.count == 1)
+            let root = try #require(trace.roots.first)
+            #expect(root.name == "incoming call" && root.serviceName == "frontend")
+            #expect(trace.spans.allSatisfy { $0.startTimeUnixNano >= root.startTimeUnixNano })
+            let call = try #require(byName["backend call"]?.first)
+            #expect(call.kind == .client && call.parentSpanID == root.spanID)
+            #expect(!call.events.isEmpty && !root.events.isEmpty)
+            let server = try #require(trace.spans.first { $0.serviceName == "backend" })
+            #expect(server.kind == .server && server.parentSpanID == call.spanID)
+            #expect(server.events.map(\.name) == ["handling request"])
+            #expect(server.attributes["http.response.status_code"] == .int(200))
+            for phase in ["http.send", "http.wait", "http.receive"] {
+                let span = try #require(byName[phase]?.first)
+                #expect(span.parentSpanID == call.spanID)
+                #expect(span.startTimeUnixNano >= call.startTimeUnixNano && span.endTimeUnixNano <= call.endTimeUnixNano)
+            }
+            let reused = call.attributes["http.connection.reused"] == .bool(true)
+            if reused { reusedConnections += 1 }
+            // A new connection shows its connect step (and a lookup, since the backend is called as localhost).
+            #expect((byName["http.connect"] != nil) == !reused)
+            #expect(trace.spans.allSatisfy { $0.serviceName == "backend" || Self.phaseNames.contains($0.name) || ["incoming call", "backend call"].contains($0.name) })
+        }
+        #expect(spanCount == report.spansStored)
+        #expect(reusedConnections >= 2000 - 64)
+    }
+}

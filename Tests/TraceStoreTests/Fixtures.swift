@@ -1,0 +1,43 @@
+import Foundation
+import TraceModel
+
+/// A fresh directory per test, removed by the caller's `defer`.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("trace-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+let frontendResource = Resource(attributes: [Attribute("service.name", .string("frontend")), Attribute("host.name", .string("box"))])
+let backendResource = Resource(attributes: [Attribute("service.name", .string("backend"))], schemaURL: "https://opentelemetry.io/schemas/1.26.0")
+let scope = InstrumentationScope(name: "OT-tracing-demo", version: "1.0", attributes: [Attribute("lib", .bool(true))])
+
+/// A two-service trace starting at `start`: root (frontend) → client → server (backend).
+func sampleTrace(id: UInt64, start: UInt64 = 1_700_000_000_000_000_000, rootNanos: UInt64 = 10_000_000, error: Bool = false) -> [Span] {
+    let traceID = TraceID(high: id, low: 0xABCDEF)
+    let root = Span(traceID: traceID, spanID: SpanID(id << 8 | 1), name: "incoming call", kind: .server,
+                    startTimeUnixNano: start, endTimeUnixNano: start + rootNanos,
+                    attributes: [Attribute("http.request.method", .string("GET"))],
+                    events: [SpanEvent(timeUnixNano: start + 10, name: "request received")],
+                    resource: frontendResource, scope: scope)
+    let client = Span(traceID: traceID, spanID: SpanID(id << 8 | 2), parentSpanID: root.spanID, name: "backend call", kind: .client,
+                      startTimeUnixNano: start + 1_000_000, endTimeUnixNano: start + 9_000_000,
+                      attributes: [
+                          Attribute("http.response.status_code", .int(error ? 500 : 200)),
+                          Attribute("ratio", .double(0.25)),
+                          Attribute("tags", .array([.string("a"), .int(2), .bool(false)])),
+                          Attribute("nested", .keyValueList([Attribute("inner", .bytes([0, 1, 255]))])),
+                          Attribute("nothing", .empty),
+                      ],
+                      links: [SpanLink(traceID: TraceID(high: 9, low: 9), spanID: SpanID(99), traceState: "k=v", attributes: [Attribute("why", .string("retry"))], flags: 1)],
+                      status: error ? SpanStatus(code: .error, message: "HTTP 500") : SpanStatus(),
+                      resource: frontendResource, scope: scope)
+    let server = Span(traceID: traceID, spanID: SpanID(id << 8 | 3), parentSpanID: client.spanID, traceState: "vendor=1", flags: 0x301,
+                      name: "GET /", kind: .server,
+                      startTimeUnixNano: start + 3_000_000, endTimeUnixNano: start + 7_000_000,
+                      events: [SpanEvent(timeUnixNano: start + 3_500_000, name: "handling request", attributes: [Attribute("n", .int(1))], droppedAttributesCount: 2)],
+                      droppedEventsCount: 1,
+                      status: error ? SpanStatus(code: .error, message: "HTTP 500") : SpanStatus(code: .ok),
+                      resource: backendResource, scope: InstrumentationScope(name: "swift-otel", version: "1.6.0"))
+    return [root, client, server]
+}

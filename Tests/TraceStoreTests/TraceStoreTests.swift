@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import TraceModel
+@testable import TraceStore
+
+@Suite struct TraceStoreTests {
+    @Test func storesEverythingAndReadsItBack() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("t.db").path
+        let spans = sampleTrace(id: 1)
+        let store = try TraceStore.openForWriting(path: path)
+        #expect(try store.insert(spans) == InsertOutcome(inserted: 3, duplicates: 0))
+
+        let reader = try TraceStore.openForReading(path: path)
+        let trace = try #require(try reader.trace(spans[0].traceID))
+        #expect(Set(trace.spans) == Set(spans))
+        #expect(trace.spans.map(\.name) == ["incoming call", "backend call", "GET /"])
+    }
+
+    @Test func sameSpanTwiceIsStoredOnce() throws {
+        let store = try TraceStore.inMemory()
+        let spans = sampleTrace(id: 2)
+        try store.insert(spans)
+        #expect(try store.insert(spans) == InsertOutcome(inserted: 0, duplicates: 3))
+        #expect(try store.totals() == StoreTotals(traces: 1, spans: 3))
+        let summary = try #require(try store.traces(matching: TraceQuery()).first)
+        #expect(summary.spanCount == 3)
+    }
+
+    @Test func summaryIsRightWhenSpansArriveOutOfOrderInSeparateBatches() throws {
+        let store = try TraceStore.inMemory()
+        let spans = sampleTrace(id: 3, error: true)
+        try store.insert([spans[2]])
+        var summary = try #require(try store.traces(matching: TraceQuery()).first)
+        #expect(summary.rootName == nil)
+        try store.insert([spans[1]])
+        try store.insert([spans[0]])
+        summary = try #require(try store.traces(matching: TraceQuery()).first)
+        #expect(summary.rootName == "incoming call")
+        #expect(summary.rootService == "frontend")
+        #expect(summary.startTimeUnixNano == spans[0].startTimeUnixNano)
+        #expect(summary.endTimeUnixNano == spans[0].endTimeUnixNano)
+        #expect(summary.spanCount == 3)
+        #expect(summary.errorCount == 2)
+        #expect(summary.services == ["backend", "frontend"])
+    }
+
+    @Test func listingFiltersAndOrders() throws {
+        let store = try TraceStore.inMemory()
+        let base: UInt64 = 1_700_000_000_000_000_000
+        try store.insert(sampleTrace(id: 10, start: base, rootNanos: 10_000_000))
+        try store.insert(sampleTrace(id: 11, start: base + 1_000_000_000, rootNanos: 50_000_000, error: true))
+        try store.insert(sampleTrace(id: 12, start: base + 2_000_000_000, rootNanos: 20_000_000))
+        try store.insert([Span(traceID: TraceID(high: 13, low: 1), spanID: SpanID(1), name: "lonely", startTimeUnixNano: base + 3_000_000_000,
+                               endTimeUnixNano: base + 3_000_000_100, resource: Resource(attributes: [Attribute("service.name", .string("other"))]))])
+
+        func ids(_ query: TraceQuery) throws -> [UInt64] { try store.traces(matching: query).map(\.traceID.high) }
+        #expect(try ids(TraceQuery()) == [13, 12, 11, 10])
+        #expect(try ids(TraceQuery(order: .duration)) == [11, 12, 10, 13])
+        #expect(try ids(TraceQuery(limit: 2)) == [13, 12])
+        #expect(try ids(TraceQuery(service: "backend")) == [12, 11, 10])
+        #expect(try ids(TraceQuery(nameContains: "lone")) == [13])
+        #expect(try ids(TraceQuery(minDurationNanos: 20_000_000)) == [12, 11])
+        #expect(try ids(TraceQuery(maxDurationNanos: 15_000_000)) == [13, 10])
+        #expect(try ids(TraceQuery(errorsOnly: true)) == [11])
+        #expect(try ids(TraceQuery(startedAtOrAfterUnixNano: base + 1_500_000_000)) == [13, 12])
+    }
+
+    @Test func resolvesTraceIDPrefixes() throws {
+        let store = try TraceStore.inMemory()
+        try store.insert(sampleTrace(id: 0xAB01))
+        try store.insert(sampleTrace(id: 0xAB02))
+        let first = TraceID(high: 0xAB01, low: 0xABCDEF).hex
+        #expect(try store.traceIDs(withPrefix: "0000000000").count == 2)
+        #expect(try store.traceIDs(withPrefix: String(first.prefix(16))) == [TraceID(high: 0xAB01, low: 0xABCDEF)])
+        #expect(try store.traceIDs(withPrefix: first.uppercased()) == [TraceID(high: 0xAB01, low: 0xABCDEF)])
+        #expect(try store.traceIDs(withPrefix: "ff").isEmpty)
+    }
+
+    @Test func readingAMissingFileCreatesNothing() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("missing.db").path
+        #expect(throws: TraceStoreError.missing(path: path)) { try TraceStore.openForReading(path: path) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func refusesFilesThatAreNotTraceDatabases() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = directory.appendingPathComponent("notes.txt").path
+        try Data(String(repeating: "not a database\n", count: 100).utf8).write(to: URL(fileURLWithPath: text))
+        #expect(throws: TraceStoreError.notATraceDatabase(path: text)) { try TraceStore.openForReading(path: text) }
+        #expect(throws: TraceStoreError.notATraceDatabase(path: text)) { try TraceStore.openForWriting(path: text) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: text)) == Data(String(repeating: "not a database\n", count: 100).utf8))
+
+        let other = directory.appendingPathComponent("other.db").path
+        try sqlite(other, "CREATE TABLE people (name TEXT);")
+        #expect(throws: TraceStoreError.notATraceDatabase(path: other)) { try TraceStore.openForWriting(path: other) }
+        #expect(try sqlite(other, "SELECT name FROM sqlite_master WHERE type = 'table';") == "people")
+    }
+
+    @Test func refusesANewerSchema() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("future.db").path
+        _ = try TraceStore.openForWriting(path: path)
+        try sqlite(path, "INSERT INTO grdb_migrations VALUES ('v99-from-the-future');")
+        #expect(throws: TraceStoreError.newerSchema(path: path, unknown: ["v99-from-the-future"])) { try TraceStore.openForReading(path: path) }
+        #expect(throws: TraceStoreError.newerSchema(path: path, unknown: ["v99-from-the-future"])) { try TraceStore.openForWriting(path: path) }
+    }
+
+    @Test func writingIntoAMissingDirectoryFailsCleanly() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("no/such/dir/t.db").path
+        #expect(throws: TraceStoreError.self) { try TraceStore.openForWriting(path: path) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func attributesAreQueryableWithPlainSQL() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("q.db").path
+        try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 5, error: true))
+        let status = try sqlite(path, "SELECT value ->> '$.intValue' FROM span_attribute WHERE key = 'http.response.status_code';")
+        #expect(status == "500")
+        let service = try sqlite(path, "SELECT service_name FROM span JOIN resource ON resource.id = span.resource_id WHERE span.name = 'GET /';")
+        #expect(service == "backend")
+    }
+}
+
+/// Runs the sqlite3 shell, as a user querying the file would.
+@discardableResult
+func sqlite(_ path: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}
