@@ -78,7 +78,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "TraceModel"]),
+        .target(name: "TraceFixtures", dependencies: ["TraceModel"], path: "Tests/TraceFixtures"),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "TraceModel", "TraceFixtures"]),
+        .testTarget(
+            name: "OTLPTests",
+            dependencies: [
+                "OTLP", "TraceStore", "TraceModel", "TraceFixtures",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "TraceViewsTests", dependencies: ["TraceViews", "TraceModel"]),
         .testTarget(
             name: "PipelineTests",

@@ -75,7 +75,7 @@ public struct TraceIngestor: Sendable {
         guard gzipped else { return Data(buffer: body) }
         var compressed = body
         do {
-            let buffer = try compressed.decompressStream(with: CompressionAlgorithm.gzip().decompressor, maxSize: maxBodyBytes)
+            let buffer = try compressed.decompress(with: .gzip(), maxSize: maxBodyBytes + 1)
             return Data(buffer: buffer)
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw IngestError.tooLarge(limit: maxBodyBytes)

@@ -5,6 +5,11 @@ import TraceModel
 public struct StoreTotals: Equatable, Sendable {
     public var traces: Int
     public var spans: Int
+
+    public init(traces: Int, spans: Int) {
+        self.traces = traces
+        self.spans = spans
+    }
 }
 
 extension TraceStore {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraceFixtures
 import TraceModel
 @testable import TraceStore
 
@@ -131,16 +132,3 @@ import TraceModel
     }
 }
 
-/// Runs the sqlite3 shell, as a user querying the file would.
-@discardableResult
-func sqlite(_ path: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path, sql]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-}

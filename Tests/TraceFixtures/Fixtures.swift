@@ -2,18 +2,18 @@ import Foundation
 import TraceModel
 
 /// A fresh directory per test, removed by the caller's `defer`.
-func makeTemporaryDirectory() throws -> URL {
+public func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("trace-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
-let frontendResource = Resource(attributes: [Attribute("service.name", .string("frontend")), Attribute("host.name", .string("box"))])
-let backendResource = Resource(attributes: [Attribute("service.name", .string("backend"))], schemaURL: "https://opentelemetry.io/schemas/1.26.0")
-let scope = InstrumentationScope(name: "OT-tracing-demo", version: "1.0", attributes: [Attribute("lib", .bool(true))])
+public let frontendResource = Resource(attributes: [Attribute("service.name", .string("frontend")), Attribute("host.name", .string("box"))])
+public let backendResource = Resource(attributes: [Attribute("service.name", .string("backend"))], schemaURL: "https://opentelemetry.io/schemas/1.26.0")
+public let scope = InstrumentationScope(name: "OT-tracing-demo", version: "1.0", attributes: [Attribute("lib", .bool(true))])
 
 /// A two-service trace starting at `start`: root (frontend) → client → server (backend).
-func sampleTrace(id: UInt64, start: UInt64 = 1_700_000_000_000_000_000, rootNanos: UInt64 = 10_000_000, error: Bool = false) -> [Span] {
+public func sampleTrace(id: UInt64, start: UInt64 = 1_700_000_000_000_000_000, rootNanos: UInt64 = 10_000_000, error: Bool = false) -> [Span] {
     let traceID = TraceID(high: id, low: 0xABCDEF)
     let root = Span(traceID: traceID, spanID: SpanID(id << 8 | 1), name: "incoming call", kind: .server,
                     startTimeUnixNano: start, endTimeUnixNano: start + rootNanos,
@@ -40,4 +40,18 @@ func sampleTrace(id: UInt64, start: UInt64 = 1_700_000_000_000_000_000, rootNano
                       status: error ? SpanStatus(code: .error, message: "HTTP 500") : SpanStatus(code: .ok),
                       resource: backendResource, scope: InstrumentationScope(name: "swift-otel", version: "1.6.0"))
     return [root, client, server]
+}
+
+/// Runs the sqlite3 shell, as a user querying the file would.
+@discardableResult
+public func sqlite(_ path: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -1,0 +1,187 @@
+import CompressNIO
+import Foundation
+import NIOCore
+@testable import OTLP
+import Testing
+import TraceFixtures
+import TraceModel
+import TraceStore
+
+@Suite struct OTLPReceiverTests {
+    let spans = sampleTrace(id: 42, error: true)
+
+    func storedSpans(_ store: TraceStore) throws -> Set<Span> {
+        Set(try store.trace(spans[0].traceID)?.spans ?? [])
+    }
+
+    @Test func acceptsProtobuf() async throws {
+        let store = try TraceStore.inMemory()
+        let body = try ExportTraceServiceRequest(spans: spans).serializedData()
+        let result = try await withReceiver(store: store) { url, _ in try await post(url, body: body, contentType: "application/x-protobuf") }
+        #expect(result.status == 200)
+        #expect(result.contentType == "application/x-protobuf")
+        #expect(try ExportTraceServiceResponse(serializedBytes: result.body) == ExportTraceServiceResponse())
+        #expect(try storedSpans(store) == Set(spans))
+    }
+
+    @Test func acceptsJSONAndAnswersInJSON() async throws {
+        let store = try TraceStore.inMemory()
+        let body = try OTLPJSON.encode(ExportTraceServiceRequest(spans: spans))
+        let result = try await withReceiver(store: store) { url, _ in try await post(url, body: body, contentType: "application/json; charset=utf-8") }
+        #expect(result.status == 200)
+        #expect(result.contentType == "application/json")
+        #expect(String(decoding: result.body, as: UTF8.self) == "{}")
+        #expect(try storedSpans(store) == Set(spans))
+    }
+
+    @Test func acceptsTheSpecificationsJSONMapping() async throws {
+        let store = try TraceStore.inMemory()
+        let example = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/otlp-trace.json"))
+        let result = try await withReceiver(store: store) { url, _ in try await post(url, body: example, contentType: "application/json") }
+        #expect(result.status == 200)
+        let trace = try #require(try store.trace(TraceID(hex: "5b8efff798038103d269b633813fc60c")!))
+        #expect(trace.spans.count == 2)
+        let root = trace.spans[0]
+        #expect(root.spanID.hex == "eee19b7ec3c1b174")
+        #expect(root.kind == .server)
+        #expect(root.startTimeUnixNano == 1_544_712_660_000_000_000)
+        #expect(root.attributes["http.response.status_code"] == .int(200))
+        #expect(root.attributes["cart.items"] == .int(3))
+        #expect(root.attributes["cart.total"] == .double(42.5))
+        #expect(root.attributes["feature.flags"] == .array([.string("fast-path"), .bool(true)]))
+        #expect(root.events.first?.attributes["cache.hit"] == .bool(false))
+        #expect(root.resource.serviceName == "checkout")
+        #expect(root.scope == InstrumentationScope(name: "example-instrumentation", version: "1.2.0"))
+        #expect(trace.spans[1].parentSpanID == root.spanID)
+        #expect(trace.spans[1].status == SpanStatus(code: .error, message: "card declined"))
+    }
+
+    @Test func acceptsGzip() async throws {
+        let store = try TraceStore.inMemory()
+        var raw = ByteBuffer(data: try ExportTraceServiceRequest(spans: spans).serializedData())
+        let compressed = Data(buffer: try raw.compress(with: .gzip()))
+        let result = try await withReceiver(store: store) { url, _ in
+            try await post(url, body: compressed, contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")])
+        }
+        #expect(result.status == 200)
+        #expect(try storedSpans(store) == Set(spans))
+    }
+
+    @Test func appliesTheSizeLimitAfterDecompression() async throws {
+        let store = try TraceStore.inMemory()
+        var request = ExportTraceServiceRequest(spans: spans)
+        request.resourceSpans[0].resource.attributes.append(.with { $0.key = "padding"; $0.value.stringValue = String(repeating: "x", count: 200_000) })
+        var raw = ByteBuffer(data: try request.serializedData())
+        let plainBody = Data(buffer: raw)
+        let compressed = Data(buffer: try raw.compress(with: .gzip()))
+        #expect(compressed.count < 4096)
+        let (zipped, plain) = try await withReceiver(store: store, maxBodyBytes: 64 << 10) { url, _ in
+            (try await post(url, body: compressed, contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")]),
+             try await post(url, body: plainBody, contentType: "application/x-protobuf"))
+        }
+        #expect(zipped.status == 413)
+        #expect(plain.status == 413)
+        #expect(try Google_Rpc_Status(serializedBytes: zipped.body).message.contains("larger than 65536 bytes"))
+        #expect(try store.totals().spans == 0)
+    }
+
+    @Test func rejectsMalformedRequestsAndStoresNothing() async throws {
+        let store = try TraceStore.inMemory()
+        var mixed = ExportTraceServiceRequest(spans: spans)
+        mixed.resourceSpans[0].scopeSpans[0].spans[0].spanID = Data([1, 2, 3])
+        let mixedBody = try mixed.serializedData()
+        let badHex = Data(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"00"}]}]}]}"#.utf8)
+        let results = try await withReceiver(store: store) { url, statistics in
+            let results = [
+                try await post(url, body: Data([0xFF, 0xFF, 0xFF, 0x01]), contentType: "application/x-protobuf"),
+                try await post(url, body: mixedBody, contentType: "application/x-protobuf"),
+                try await post(url, body: badHex, contentType: "application/json"),
+                try await post(url, body: Data("not json".utf8), contentType: "application/json"),
+                try await post(url, body: Data([1, 2, 3]), contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")]),
+            ]
+            #expect(statistics.snapshot.requestsRejected == 5)
+            return results
+        }
+        #expect(results.map(\.status) == [400, 400, 400, 400, 400])
+        #expect(try Google_Rpc_Status(serializedBytes: results[1].body).message.contains("spanId must be 8 bytes"))
+        let json = try JSONSerialization.jsonObject(with: results[2].body) as? [String: Any]
+        #expect((json?["message"] as? String)?.contains("traceId must be a hex string") == true)
+        #expect(try store.totals() == StoreTotals(traces: 0, spans: 0))
+    }
+
+    @Test func storesRetriedRequestsOnce() async throws {
+        let store = try TraceStore.inMemory()
+        let body = try ExportTraceServiceRequest(spans: spans).serializedData()
+        let statistics = try await withReceiver(store: store) { url, statistics in
+            let first = try await post(url, body: body, contentType: "application/x-protobuf")
+            let second = try await post(url, body: body, contentType: "application/x-protobuf")
+            #expect(first.status == 200 && second.status == 200)
+            return statistics.snapshot
+        }
+        #expect(statistics.spansStored == 3)
+        #expect(statistics.spansDuplicate == 3)
+        #expect(try store.totals() == StoreTotals(traces: 1, spans: 3))
+    }
+
+    @Test func acceptsEmptyRequests() async throws {
+        let store = try TraceStore.inMemory()
+        let statuses = try await withReceiver(store: store) { url, _ in
+            [try await post(url, body: Data(), contentType: "application/x-protobuf").status,
+             try await post(url, body: Data("{}".utf8), contentType: "application/json").status,
+             try await post(url, body: Data(#"{"resourceSpans":[]}"#.utf8), contentType: "application/json").status]
+        }
+        #expect(statuses == [200, 200, 200])
+        #expect(try store.totals().spans == 0)
+    }
+
+    @Test func refusesOtherContentTypesAndEncodings() async throws {
+        let store = try TraceStore.inMemory()
+        let statuses = try await withReceiver(store: store) { url, _ in
+            [try await post(url, body: Data("{}".utf8), contentType: "text/plain").status,
+             try await post(url, body: Data("{}".utf8), contentType: "application/json", headers: [("Content-Encoding", "br")]).status]
+        }
+        #expect(statuses == [415, 415])
+    }
+
+    /// `trace show --format otlp-json` output must be accepted back unchanged.
+    @Test func otlpJSONRoundTripsThroughAReceiver() async throws {
+        let first = try TraceStore.inMemory()
+        try await first.insert(spans)
+        let exported = try OTLPJSON.encode(ExportTraceServiceRequest(spans: try #require(try first.trace(spans[0].traceID)).spans))
+        let second = try TraceStore.inMemory()
+        let status = try await withReceiver(store: second) { url, _ in try await post(url, body: exported, contentType: "application/json").status }
+        #expect(status == 200)
+        #expect(try second.trace(spans[0].traceID) == first.trace(spans[0].traceID))
+    }
+
+    @Test func forwardsWhatItStoresToAnotherCollector() async throws {
+        let downstream = try TraceStore.inMemory()
+        let local = try TraceStore.inMemory()
+        let body = try ExportTraceServiceRequest(spans: spans).serializedData()
+        let statistics = try await withReceiver(store: downstream) { downstreamURL, _ in
+            try await withReceiver(store: local, forwardTo: downstreamURL) { url, statistics in
+                let result = try await post(url, body: body, contentType: "application/x-protobuf")
+                #expect(result.status == 200)
+                return statistics
+            }.snapshot
+        }
+        #expect(statistics.requestsForwarded == 1)
+        #expect(statistics.forwardFailures == 0)
+        #expect(try downstream.trace(spans[0].traceID) == local.trace(spans[0].traceID))
+    }
+
+    @Test func aCollectorThatIsDownNeverCostsTheLocalCopy() async throws {
+        let local = try TraceStore.inMemory()
+        let body = try ExportTraceServiceRequest(spans: spans).serializedData()
+        // Port 9 (discard) on loopback has no listener here: every forward is refused.
+        let snapshot = try await withReceiver(store: local, forwardTo: "http://127.0.0.1:9") { url, statistics in
+            let result = try await post(url, body: body, contentType: "application/x-protobuf")
+            #expect(result.status == 200)
+            return statistics
+        }.snapshot
+        #expect(snapshot.spansStored == 3)
+        #expect(snapshot.forwardFailures == 1)
+        #expect(snapshot.requestsForwarded == 0)
+        #expect(try local.totals().spans == 3)
+    }
+}
