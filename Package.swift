@@ -95,6 +95,7 @@ let package = Package(
             name: "PipelineTests",
             dependencies: ["TraceRun", "DemoServices", "OTLP", "TraceStore", "TraceModel", "TraceViews"]
         ),
+        .testTarget(name: "CLITests", dependencies: ["trace", "TraceStore", "TraceModel", "TraceFixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,11 +19,16 @@ public struct RunSession: Sendable {
     }
 
     /// Cancel the calling task to stop firing early: what was produced is still flushed and stored.
-    public func run(store: TraceStore, logger: Logger, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> RunReport {
+    public func run(
+        store: TraceStore, logger: Logger,
+        onStarted: @Sendable (DemoStack) -> Void = { _ in },
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws -> RunReport {
         var configuration = stack
         configuration.expectedRequests = requests
         let runStart = WallInstant.now().nanosecondsSinceEpoch
         let demo = try await DemoStack.start(configuration: configuration, store: store, logger: logger)
+        onStarted(demo)
         let client = PhaseTracedHTTPClient(host: configuration.host, port: demo.frontendPort, keepAlive: true)
         let result = await LoadGenerator(client: client, requests: requests, concurrency: concurrency).run(progress: progress)
         await client.shutdown()

@@ -1,18 +1,18 @@
 import Foundation
 import Synchronization
 
-/// A one-line progress bar on stderr, redrawn at most ten times a second; silent when stderr
-/// is not a terminal, so logs and pipes stay clean.
+/// Progress on stderr: a bar redrawn ten times a second on a terminal, or a plain line every
+/// two seconds when stderr is a log or a pipe, so long runs show they are alive either way.
 final class ProgressLine: Sendable {
     private let total: Int
     private let label: String
-    private let enabled: Bool
-    private let lastDraw = Mutex<UInt64>(0)
+    private let interactive: Bool
+    private let lastDraw = Mutex<UInt64>(DispatchTime.now().uptimeNanoseconds)
 
     init(total: Int, label: String) {
         self.total = total
         self.label = label
-        enabled = Terminal.stderrIsTerminal
+        interactive = Terminal.stderrIsTerminal
     }
 
     var update: @Sendable (Int) -> Void {
@@ -20,22 +20,26 @@ final class ProgressLine: Sendable {
     }
 
     private func draw(_ done: Int) {
-        guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
+        let interval: UInt64 = interactive ? 100_000_000 : 2_000_000_000
         let due = lastDraw.withLock { last in
-            guard now - last > 100_000_000 || done == total else { return false }
+            guard now - last >= interval || (interactive && done == total) else { return false }
             last = now
             return true
         }
         guard due else { return }
-        let width = 30
-        let filled = total > 0 ? min(width, done * width / total) : width
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) \(label)".utf8))
+        if interactive {
+            let width = 30
+            let filled = total > 0 ? min(width, done * width / total) : width
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) \(label)".utf8))
+        } else {
+            FileHandle.standardError.write(Data("progress: \(done) of \(total) \(label)\n".utf8))
+        }
     }
 
     func finish() {
-        guard enabled else { return }
+        guard interactive else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -34,7 +34,12 @@ struct RunCommand: AsyncParsableCommand {
         let session = RunSession(requests: requests, concurrency: concurrency, stack: demo.stackConfiguration())
         let progress = ProgressLine(total: requests, label: "requests")
         let report = try await database.withStoreForWriting { store in
-            let task = Task { try await session.run(store: store, logger: Logger.quiet, progress: progress.update) }
+            let task = Task {
+                try await session.run(store: store, logger: Logger.quiet, onStarted: { stack in
+                    Terminal.printNote("frontend http://127.0.0.1:\(stack.frontendPort), backend :\(stack.backendPort), OTLP receiver :\(stack.receiverPort); "
+                        + "sending \(requests) requests, \(concurrency) at a time (Ctrl-C to stop)")
+                }, progress: progress.update)
+            }
             let interrupt = InterruptSignal { task.cancel() }
             defer { _ = interrupt }
             do {

@@ -1,0 +1,239 @@
+import Foundation
+import Testing
+import TraceFixtures
+import TraceModel
+import TraceStore
+
+/// The `trace` binary as a user meets it: real processes, real files, real output.
+@Suite struct CLIReadingTests {
+    /// A database with two known traces, one with a hostile span name.
+    func fixtureDatabase(in directory: URL) throws -> String {
+        let path = directory.appendingPathComponent("fixture.db").path
+        let store = try TraceStore.openForWriting(path: path)
+        try store.insert(sampleTrace(id: 0xA1, start: 1_700_000_000_000_000_000))
+        var hostile = sampleTrace(id: 0xA2, start: 1_700_000_001_000_000_000, rootNanos: 30_000_000, error: true)
+        hostile[0].name = "evil\u{1B}[2J\u{07}name"
+        hostile[2].attributes = [Attribute("note", .string("line1\nline2\u{1B}]0;title\u{07}"))]
+        try store.insert(hostile)
+        return path
+    }
+
+    func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+
+    @Test func listOnAMissingDatabaseFailsWithoutCreatingIt() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try TraceBinary.run(["list"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(lines(result.stderr) == ["trace: error: no trace database at traces.db (record one with `trace run` or `trace collect`, or pass --db PATH)"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func listPrintsNewestFirstAndHonoursTraceDB() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try fixtureDatabase(in: directory)
+        let result = try TraceBinary.run(["list"], in: directory, environment: ["TRACE_DB": path, "TZ": "UTC"])
+        #expect(result.status == 0)
+        let rows = lines(result.stdout)
+        #expect(rows.count == 3)
+        #expect(rows[0].hasPrefix("TRACE ID"))
+        #expect(rows[1].hasPrefix("00000000000000a20000000000abcdef  2023-11-14 22:13:21.000      30ms      3  backend,frontend  frontend: evil\\e[2J\\x07name  ERR"))
+        #expect(rows[2].hasPrefix("00000000000000a10000000000abcdef  2023-11-14 22:13:20.000      10ms      3  backend,frontend  frontend: incoming call"))
+        #expect(!result.stdout.contains("\u{1B}"))
+        // --db beats TRACE_DB.
+        let override = try TraceBinary.run(["list", "--db", "elsewhere.db"], in: directory, environment: ["TRACE_DB": path])
+        #expect(override.status == 1 && override.stderr.contains("no trace database at elsewhere.db"))
+    }
+
+    @Test func listFiltersAndPrintsJSON() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try fixtureDatabase(in: directory)
+        let result = try TraceBinary.run(["list", "--db", path, "--json", "--errors"], in: directory)
+        #expect(result.status == 0)
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(objects.count == 1)
+        let trace = objects[0]
+        #expect(trace["traceId"] as? String == "00000000000000a20000000000abcdef")
+        #expect(trace["start"] as? String == "2023-11-14T22:13:21.000000000Z")
+        #expect(trace["durationMs"] as? Double == 30)
+        #expect(trace["spanCount"] as? Int == 3)
+        #expect(trace["services"] as? [String] == ["backend", "frontend"])
+        #expect(trace["rootService"] as? String == "frontend")
+        #expect(trace["rootName"] as? String == "evil\u{1B}[2J\u{07}name")
+        #expect(trace["error"] as? Bool == true)
+        let slow = try TraceBinary.run(["list", "--db", path, "--min-duration", "20ms", "--sort", "duration"], in: directory)
+        #expect(lines(slow.stdout).count == 2)
+        let none = try TraceBinary.run(["list", "--db", path, "--service", "nobody"], in: directory)
+        #expect(none.status == 0 && none.stdout.isEmpty && none.stderr.contains("no traces match"))
+    }
+
+    @Test func showPrintsAWaterfallWithEverythingEscaped() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try fixtureDatabase(in: directory)
+        let result = try TraceBinary.run(["show", "00000000000000a2", "--db", path, "--verbose", "--width", "100"], in: directory)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Trace 00000000000000a20000000000abcdef\n"))
+        #expect(result.stdout.contains("evil\\e[2J\\x07name"))
+        #expect(result.stdout.contains("note = line1\\nline2\\e]0;title\\x07"))
+        #expect(result.stdout.contains("frontend → backend: client `backend call` 8ms, server `GET /` 4ms, network & queueing 4ms"))
+        #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\u{07}"))
+        #expect(lines(result.stdout).allSatisfy { $0.count <= 100 })
+    }
+
+    @Test func showExplainsBadIDs() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = try fixtureDatabase(in: directory)
+        let unknown = try TraceBinary.run(["show", "ffff", "--db", path], in: directory)
+        #expect(unknown.status == 1)
+        #expect(lines(unknown.stderr) == ["trace: error: no trace starting with ffff in \(path) (see `trace list`)"])
+        let ambiguous = try TraceBinary.run(["show", "00000000000000a", "--db", path], in: directory)
+        #expect(ambiguous.status == 1)
+        #expect(lines(ambiguous.stderr) == ["trace: error: '00000000000000a' matches 2 traces: 00000000000000a10000000000abcdef, 00000000000000a20000000000abcdef; give more digits"])
+        let malformed = try TraceBinary.run(["show", "xyz\u{1B}", "--db", path], in: directory)
+        #expect(malformed.status == 64)
+        #expect(lines(malformed.stderr).count == 1)
+        #expect(malformed.stderr.contains("'xyz\\e' is not a trace id: expected 1 to 32 hex digits"))
+    }
+
+    @Test func refusesFilesThatAreNotTraceDatabasesAndLeavesThemAlone() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("notes.db").path
+        let original = Data(String(repeating: "precious notes\n", count: 200).utf8)
+        try original.write(to: URL(fileURLWithPath: path))
+        for arguments in [["list"], ["show", "abc"], ["run", "--requests", "1"]] {
+            let result = try TraceBinary.run(arguments + ["--db", path], in: directory)
+            #expect(result.status == 1)
+            #expect(lines(result.stderr) == ["trace: error: \(path) is not a trace database"])
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == original)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["notes.db"])
+    }
+
+    @Test(arguments: [
+        ["list", "--limit", "0"], ["list", "--min-duration", "soon"], ["list", "--sort", "name"], ["list", "--bogus"],
+        ["run", "--requests", "0"], ["run", "--error-rate", "1.5"], ["run", "--concurrency", "0"], ["run", "--backend-latency", "fast"],
+        ["run", "--otlp-endpoint", "not a url"], ["collect", "--port", "70000"], ["show"], ["show", "abc", "--width", "5"],
+    ])
+    func invalidOptionsGetOneLineAndCreateNothing(arguments: [String]) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try TraceBinary.run(arguments, in: directory)
+        #expect(result.status == 64)
+        #expect(lines(result.stderr).count == 1)
+        #expect(result.stderr.hasPrefix("trace: error: "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func helpIsWrittenForPeople() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let help = try TraceBinary.run(["--help"], in: directory)
+        #expect(help.status == 0)
+        for command in ["run", "serve", "collect", "list", "show"] { #expect(help.stdout.contains("  \(command) ")) }
+        let runHelp = try TraceBinary.run(["run", "--help"], in: directory)
+        #expect(runHelp.stdout.contains("--backend-latency <duration>"))
+        #expect(runHelp.stdout.contains("--db <path>"))
+    }
+}
+
+@Suite struct CLIRecordingTests {
+    func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+
+    @Test func runThenShowTheSlowestTrace() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try TraceBinary.run(["run", "--requests", "25", "--concurrency", "4", "--backend-latency", "2ms", "--error-rate", "0.2"], in: directory)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Run complete"))
+        #expect(run.stdout.contains("stored       25 traces"))
+        let showLine = try #require(lines(run.stdout).first { $0.hasPrefix("  trace show ") })
+        let id = String(showLine.dropFirst("  trace show ".count))
+        #expect(id.count == 32)
+        let show = try TraceBinary.run(["show", id], in: directory)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("incoming call"))
+        #expect(show.stdout.contains("GET /"))
+        #expect(show.stdout.contains("Where the time went"))
+        let list = try TraceBinary.run(["list", "--limit", "100"], in: directory)
+        #expect(lines(list.stdout).count == 26)
+    }
+
+    @Test func interruptedRunStoresWhatItProducedAndExits130() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let running = try RunningTrace(["run", "--requests", "10000000", "--concurrency", "8"], in: directory)
+        // Progress lines come every 2 s when stderr is not a terminal: wait for one, so work was done.
+        let progress = running.waitForStderr(containing: " requests\n")
+        let result = running.stop(with: SIGINT)
+        let progressLine = try #require(lines(progress).first { $0.hasPrefix("progress: ") })
+        let reported = try #require(Int(progressLine.split(separator: " ")[1]))
+        #expect(reported > 0)
+        #expect(result.status == 130)
+        #expect(result.stdout.contains("Run interrupted after"))
+        let store = try TraceStore.openForReading(path: directory.appendingPathComponent("traces.db").path)
+        var checked = 0
+        try store.forEachTrace(matching: TraceQuery()) { trace in
+            checked += 1
+            #expect(trace.roots.count == 1)
+            #expect(Set(trace.services) == ["frontend", "backend"])
+        }
+        #expect(checked >= reported)
+        let stored = try #require(lines(result.stdout).first { $0.contains("stored ") })
+        #expect(stored.contains("stored       \(checked) traces"))
+    }
+
+    @Test func collectStoresOTLPFromAnyClientAndRoundTripsShowOutput() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("source.db").path
+        try TraceStore.openForWriting(path: source).insert(sampleTrace(id: 0xC0FFEE))
+        let exported = try TraceBinary.run(["show", "0000000000c0ffee", "--db", source, "--format", "otlp-json"], in: directory)
+        #expect(exported.status == 0)
+
+        let collector = try RunningTrace(["collect", "--port", "0", "--db", "copy.db"], in: directory)
+        let banner = collector.waitForStderr(containing: "/v1/traces")
+        let url = try #require(banner.split(separator: " ").first { $0.hasPrefix("http://") }.map { String($0.dropLast($0.hasSuffix(",") ? 1 : 0)) })
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["python3", "-c", """
+            import sys, urllib.request
+            req = urllib.request.Request(sys.argv[1], data=sys.stdin.buffer.read(), headers={"Content-Type": "application/json"})
+            print(urllib.request.urlopen(req).status)
+            """, url]
+        let input = Pipe()
+        let output = Pipe()
+        curl.standardInput = input
+        curl.standardOutput = output
+        try curl.run()
+        input.fileHandleForWriting.write(Data(exported.stdout.utf8))
+        try input.fileHandleForWriting.close()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "200")
+        let stopped = collector.stop(with: SIGINT)
+        #expect(stopped.status == 0)
+        #expect(stopped.stderr.contains("stopped: 1 requests accepted, 3 spans stored"))
+
+        let copied = try TraceBinary.run(["show", "0000000000c0ffee", "--db", "copy.db", "--format", "otlp-json"], in: directory)
+        #expect(copied.stdout == exported.stdout)
+    }
+
+    @Test func aPortInUseIsExplainedAndLeavesNoFile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try RunningTrace(["collect", "--port", "0", "--db", "first.db"], in: directory)
+        let banner = first.waitForStderr(containing: "/v1/traces")
+        let port = try #require(banner.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 })
+        let second = try TraceBinary.run(["collect", "--port", String(port), "--db", "second.db"], in: directory)
+        #expect(second.status == 1)
+        #expect(lines(second.stderr) == ["trace: error: cannot listen on 127.0.0.1:\(port): address already in use (choose another with --port)"])
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("second.db").path))
+        #expect(first.stop(with: SIGTERM).status == 0)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// The built `trace` executable, run as a user would run it.
+struct TraceBinary {
+    static let url: URL = {
+        if let override = ProcessInfo.processInfo.environment["TRACE_BINARY"] { return URL(fileURLWithPath: override) }
+        // swift test runs the test bundle from the build products directory, next to the executable.
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("trace")
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs to completion in `directory` with a clean environment (no colour, no TRACE_DB unless given).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+        let process = makeProcess(arguments, in: directory, environment: environment)
+        let output = Pipe()
+        let errors = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var outData = Data()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async { outData = output.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData = errors.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func makeProcess(_ arguments: [String], in directory: URL, environment: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["TRACE_DB"] = nil
+        env["NO_COLOR"] = "1"
+        env["COLUMNS"] = "120"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        return process
+    }
+}
+
+/// A `trace` process left running (collect, serve, a long run), whose stderr is read as it comes.
+final class RunningTrace: @unchecked Sendable {
+    let process: Process
+    private let errors = Pipe()
+    private let output = Pipe()
+    private let lock = NSCondition()
+    private var stderrText = ""
+    private var stdoutData = Data()
+    private var finishedReading = 0
+
+    init(_ arguments: [String], in directory: URL) throws {
+        process = TraceBinary.makeProcess(arguments, in: directory, environment: [:])
+        process.standardError = errors
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = errors.fileHandleForReading.availableData
+                lock.lock()
+                if chunk.isEmpty { finishedReading += 1; lock.broadcast(); lock.unlock(); return }
+                stderrText += String(decoding: chunk, as: UTF8.self)
+                lock.broadcast()
+                lock.unlock()
+            }
+        }
+        Thread.detachNewThread { [self] in
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            lock.lock()
+            stdoutData = data
+            finishedReading += 1
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+
+    /// Blocks until stderr contains `text` (or the process has closed stderr); returns all stderr so far.
+    func waitForStderr(containing text: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        while !stderrText.contains(text), finishedReading == 0 { lock.wait() }
+        return stderrText
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    func stop(with signal: Int32 = SIGINT) -> TraceBinary.Result {
+        kill(process.processIdentifier, signal)
+        return finish()
+    }
+
+    func finish() -> TraceBinary.Result {
+        process.waitUntilExit()
+        lock.lock()
+        while finishedReading < 2 { lock.wait() }
+        let result = TraceBinary.Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: stderrText)
+        lock.unlock()
+        return result
+    }
+}
