@@ -237,3 +237,58 @@ import TraceStore
         #expect(first.stop(with: SIGTERM).status == 0)
     }
 }
+
+/// A second, independent OTLP client: the OpenTelemetry SDK for Python (installed by .ci/run).
+@Suite struct PythonSDKInteropTests {
+    @Test func collectStoresWhatThePythonSDKSends() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let collector = try RunningTrace(["collect", "--port", "0", "--db", "python.db"], in: directory)
+        let banner = collector.waitForStderr(containing: "/v1/traces")
+        let port = try #require(banner.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 })
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/python_app.py").standardized
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(port)"
+        environment["OTEL_EXPORTER_OTLP_COMPRESSION"] = "gzip"
+        python.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        python.standardOutput = output
+        python.standardError = errors
+        try python.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0, "python3 share/examples/python_app.py failed (is opentelemetry-sdk installed? .ci/run installs it): \(complaint)")
+        let stopped = collector.stop(with: SIGINT)
+        #expect(stopped.status == 0)
+
+        let traceID = try #require(TraceID(hex: printed.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let store = try TraceStore.openForReading(path: directory.appendingPathComponent("python.db").path)
+        let trace = try #require(try store.trace(traceID))
+        #expect(trace.spans.map(\.name).sorted() == ["POST /checkout", "SELECT cart", "charge card"])
+        let root = try #require(trace.roots.first)
+        #expect(trace.roots.count == 1)
+        #expect(root.serviceName == "python-shop")
+        #expect(root.resource.attributes["deployment.environment"] == .string("demo"))
+        #expect(root.resource.attributes["telemetry.sdk.language"] == .string("python"))
+        #expect(root.scope.name == "shop.checkout" && root.scope.version == "2.1.0")
+        #expect(root.kind == .server)
+        #expect(root.attributes["http.response.status_code"] == .int(200))
+        #expect(root.attributes["cart.total"] == .double(42.5))
+        #expect(root.attributes["cart.express"] == .bool(true))
+        #expect(root.attributes["cart.skus"] == .array([.string("sku-1"), .string("sku-2")]))
+        #expect(root.attributes["cart.quantities"] == .array([.int(1), .int(3)]))
+        #expect(root.events.map(\.name) == ["cart loaded"])
+        #expect(root.events.first?.attributes["cart.items"] == .int(2))
+        let charge = try #require(trace.spans.first { $0.name == "charge card" })
+        #expect(charge.parentSpanID == root.spanID)
+        #expect(charge.status == SpanStatus(code: .error, message: "card declined"))
+        #expect(charge.links.map(\.spanID) == [root.spanID])
+        #expect(charge.links.first?.attributes["link.reason"] == .string("retry of checkout"))
+    }
+}

@@ -1,0 +1,141 @@
+function __trace_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __trace_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __trace_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __trace_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __trace_parse_tokens -S
+    set -l unparsed_tokens (__trace_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'trace'
+        __trace_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'run'
+            __trace_parse_subcommand 0 'requests=' 'concurrency=' 'backend-latency=' 'error-rate=' 'new-connections' 'otlp-endpoint=' 'db=' 'version' 'h/help'
+        case 'serve'
+            __trace_parse_subcommand 0 'port=' 'host=' 'backend-latency=' 'error-rate=' 'new-connections' 'otlp-endpoint=' 'db=' 'version' 'h/help'
+        case 'collect'
+            __trace_parse_subcommand 0 'host=' 'port=' 'max-body-size=' 'otlp-endpoint=' 'db=' 'version' 'h/help'
+        case 'list'
+            __trace_parse_subcommand 0 'limit=' 'service=' 'name=' 'min-duration=' 'max-duration=' 'errors' 'since=' 'sort=' 'json' 'db=' 'version' 'h/help'
+        case 'show'
+            __trace_parse_subcommand 1 'width=' 'v/verbose' 'format=' 'db=' 'version' 'h/help'
+        case 'help'
+            __trace_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __trace_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __trace_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __trace_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __trace_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__trace_tokens -p)
+    if test -z "$(__trace_tokens -t)"
+        set -l index (count (__trace_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'trace' -f
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace" version' -l 'version' -d 'Show the version.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'run' -d 'Run the traced frontend/backend pair, send it requests, and store every span.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'serve' -d 'Keep the traced pair running so you can send it requests yourself.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'collect' -d 'Receive OTLP/HTTP traces from any OpenTelemetry SDK and store them.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'list' -d 'List stored traces, newest first.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'show' -d 'Show one trace as a waterfall, with where its time went.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" requests' -l 'requests' -d 'Number of requests to send.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" concurrency' -l 'concurrency' -d 'Requests in flight at once.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" backend-latency' -l 'backend-latency' -d 'Extra time the backend spends on each request, e.g. 5ms.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" error-rate' -l 'error-rate' -d 'Fraction of requests the backend fails with HTTP 500, from 0 to 1.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" new-connections' -l 'new-connections' -d 'Open a new connection to the backend for every request (shows DNS and connect time in each trace).'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" otlp-endpoint' -l 'otlp-endpoint' -d 'Also send every span to this OTLP/HTTP collector, e.g. http://localhost:4318.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" db' -l 'db' -d 'The trace database file (default: $TRACE_DB, else ./traces.db).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" version' -l 'version' -d 'Show the version.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" port' -l 'port' -d 'Frontend port.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" host' -l 'host' -d 'Address to listen on.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" backend-latency' -l 'backend-latency' -d 'Extra time the backend spends on each request, e.g. 5ms.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" error-rate' -l 'error-rate' -d 'Fraction of requests the backend fails with HTTP 500, from 0 to 1.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" new-connections' -l 'new-connections' -d 'Open a new connection to the backend for every request (shows DNS and connect time in each trace).'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" otlp-endpoint' -l 'otlp-endpoint' -d 'Also send every span to this OTLP/HTTP collector, e.g. http://localhost:4318.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" db' -l 'db' -d 'The trace database file (default: $TRACE_DB, else ./traces.db).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" version' -l 'version' -d 'Show the version.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace serve" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" host' -l 'host' -d 'Address to listen on.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" port' -l 'port' -d 'Port to listen on (4318 is the OTLP/HTTP default).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" max-body-size' -l 'max-body-size' -d 'Largest request accepted, in MiB, after decompression.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" otlp-endpoint' -l 'otlp-endpoint' -d 'Also forward every accepted request to this OTLP/HTTP collector.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" db' -l 'db' -d 'The trace database file (default: $TRACE_DB, else ./traces.db).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" version' -l 'version' -d 'Show the version.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace collect" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" limit' -l 'limit' -d 'Show at most this many traces.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" service' -l 'service' -d 'Only traces with a span from this service.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" name' -l 'name' -d 'Only traces with a span whose name contains this text.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" min-duration' -l 'min-duration' -d 'Only traces at least this long, e.g. 10ms.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" max-duration' -l 'max-duration' -d 'Only traces at most this long.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" errors' -l 'errors' -d 'Only traces with an error span.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" since' -l 'since' -d 'Only traces that started within this long ago, e.g. 15m.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" sort' -l 'sort' -d 'Order by start (newest first) or duration (slowest first).' -rfka 'start duration'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" json' -l 'json' -d 'Print a JSON array instead of a table.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" db' -l 'db' -d 'The trace database file (default: $TRACE_DB, else ./traces.db).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" version' -l 'version' -d 'Show the version.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace show" width' -l 'width' -d 'Width of the output in columns (default: the terminal\'s).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace show" v verbose' -l 'verbose' -s 'v' -d 'Also list each span\'s ids, attributes and events.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace show" format' -l 'format' -d 'text, or otlp-json: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.' -rfka 'text otlp-json'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace show" db' -l 'db' -d 'The trace database file (default: $TRACE_DB, else ./traces.db).' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace show" version' -l 'version' -d 'Show the version.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace help" version' -l 'version' -d 'Show the version.'

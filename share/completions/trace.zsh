@@ -1,0 +1,180 @@
+#compdef trace
+
+__trace_complete() {
+    local -ar non_empty_completions=("${@:#(|:*)}")
+    local -ar empty_completions=("${(M)@:#(|:*)}")
+    _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+}
+
+__trace_custom_complete() {
+    local -a completions
+    completions=("${(@f)"$("${command_name}" "${@}" "${command_line[@]}")"}")
+    if [[ "${#completions[@]}" -gt 1 ]]; then
+        __trace_complete "${completions[@]:0:-1}"
+    fi
+}
+
+__trace_cursor_index_in_current_word() {
+    if [[ -z "${QIPREFIX}${IPREFIX}${PREFIX}" ]]; then
+        printf 0
+    else
+        printf %s "${#${(z)LBUFFER}[-1]}"
+    fi
+}
+
+_trace() {
+    emulate -RL zsh -G
+    setopt extendedglob nullglob numericglobsort
+    unsetopt aliases banghist
+
+    local -xr SAP_SHELL=zsh
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(builtin emulate zsh -c 'printf %s "${ZSH_VERSION}"')"
+    local -r SAP_SHELL_VERSION
+
+    local context state state_descr line
+    local -A opt_args
+
+    local -r command_name="${words[1]}"
+    local -ar command_line=("${words[@]}")
+    local -ir current_word_index="$((CURRENT - 1))"
+
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'run:Run the traced frontend/backend pair, send it requests, and store every span.'
+            'serve:Keep the traced pair running so you can send it requests yourself.'
+            'collect:Receive OTLP/HTTP traces from any OpenTelemetry SDK and store them.'
+            'list:List stored traces, newest first.'
+            'show:Show one trace as a waterfall, with where its time went.'
+            'help:Show subcommand help information.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        run|serve|collect|list|show|help)
+            "_trace_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_trace_run() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--requests[Number of requests to send.]:requests:'
+        '--concurrency[Requests in flight at once.]:concurrency:'
+        '--backend-latency[Extra time the backend spends on each request, e.g. 5ms.]:duration:'
+        '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
+        '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
+        '--otlp-endpoint[Also send every span to this OTLP/HTTP collector, e.g. http\://localhost\:4318.]:url:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_serve() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--port[Frontend port.]:port:'
+        '--host[Address to listen on.]:host:'
+        '--backend-latency[Extra time the backend spends on each request, e.g. 5ms.]:duration:'
+        '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
+        '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
+        '--otlp-endpoint[Also send every span to this OTLP/HTTP collector, e.g. http\://localhost\:4318.]:url:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_collect() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--host[Address to listen on.]:host:'
+        '--port[Port to listen on (4318 is the OTLP/HTTP default).]:port:'
+        '--max-body-size[Largest request accepted, in MiB, after decompression.]:MiB:'
+        '--otlp-endpoint[Also forward every accepted request to this OTLP/HTTP collector.]:url:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_list() {
+    local -i ret=1
+    local -ar ___sort=('start' 'duration')
+    local -ar arg_specs=(
+        '--limit[Show at most this many traces.]:limit:'
+        '--service[Only traces with a span from this service.]:service:'
+        '--name[Only traces with a span whose name contains this text.]:text:'
+        '--min-duration[Only traces at least this long, e.g. 10ms.]:duration:'
+        '--max-duration[Only traces at most this long.]:duration:'
+        '--errors[Only traces with an error span.]'
+        '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--sort[Order by start (newest first) or duration (slowest first).]:start|duration:{__trace_complete "${___sort[@]}"}'
+        '--json[Print a JSON array instead of a table.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_show() {
+    local -i ret=1
+    local -ar ___format=('text' 'otlp-json')
+    local -ar arg_specs=(
+        ':trace-id:'
+        '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
+        '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events.]'
+        '--format[text, or otlp-json\: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.]:format:{__trace_complete "${___format[@]}"}'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_help() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:subcommands:'
+        '--version[Show the version.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+if [[ "${funcstack[1]}" = _trace ]]; then
+    _trace "${@}"
+else
+    compdef _trace trace
+fi

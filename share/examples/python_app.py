@@ -1,0 +1,45 @@
+"""A tiny app instrumented with the OpenTelemetry Python SDK, exporting to `trace collect`.
+
+    pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+    trace collect &
+    python3 share/examples/python_app.py
+    trace list
+
+Honours OTEL_EXPORTER_OTLP_ENDPOINT (default http://127.0.0.1:4318) and the SDK's other OTEL_*
+variables, e.g. OTEL_EXPORTER_OTLP_COMPRESSION=gzip. Prints the trace id it produced.
+"""
+import os
+
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+
+endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318").rstrip("/") + "/v1/traces"
+provider = TracerProvider(resource=Resource.create({"service.name": "python-shop", "deployment.environment": "demo"}))
+provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+tracer = provider.get_tracer("shop.checkout", "2.1.0")
+
+with tracer.start_as_current_span(
+    "POST /checkout",
+    kind=SpanKind.SERVER,
+    attributes={
+        "http.request.method": "POST",
+        "http.response.status_code": 200,
+        "cart.total": 42.5,
+        "cart.express": True,
+        "cart.skus": ["sku-1", "sku-2"],
+        "cart.quantities": [1, 3],
+    },
+) as checkout:
+    checkout.add_event("cart loaded", {"cart.items": 2})
+    with tracer.start_as_current_span("SELECT cart", kind=SpanKind.CLIENT, attributes={"db.system.name": "sqlite"}):
+        pass
+    with tracer.start_as_current_span(
+        "charge card", kind=SpanKind.CLIENT, links=[Link(checkout.get_span_context(), {"link.reason": "retry of checkout"})]
+    ) as charge:
+        charge.set_status(Status(StatusCode.ERROR, "card declined"))
+
+provider.shutdown()
+print(format(checkout.get_span_context().trace_id, "032x"))
