@@ -11,8 +11,15 @@ public struct LatencyBreakdown: Sendable, Equatable {
         public var serverService: String
         public var serverName: String
         public var serverNanos: UInt64
+        /// The client's other child spans (its network steps, e.g. `http.connect`), in start order.
+        public var clientSteps: [Step] = []
         /// Client time not covered by the server span: on the wire and in queues.
         public var networkNanos: UInt64 { clientNanos > serverNanos ? clientNanos - serverNanos : 0 }
+    }
+
+    public struct Step: Sendable, Equatable {
+        public var name: String
+        public var nanos: UInt64
     }
 
     public static let network = "network"
@@ -49,10 +56,12 @@ public struct LatencyBreakdown: Sendable, Equatable {
         if !servers.isEmpty {
             let covered = Self.unionNanos(servers.map { tree.trace.spans[$0] }, within: span)
             selfNanos[Self.network, default: 0] += span.durationNanos - covered
+            let steps = children.filter { !servers.contains($0) }.map { Step(name: tree.trace.spans[$0].name, nanos: tree.trace.spans[$0].durationNanos) }
             for server in servers {
                 let serverSpan = tree.trace.spans[server]
                 hops.append(Hop(clientService: span.serviceName, clientName: span.name, clientNanos: span.durationNanos,
-                                serverService: serverSpan.serviceName, serverName: serverSpan.name, serverNanos: serverSpan.durationNanos))
+                                serverService: serverSpan.serviceName, serverName: serverSpan.name, serverNanos: serverSpan.durationNanos,
+                                clientSteps: steps))
                 attribute(server, tree: tree)
             }
             return

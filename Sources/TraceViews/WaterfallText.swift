@@ -60,7 +60,11 @@ public enum WaterfallText {
             if !span.status.message.isEmpty { facts += ": \(TerminalText.escaped(span.status.message))" }
         }
         lines.append(style.dim(indent + facts))
-        for attribute in span.attributes {
+        let scope = span.scope.name.isEmpty ? "(unnamed scope)" : TerminalText.escaped(span.scope.name + (span.scope.version.isEmpty ? "" : " " + span.scope.version))
+        let resource = span.resource.attributes.filter { $0.key != "service.name" }.sorted { $0.key < $1.key }
+            .map { "\(TerminalText.escaped($0.key))=\(TerminalText.escaped($0.value.description))" }.joined(separator: ", ")
+        lines.append(style.dim(indent + "scope \(scope)" + (resource.isEmpty ? "" : "  resource {\(resource)}")))
+        for attribute in span.attributes.sorted(by: { $0.key < $1.key }) {
             lines.append(indent + style.dim(TerminalText.escaped(attribute.key) + " = ") + TerminalText.escaped(attribute.value.description))
         }
         for event in span.events {
@@ -83,6 +87,9 @@ public enum WaterfallText {
                 + "client `\(TerminalText.escaped(hop.clientName))` \(DurationFormat.string(nanos: hop.clientNanos)), "
                 + "server `\(TerminalText.escaped(hop.serverName))` \(DurationFormat.string(nanos: hop.serverNanos)), "
                 + "network & queueing \(DurationFormat.string(nanos: hop.networkNanos))")
+            if !hop.clientSteps.isEmpty {
+                lines.append("    client steps: " + hop.clientSteps.map { "\(TerminalText.escaped($0.name)) \(DurationFormat.string(nanos: $0.nanos))" }.joined(separator: ", "))
+            }
         }
         lines += buckets(breakdown, total: total, style: style)
         return lines
