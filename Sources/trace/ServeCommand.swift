@@ -12,7 +12,7 @@ struct ServeCommand: AsyncParsableCommand {
             produced and exits 0.
             """)
 
-    @Option(help: "Frontend port.")
+    @Option(help: "Frontend port (0 picks a free one).")
     var port = 8080
 
     @Option(help: "Address to listen on.")
@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard (1...65535).contains(port) else { throw ValidationError("--port must be from 1 to 65535, got \(port)") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, got \(port)") }
     }
 
     func run() async throws {

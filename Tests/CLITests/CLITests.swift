@@ -292,3 +292,40 @@ import TraceStore
         #expect(charge.links.first?.attributes["link.reason"] == .string("retry of checkout"))
     }
 }
+
+@Suite struct ServeTests {
+    @Test func servedRequestsAreTracedAndContinueTheCallersTrace() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try RunningTrace(["serve", "--port", "0", "--db", "served.db"], in: directory)
+        let banner = server.waitForStderr(containing: "Ctrl-C to stop")
+        let port = try #require(banner.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 })
+
+        let callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let callerSpan = "00f067aa0ba902b7"
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        client.arguments = ["python3", "-c", """
+            import sys, urllib.request
+            plain = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/").read().decode()
+            req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/", headers={"traceparent": sys.argv[2]})
+            continued = urllib.request.urlopen(req).read().decode()
+            print(plain.strip()); print(continued.strip())
+            """, String(port), "00-\(callerTrace)-\(callerSpan)-01"]
+        let output = Pipe()
+        client.standardOutput = output
+        try client.run()
+        let answers = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+        #expect(answers == "frontend: backend answered 200 OK\nfrontend: backend answered 200 OK\n")
+        let stopped = server.stop(with: SIGINT)
+        #expect(stopped.status == 0)
+
+        let store = try TraceStore.openForReading(path: directory.appendingPathComponent("served.db").path)
+        #expect(try store.totals().traces == 2)
+        let continued = try #require(try store.trace(TraceID(hex: callerTrace)!))
+        let incoming = try #require(continued.spans.first { $0.name == "incoming call" })
+        #expect(incoming.parentSpanID == SpanID(hex: callerSpan))
+        #expect(Set(continued.services) == ["frontend", "backend"])
+    }
+}
