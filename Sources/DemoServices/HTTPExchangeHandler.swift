@@ -67,7 +67,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         clock.awaitingFirstByte = true
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         let sent = context.eventLoop.makePromise(of: Void.self)
-        sent.futureResult.whenSuccess { [weak self] in self?.response?.sendEnd = .now() }
+        sent.futureResult.assumeIsolated().whenSuccess { [weak self] in self?.response?.sendEnd = .now() }
         sent.futureResult.cascade(to: promise)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: sent)
     }

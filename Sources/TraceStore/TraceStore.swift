@@ -14,7 +14,9 @@ public final class TraceStore: Sendable {
 
     /// Opens an existing database for reading only; never creates or migrates a file.
     public static func openForReading(path: String) throws -> TraceStore {
-        guard FileManager.default.fileExists(atPath: path) else { throw TraceStoreError.missing(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw TraceStoreError.missing(path: path) }
+        guard !isDirectory.boolValue else { throw TraceStoreError.cannotOpen(path: path, reason: "it is a directory") }
         var configuration = Configuration()
         configuration.readonly = true
         let pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
@@ -29,10 +31,11 @@ public final class TraceStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        let existed = FileManager.default.fileExists(atPath: path)
+        var isDirectory: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if existed, isDirectory.boolValue { throw TraceStoreError.cannotOpen(path: path, reason: "it is a directory") }
         if !existed {
             let directory = (path as NSString).deletingLastPathComponent
-            var isDirectory: ObjCBool = false
             if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
                 throw TraceStoreError.cannotOpen(path: path, reason: "directory \(directory) does not exist")
             }

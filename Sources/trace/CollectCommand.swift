@@ -51,9 +51,10 @@ struct CollectCommand: AsyncParsableCommand {
                 throw UserFacingError.wrapping(error, listeningOn: "\(host):\(port)")
             }
             let totals = statistics.snapshot
-            var summary = "stopped: \(totals.requestsAccepted) requests accepted, \(totals.spansStored) spans stored"
+            var summary = "stopped: requests \(totals.requestsAccepted) accepted"
+            if totals.requestsRejected > 0 { summary += ", \(totals.requestsRejected) rejected" }
+            summary += "; spans \(totals.spansStored) stored"
             if totals.spansDuplicate > 0 { summary += ", \(totals.spansDuplicate) duplicates ignored" }
-            if totals.requestsRejected > 0 { summary += ", \(totals.requestsRejected) requests rejected" }
             if let forwarder { summary += "; forwarded \(totals.requestsForwarded) to \(forwarder.endpoint), \(totals.forwardFailures) failed" }
             Terminal.printNote(summary)
         }

@@ -218,7 +218,7 @@ import TraceStore
         #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "200")
         let stopped = collector.stop(with: SIGINT)
         #expect(stopped.status == 0)
-        #expect(stopped.stderr.contains("stopped: 1 requests accepted, 3 spans stored"))
+        #expect(stopped.stderr.contains("stopped: requests 1 accepted; spans 3 stored"))
 
         let copied = try TraceBinary.run(["show", "0000000000c0ffee", "--db", "copy.db", "--format", "otlp-json"], in: directory)
         #expect(copied.stdout == exported.stdout)
