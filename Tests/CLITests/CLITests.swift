@@ -197,25 +197,13 @@ import TraceStore
         #expect(exported.status == 0)
 
         let collector = try RunningTrace(["collect", "--port", "0", "--db", "copy.db"], in: directory)
-        let banner = collector.waitForStderr(containing: "/v1/traces")
-        let url = try #require(banner.split(separator: " ").first { $0.hasPrefix("http://") }.map { String($0.dropLast($0.hasSuffix(",") ? 1 : 0)) })
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        curl.arguments = ["python3", "-c", """
+        let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
+        let posted = try runPython(["-c", """
             import sys, urllib.request
             req = urllib.request.Request(sys.argv[1], data=sys.stdin.buffer.read(), headers={"Content-Type": "application/json"})
             print(urllib.request.urlopen(req).status)
-            """, url]
-        let input = Pipe()
-        let output = Pipe()
-        curl.standardInput = input
-        curl.standardOutput = output
-        try curl.run()
-        input.fileHandleForWriting.write(Data(exported.stdout.utf8))
-        try input.fileHandleForWriting.close()
-        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
-        #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "200")
+            """, "http://127.0.0.1:\(port)/v1/traces"], stdin: Data(exported.stdout.utf8))
+        #expect(posted.stdout == "200\n")
         let stopped = collector.stop(with: SIGINT)
         #expect(stopped.status == 0)
         #expect(stopped.stderr.contains("stopped: requests 1 accepted; spans 3 stored"))
@@ -228,8 +216,7 @@ import TraceStore
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try RunningTrace(["collect", "--port", "0", "--db", "first.db"], in: directory)
-        let banner = first.waitForStderr(containing: "/v1/traces")
-        let port = try #require(banner.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 })
+        let port = try #require(listeningPort(in: first.waitForStderr(containing: "/v1/traces")))
         let second = try TraceBinary.run(["collect", "--port", String(port), "--db", "second.db"], in: directory)
         #expect(second.status == 1)
         #expect(lines(second.stderr) == ["trace: error: cannot listen on 127.0.0.1:\(port): address already in use (choose another with --port)"])
@@ -244,26 +231,13 @@ import TraceStore
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let collector = try RunningTrace(["collect", "--port", "0", "--db", "python.db"], in: directory)
-        let banner = collector.waitForStderr(containing: "/v1/traces")
-        let port = try #require(banner.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 })
-
+        let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/python_app.py").standardized
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(port)"
-        environment["OTEL_EXPORTER_OTLP_COMPRESSION"] = "gzip"
-        python.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        python.standardOutput = output
-        python.standardError = errors
-        try python.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0, "python3 share/examples/python_app.py failed (is opentelemetry-sdk installed? .ci/run installs it): \(complaint)")
+        let python = try runPython([script.path], environment: [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
+        ])
+        #expect(python.status == 0, "python3 share/examples/python_app.py failed (is opentelemetry-sdk installed? .ci/run installs it): \(python.stderr)")
+        let printed = python.stdout
         let stopped = collector.stop(with: SIGINT)
         #expect(stopped.status == 0)
 
@@ -298,25 +272,16 @@ import TraceStore
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try RunningTrace(["serve", "--port", "0", "--db", "served.db"], in: directory)
-        let banner = server.waitForStderr(containing: "Ctrl-C to stop")
-        let port = try #require(banner.split(separator: ":").compactMap { Int($0.prefix { $0.isNumber }) }.first { $0 > 0 })
-
+        let port = try #require(listeningPort(in: server.waitForStderr(containing: "Ctrl-C to stop")))
         let callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
         let callerSpan = "00f067aa0ba902b7"
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        client.arguments = ["python3", "-c", """
+        let answers = try runPython(["-c", """
             import sys, urllib.request
             plain = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/").read().decode()
             req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/", headers={"traceparent": sys.argv[2]})
             continued = urllib.request.urlopen(req).read().decode()
             print(plain.strip()); print(continued.strip())
-            """, String(port), "00-\(callerTrace)-\(callerSpan)-01"]
-        let output = Pipe()
-        client.standardOutput = output
-        try client.run()
-        let answers = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        client.waitUntilExit()
+            """, String(port), "00-\(callerTrace)-\(callerSpan)-01"]).stdout
         #expect(answers == "frontend: backend answered 200 OK\nfrontend: backend answered 200 OK\n")
         let stopped = server.stop(with: SIGINT)
         #expect(stopped.status == 0)

@@ -112,3 +112,34 @@ final class RunningTrace: @unchecked Sendable {
         return result
     }
 }
+
+/// Runs python3 with `arguments`, feeding `stdin`; the HTTP client and the OpenTelemetry SDK of the tests.
+func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> TraceBinary.Result {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let input = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(stdin) }
+    try input.fileHandleForWriting.close()
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { errData = errors.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return TraceBinary.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The port in a "listening on http://127.0.0.1:PORT/..." or "http://127.0.0.1:PORT (...)" banner.
+func listeningPort(in banner: String) -> Int? {
+    guard let range = banner.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression) else { return nil }
+    return Int(banner[range].split(separator: ":").last ?? "")
+}

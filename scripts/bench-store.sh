@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Benchmark: record a large run, then time the reads `trace list` and `trace show` make on it.
+# Usage: scripts/bench-store.sh [requests]   (default 200000, about 1.2 million spans)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-200000}
+swift build -c release --product trace >&2
+trace=$PWD/.build/release/trace
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+echo "== recording $requests requests (concurrency 16)"
+start=$(date +%s%N)
+"$trace" run --requests "$requests" --concurrency 16 --db bench.db 2>/dev/null | sed -n '1,5p'
+echo "recorded in $(( ($(date +%s%N) - start) / 1000000 )) ms; file $(du -h bench.db | cut -f1)"
+sqlite3 bench.db "SELECT 'traces ' || count(*) || ', spans ' || sum(span_count) FROM trace;"
+
+# Median wall time of 7 runs of a command, in milliseconds (includes process start).
+median() {
+  local times=()
+  for _ in 1 2 3 4 5 6 7; do
+    local t0=$(date +%s%N)
+    "$@" >/dev/null
+    times+=($(( ($(date +%s%N) - t0) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 4p | awk '{printf "%.1f ms", $1 / 1000}'
+}
+
+slowest=$("$trace" list --db bench.db --sort duration --limit 1 --json | sed -n 's/.*"traceId" : "\([0-9a-f]*\)".*/\1/p')
+echo "== reads (median of 7, process start included)"
+echo "trace --version                          $(median "$trace" --version)"
+echo "trace list                               $(median "$trace" list --db bench.db)"
+echo "trace list --sort duration               $(median "$trace" list --db bench.db --sort duration)"
+echo "trace list --service backend --errors    $(median "$trace" list --db bench.db --service backend --errors)"
+echo "trace list --min-duration 5ms            $(median "$trace" list --db bench.db --min-duration 5ms)"
+echo "trace show <slowest> (full id)           $(median "$trace" show "$slowest" --db bench.db)"
+echo "trace show <8-digit prefix> --verbose    $(median "$trace" show "${slowest:0:8}" --db bench.db --verbose)"
+echo "trace list --name http.connect           $(median "$trace" list --db bench.db --name http.connect)"
