@@ -15,6 +15,19 @@ public struct StoreTotals: Equatable, Sendable {
 extension TraceStore {
     /// The traces a query selects, without loading their spans.
     public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
+        let (selection, arguments) = Self.selection(for: query)
+        let sql = """
+            SELECT t.*, (SELECT group_concat(service_name, ',') FROM
+                (SELECT service_name FROM trace_service s WHERE s.trace_id = t.trace_id ORDER BY service_name)) AS services
+            \(selection)
+            """
+        return try writer.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(Self.summary(from:))
+        }
+    }
+
+    /// `FROM trace t WHERE ... ORDER BY ... LIMIT ...` for a query, with its arguments.
+    private static func selection(for query: TraceQuery) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let service = query.service {
@@ -44,14 +57,7 @@ extension TraceStore {
         case .duration: "ORDER BY t.end_ns - t.start_ns DESC, t.trace_id"
         }
         let limitClause = query.limit.map { "LIMIT \(max(0, $0))" } ?? ""
-        let sql = """
-            SELECT t.*, (SELECT group_concat(service_name, ',') FROM
-                (SELECT service_name FROM trace_service s WHERE s.trace_id = t.trace_id ORDER BY service_name)) AS services
-            FROM trace t \(whereClause) \(orderClause) \(limitClause)
-            """
-        return try writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap(Self.summary(from:))
-        }
+        return ("FROM trace t \(whereClause) \(orderClause) \(limitClause)", StatementArguments(arguments))
     }
 
     /// Full trace ids that start with a hex prefix, at most `limit` of them.
@@ -77,20 +83,25 @@ extension TraceStore {
         }
     }
 
-    /// Calls `body` with every trace the query selects, one at a time, so memory stays flat.
+    /// Calls `body` with every trace the query selects, one at a time and in no particular order,
+    /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
-        let ids = try traces(matching: query).map(\.traceID)
-        for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
-            let traces: [Trace] = try writer.read { db in
-                var resources: [Int64: Resource] = [:]
-                var scopes: [Int64: InstrumentationScope] = [:]
-                return try chunk.compactMap { id in
-                    let rows = try Row.fetchAll(db, sql: Self.spanSelect + " WHERE span.trace_id = ?", arguments: [id.hex])
-                    guard !rows.isEmpty else { return nil }
-                    return Trace(traceID: id, spans: try rows.map { try Self.span(from: $0, details: details, resources: &resources, scopes: &scopes, db: db) })
+        let (selection, arguments) = Self.selection(for: query)
+        let sql = Self.spanSelect + " WHERE span.trace_id IN (SELECT t.trace_id \(selection)) ORDER BY span.trace_id"
+        try writer.read { db in
+            var resources: [Int64: Resource] = [:]
+            var scopes: [Int64: InstrumentationScope] = [:]
+            var current: [Span] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let span = try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)
+                if let first = current.first, first.traceID != span.traceID {
+                    try body(Trace(traceID: first.traceID, spans: current))
+                    current.removeAll(keepingCapacity: true)
                 }
+                current.append(span)
             }
-            try traces.forEach(body)
+            if let first = current.first { try body(Trace(traceID: first.traceID, spans: current)) }
         }
     }
 

@@ -33,21 +33,23 @@ extension TraceStore {
             """)
         let upsertTrace = try db.cachedStatement(sql: """
             INSERT INTO trace (trace_id, start_ns, end_ns, span_count, error_count, root_span_id, root_service, root_name)
-            VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (trace_id) DO UPDATE SET
                 start_ns = min(start_ns, excluded.start_ns),
                 end_ns = max(end_ns, excluded.end_ns),
-                span_count = span_count + 1,
+                span_count = span_count + excluded.span_count,
                 error_count = error_count + excluded.error_count,
                 root_span_id = coalesce(root_span_id, excluded.root_span_id),
                 root_service = CASE WHEN root_span_id IS NULL THEN excluded.root_service ELSE root_service END,
                 root_name = CASE WHEN root_span_id IS NULL THEN excluded.root_name ELSE root_name END
             """)
         let upsertService = try db.cachedStatement(sql: """
-            INSERT INTO trace_service (trace_id, service_name, span_count) VALUES (?, ?, 1)
-            ON CONFLICT (trace_id, service_name) DO UPDATE SET span_count = span_count + 1
+            INSERT INTO trace_service (trace_id, service_name, span_count) VALUES (?, ?, ?)
+            ON CONFLICT (trace_id, service_name) DO UPDATE SET span_count = span_count + excluded.span_count
             """)
         var inserted = 0
+        var summaries: [String: TraceDelta] = [:]
+        var serviceCounts: [ServiceKey: Int] = [:]
         for span in spans {
             let resourceID = try resourceIDs[span.resource] ?? {
                 let id = try Self.resourceID(for: span.resource, in: db)
@@ -71,13 +73,18 @@ extension TraceStore {
             ])
             guard db.changesCount == 1 else { continue }
             inserted += 1
-            let isRoot = span.parentSpanID == nil
+            summaries[traceID, default: TraceDelta()].add(span)
+            serviceCounts[ServiceKey(traceID: traceID, service: span.serviceName), default: 0] += 1
+        }
+        // One summary update per trace and per (trace, service) per batch, not per span.
+        for (traceID, delta) in summaries {
             try upsertTrace.execute(arguments: [
-                traceID, Int64(bitPattern: span.startTimeUnixNano), Int64(bitPattern: span.endTimeUnixNano),
-                span.isError ? 1 : 0,
-                isRoot ? span.spanID.hex : nil, isRoot ? span.serviceName : nil, isRoot ? span.name : nil,
+                traceID, Int64(bitPattern: delta.start), Int64(bitPattern: delta.end), delta.count, delta.errors,
+                delta.root?.spanID.hex, delta.root?.serviceName, delta.root?.name,
             ])
-            try upsertService.execute(arguments: [traceID, span.serviceName])
+        }
+        for (key, count) in serviceCounts {
+            try upsertService.execute(arguments: [key.traceID, key.service, count])
         }
         return InsertOutcome(inserted: inserted, duplicates: spans.count - inserted)
     }
@@ -101,4 +108,27 @@ extension TraceStore {
             arguments: [fingerprint, scope.name, scope.version, attributes, Int64(scope.droppedAttributesCount), scope.schemaURL])
         return db.lastInsertedRowID
     }
+}
+
+/// What one batch adds to a trace's summary row.
+private struct TraceDelta {
+    var start = UInt64.max
+    var end: UInt64 = 0
+    var count = 0
+    var errors = 0
+    /// The first root span in the batch.
+    var root: Span?
+
+    mutating func add(_ span: Span) {
+        start = min(start, span.startTimeUnixNano)
+        end = max(end, span.endTimeUnixNano)
+        count += 1
+        if span.isError { errors += 1 }
+        if root == nil, span.parentSpanID == nil { root = span }
+    }
+}
+
+private struct ServiceKey: Hashable {
+    var traceID: String
+    var service: String
 }
