@@ -16,8 +16,12 @@ public struct TraceQuery: Sendable, Equatable {
     public var errorsOnly: Bool
     public var startedAtOrAfterUnixNano: UInt64?
     public var order: Order
+    /// Rows to skip before the first one returned, for paging through a long list.
+    public var offset: Int
+    /// Filter-as-you-type: matches a trace id prefix, a service, or text in any span name or attribute.
+    public var text: String?
 
-    public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start) {
+    public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start, offset: Int = 0, text: String? = nil) {
         self.limit = limit
         self.service = service
         self.nameContains = nameContains
@@ -26,5 +30,7 @@ public struct TraceQuery: Sendable, Equatable {
         self.errorsOnly = errorsOnly
         self.startedAtOrAfterUnixNano = startedAtOrAfterUnixNano
         self.order = order
+        self.offset = offset
+        self.text = text
     }
 }

@@ -15,19 +15,28 @@ public struct StoreTotals: Equatable, Sendable {
 extension TraceStore {
     /// The traces a query selects, without loading their spans.
     public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
-        let (selection, arguments) = Self.selection(for: query)
+        let selection = Self.selection(for: query)
         let sql = """
             SELECT t.*, (SELECT group_concat(service_name, ',') FROM
                 (SELECT service_name FROM trace_service s WHERE s.trace_id = t.trace_id ORDER BY service_name)) AS services
-            \(selection)
+            \(selection.sql)
             """
         return try writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(Self.summary(from:))
+            try Row.fetchAll(db, sql: sql, arguments: selection.arguments).compactMap(Self.summary(from:))
         }
     }
 
-    /// `FROM trace t WHERE ... ORDER BY ... LIMIT ...` for a query, with its arguments.
-    private static func selection(for query: TraceQuery) -> (String, StatementArguments) {
+    /// The SQL clauses that select a query's traces from `trace t`.
+    private struct Selection {
+        var filter: String
+        var order: String
+        var limit: String
+        var arguments: StatementArguments
+        /// `FROM trace t WHERE ... ORDER BY ... LIMIT ...`
+        var sql: String { "\(filter) ORDER BY \(order) \(limit)" }
+    }
+
+    private static func selection(for query: TraceQuery) -> Selection {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let service = query.service {
@@ -47,17 +56,25 @@ extension TraceStore {
             arguments.append(Int64(clamping: maximum))
         }
         if query.errorsOnly { conditions.append("t.error_count > 0") }
+        if let text = query.text, !text.isEmpty {
+            conditions.append("""
+                (t.trace_id LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM trace_service s WHERE s.trace_id = t.trace_id AND instr(s.service_name, ?) > 0)
+                 OR EXISTS (SELECT 1 FROM span WHERE span.trace_id = t.trace_id AND (instr(span.name, ?) > 0 OR instr(span.attributes, ?) > 0)))
+                """)
+            let escaped = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            arguments += [escaped + "%", text, text, text]
+        }
         if let since = query.startedAtOrAfterUnixNano {
             conditions.append("t.start_ns >= ?")
             arguments.append(Int64(clamping: since))
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let orderClause = switch query.order {
-        case .start: "ORDER BY t.start_ns DESC, t.trace_id"
-        case .duration: "ORDER BY t.end_ns - t.start_ns DESC, t.trace_id"
+        let order = switch query.order {
+        case .start: "t.start_ns DESC, t.trace_id"
+        case .duration: "t.end_ns - t.start_ns DESC, t.trace_id"
         }
-        let limitClause = query.limit.map { "LIMIT \(max(0, $0))" } ?? ""
-        return ("FROM trace t \(whereClause) \(orderClause) \(limitClause)", StatementArguments(arguments))
+        let limit = query.limit.map { "LIMIT \(max(0, $0)) OFFSET \(max(0, query.offset))" } ?? ""
+        return Selection(filter: "FROM trace t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))
     }
 
     /// Full trace ids that start with a hex prefix, at most `limit` of them.
@@ -86,13 +103,13 @@ extension TraceStore {
     /// Calls `body` with every trace the query selects, one at a time and in no particular order,
     /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
-        let (selection, arguments) = Self.selection(for: query)
-        let sql = Self.spanSelect + " WHERE span.trace_id IN (SELECT t.trace_id \(selection)) ORDER BY span.trace_id"
+        let selection = Self.selection(for: query)
+        let sql = Self.spanSelect + " WHERE span.trace_id IN (SELECT t.trace_id \(selection.sql)) ORDER BY span.trace_id"
         try writer.read { db in
             var resources: [Int64: Resource] = [:]
             var scopes: [Int64: InstrumentationScope] = [:]
             var current: [Span] = []
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: selection.arguments)
             while let row = try rows.next() {
                 let span = try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)
                 if let first = current.first, first.traceID != span.traceID {
@@ -103,6 +120,21 @@ extension TraceStore {
             }
             if let first = current.first { try body(Trace(traceID: first.traceID, spans: current)) }
         }
+    }
+
+    /// How many traces a query selects, ignoring its limit.
+    public func count(matching query: TraceQuery) throws -> Int {
+        let selection = Self.selection(for: query)
+        return try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) \(selection.filter)", arguments: selection.arguments) ?? 0 }
+    }
+
+    /// Where a trace sits in a query's order (0-based), or nil if the query does not select it.
+    public func position(of traceID: TraceID, in query: TraceQuery) throws -> Int? {
+        let selection = Self.selection(for: query)
+        let sql = "SELECT position FROM (SELECT t.trace_id, row_number() OVER (ORDER BY \(selection.order)) - 1 AS position \(selection.filter)) WHERE trace_id = ?"
+        var arguments = selection.arguments
+        _ = arguments.append(contentsOf: [traceID.hex])
+        return try writer.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) }
     }
 
     public func totals(startedAtOrAfterUnixNano since: UInt64? = nil) throws -> StoreTotals {

@@ -132,3 +132,41 @@ import TraceModel
     }
 }
 
+
+@Suite struct TraceBrowsingQueryTests {
+    func store() throws -> TraceStore {
+        let store = try TraceStore.inMemory()
+        let base: UInt64 = 1_700_000_000_000_000_000
+        for id in UInt64(1)...30 { try store.insert(sampleTrace(id: id, start: base + id * 1_000_000_000, rootNanos: id * 1_000_000, error: id % 10 == 0)) }
+        return store
+    }
+
+    @Test func pagesThroughTracesWithOffsets() throws {
+        let store = try store()
+        let page = try store.traces(matching: TraceQuery(limit: 5, offset: 10)).map(\.traceID.high)
+        #expect(page == [20, 19, 18, 17, 16])
+        #expect(try store.count(matching: TraceQuery(limit: 5)) == 30)
+        #expect(try store.count(matching: TraceQuery(errorsOnly: true)) == 3)
+    }
+
+    @Test func textFilterMatchesIDsServicesNamesAndAttributeValues() throws {
+        let store = try store()
+        let id = TraceID(high: 7, low: 0xABCDEF)
+        #expect(try store.traces(matching: TraceQuery(text: String(id.hex.prefix(16)))).map(\.traceID) == [id])
+        #expect(try store.count(matching: TraceQuery(text: "backend")) == 30)
+        #expect(try store.count(matching: TraceQuery(text: "incoming")) == 30)
+        #expect(try store.count(matching: TraceQuery(text: "GET")) == 30)
+        #expect(try store.count(matching: TraceQuery(text: "500")) == 3)
+        #expect(try store.count(matching: TraceQuery(text: "no such thing")) == 0)
+        #expect(try store.count(matching: TraceQuery(text: "%")) == 0)
+    }
+
+    @Test func findsWhereATraceSitsInAnOrder() throws {
+        let store = try store()
+        let id = TraceID(high: 25, low: 0xABCDEF)
+        #expect(try store.position(of: id, in: TraceQuery()) == 5)
+        #expect(try store.position(of: id, in: TraceQuery(order: .duration)) == 5)
+        #expect(try store.position(of: id, in: TraceQuery(errorsOnly: true)) == nil)
+        #expect(try store.position(of: TraceID(high: 20, low: 0xABCDEF), in: TraceQuery(errorsOnly: true)) == 1)
+    }
+}
