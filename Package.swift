@@ -60,6 +60,8 @@ let package = Package(
             ]
         ),
         .target(name: "TraceViews", dependencies: ["TraceModel"]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "TraceTUI", dependencies: ["CNCurses", "TraceModel", "TraceStore", "TraceViews"]),
         .target(
             name: "TraceRun",
             dependencies: [
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "DemoServices", "TraceViews", "TraceRun",
+                "TraceModel", "TraceStore", "OTLP", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +93,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TraceViewsTests", dependencies: ["TraceViews", "TraceModel"]),
+        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures"]),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["TraceRun", "DemoServices", "OTLP", "TraceStore", "TraceModel", "TraceViews"]

@@ -6,13 +6,13 @@ public struct TextStyle: Sendable {
 
     public static let plain = TextStyle(colors: false)
 
-    private static let palette = ["36", "35", "33", "32", "34", "91", "96", "95"]
+    /// ANSI foreground codes for `ServicePalette`'s colours: cyan, magenta, yellow, green, blue, bright cyan.
+    private static let palette = ["36", "35", "33", "32", "34", "96"]
 
     /// A stable colour per service, by name, so a service keeps its colour across commands.
     public func service(_ text: String, service: String) -> String {
         guard colors else { return text }
-        let hash = service.unicodeScalars.reduce(UInt32(5381)) { ($0 &<< 5) &+ $0 &+ $1.value }
-        return "\u{1B}[\(Self.palette[Int(hash % UInt32(Self.palette.count))])m\(text)\u{1B}[0m"
+        return "\u{1B}[\(Self.palette[ServicePalette.index(for: service)])m\(text)\u{1B}[0m"
     }
 
     public func error(_ text: String) -> String { colors ? "\u{1B}[31m\(text)\u{1B}[0m" : text }

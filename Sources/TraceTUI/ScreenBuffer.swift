@@ -1,0 +1,93 @@
+import TraceViews
+
+/// How a cell is drawn; `color` indexes `ScreenBuffer.Color`.
+public struct CellStyle: Hashable, Sendable {
+    public var color: Int
+    public var bold: Bool
+    public var reverse: Bool
+    public var dim: Bool
+
+    public init(color: Int = 0, bold: Bool = false, reverse: Bool = false, dim: Bool = false) {
+        self.color = color
+        self.bold = bold
+        self.reverse = reverse
+        self.dim = dim
+    }
+
+    public static let plain = CellStyle()
+    public static let heading = CellStyle(bold: true)
+    public static let faint = CellStyle(dim: true)
+    public static let error = CellStyle(color: ScreenBuffer.Color.error)
+    public static let selected = CellStyle(reverse: true)
+
+    /// The colour of a service, the same one `trace show` uses.
+    public static func service(_ name: String) -> CellStyle {
+        CellStyle(color: ScreenBuffer.Color.firstService + ServicePalette.index(for: name))
+    }
+}
+
+/// A virtual terminal screen: what the TUI draws, independent of ncurses, so the screen logic
+/// can be tested on its text. Wide characters take two cells; text is escaped as it is written.
+public struct ScreenBuffer: Sendable {
+    public enum Color {
+        public static let error = 1
+        public static let firstService = 2
+    }
+
+    public struct Cell: Hashable, Sendable {
+        /// One grapheme, or "" for the second half of a wide character.
+        public var text: String
+        public var style: CellStyle
+    }
+
+    public let width: Int
+    public let height: Int
+    public private(set) var rows: [[Cell]]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        rows = Array(repeating: Array(repeating: Cell(text: " ", style: .plain), count: self.width), count: self.height)
+    }
+
+    /// Writes `text` (escaped for the terminal) from column `x`, clipped to `maxWidth` columns and
+    /// to the screen; returns the columns used.
+    @discardableResult
+    public mutating func write(_ text: String, x: Int, y: Int, style: CellStyle = .plain, maxWidth: Int? = nil) -> Int {
+        guard y >= 0, y < height, x < width else { return 0 }
+        let limit = min(width, x + (maxWidth ?? width))
+        var column = max(0, x)
+        for character in TerminalText.escaped(text) {
+            let cellText = String(character)
+            let cellWidth = TerminalText.width(cellText)
+            if cellWidth == 0 {
+                if column > 0 { rows[y][column - 1].text += cellText }
+                continue
+            }
+            guard column + cellWidth <= limit else {
+                if column < limit { rows[y][column] = Cell(text: " ", style: style); column += 1 }
+                break
+            }
+            rows[y][column] = Cell(text: cellText, style: style)
+            if cellWidth == 2 { rows[y][column + 1] = Cell(text: "", style: style) }
+            column += cellWidth
+        }
+        return column - max(0, x)
+    }
+
+    /// Repaints `count` cells from `x` with a style, keeping their text (e.g. a selection bar).
+    public mutating func restyle(x: Int, y: Int, count: Int, _ change: (inout CellStyle) -> Void) {
+        guard y >= 0, y < height else { return }
+        for column in max(0, x)..<min(width, x + count) { change(&rows[y][column].style) }
+    }
+
+    public mutating func fill(x: Int, y: Int, count: Int, style: CellStyle) {
+        guard y >= 0, y < height else { return }
+        for column in max(0, x)..<min(width, x + count) { rows[y][column] = Cell(text: " ", style: style) }
+    }
+
+    /// The text of one row, as a terminal would show it.
+    public func line(_ y: Int) -> String { rows[y].map(\.text).joined() }
+
+    public var lines: [String] { (0..<height).map(line) }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import TraceModel
+import TraceStore
+import TraceViews
+
+/// The whole TUI as a state machine: keys in, a `ScreenBuffer` out. It knows nothing of
+/// ncurses, so everything but the terminal itself is tested on a virtual screen.
+public final class TraceBrowser {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 12
+
+    let store: TraceStore
+    private(set) var list = TraceListScreen()
+    private(set) var trace: TraceScreen?
+    private(set) var showHelp = false
+    private(set) var useUTC = false
+    private var lastTotals: StoreTotals?
+    private var size: (width: Int, height: Int)
+
+    public init(store: TraceStore, width: Int, height: Int) throws {
+        self.store = store
+        size = (width, height)
+        lastTotals = try store.totals()
+        try list.reload(store: store, visibleRows: listRows)
+    }
+
+    var timeZone: TimeZone { useUTC ? TimeZone(identifier: "UTC")! : .current }
+    private var listRows: Int { TraceListScreen.visibleRows(height: size.height) }
+    private var traceRows: Int { max(1, TraceScreen.geometry(width: size.width, height: size.height).waterfall.height) }
+
+    public func resize(width: Int, height: Int) throws {
+        size = (width, height)
+        list.clamp(visibleRows: listRows)
+        try list.fetchPage(store: store, visibleRows: listRows)
+        trace?.scrollToSelection(visibleRows: traceRows)
+    }
+
+    /// Picks up traces written by another process; true when something changed on screen.
+    public func refreshIfChanged() throws -> Bool {
+        let totals = try store.totals()
+        guard totals != lastTotals else { return false }
+        lastTotals = totals
+        try list.reload(store: store, visibleRows: listRows, keeping: list.selectedTrace?.traceID)
+        return trace == nil
+    }
+
+    /// Handles one key; returns false when the user asked to quit.
+    public func handle(_ key: Key) throws -> Bool {
+        if key == .interrupt { return false }
+        if showHelp {
+            showHelp = false
+            return key != .character("q")
+        }
+        if var screen = trace {
+            let keepGoing = try handleTrace(key, screen: &screen)
+            if trace != nil { trace = screen }
+            return keepGoing
+        }
+        return try handleList(key)
+    }
+
+    private func handleList(_ key: Key) throws -> Bool {
+        if list.editingFilter {
+            switch key {
+            case .enter: list.editingFilter = false
+            case .escape:
+                list.editingFilter = false
+                list.filterText = ""
+                try applyFilter()
+            case .backspace:
+                if !list.filterText.isEmpty { list.filterText.removeLast() }
+                try applyFilter()
+            case .character(let character):
+                list.filterText.append(character)
+                try applyFilter()
+            default: break
+            }
+            return true
+        }
+        switch key {
+        case .character("q"): return false
+        case .character("?"): showHelp = true
+        case .up, .character("k"): list.move(by: -1, visibleRows: listRows)
+        case .down, .character("j"): list.move(by: 1, visibleRows: listRows)
+        case .pageUp: list.move(by: -listRows, visibleRows: listRows)
+        case .pageDown, .character(" "): list.move(by: listRows, visibleRows: listRows)
+        case .home, .character("g"): list.move(by: -list.total, visibleRows: listRows)
+        case .end, .character("G"): list.move(by: list.total, visibleRows: listRows)
+        case .character("/"): list.editingFilter = true
+        case .character("s"):
+            list.query.order = list.query.order == .start ? .duration : .start
+            try list.reload(store: store, visibleRows: listRows, keeping: list.selectedTrace?.traceID)
+        case .character("e"):
+            list.query.errorsOnly.toggle()
+            try list.reload(store: store, visibleRows: listRows, keeping: list.selectedTrace?.traceID)
+        case .character("u"): useUTC.toggle()
+        case .enter, .right, .character("l"):
+            if let summary = list.selectedTrace, let loaded = try store.trace(summary.traceID) { trace = TraceScreen(trace: loaded) }
+        case .escape where !list.filterText.isEmpty:
+            list.filterText = ""
+            try applyFilter()
+        default: break
+        }
+        try list.fetchPage(store: store, visibleRows: listRows)
+        return true
+    }
+
+    private func applyFilter() throws {
+        list.query.text = list.filterText.isEmpty ? nil : list.filterText
+        list.selected = 0
+        list.top = 0
+        try list.reload(store: store, visibleRows: listRows)
+    }
+
+    private func handleTrace(_ key: Key, screen: inout TraceScreen) throws -> Bool {
+        if screen.editingSearch {
+            switch key {
+            case .enter:
+                screen.editingSearch = false
+                screen.jumpToMatch(forward: true)
+            case .escape:
+                screen.editingSearch = false
+                screen.search = ""
+            case .backspace where !screen.search.isEmpty: screen.search.removeLast()
+            case .character(let character): screen.search.append(character)
+            default: break
+            }
+            screen.relayout(keeping: screen.selectedRow?.span.spanID)
+            screen.scrollToSelection(visibleRows: traceRows)
+            return true
+        }
+        switch key {
+        case .character("q"): return false
+        case .character("?"): showHelp = true
+        case .escape, .backspace:
+            if screen.showBreakdown { screen.showBreakdown = false } else { trace = nil }
+        case .up, .character("k"): screen.move(by: -1, visibleRows: traceRows)
+        case .down, .character("j"): screen.move(by: 1, visibleRows: traceRows)
+        case .pageUp: screen.move(by: -traceRows, visibleRows: traceRows)
+        case .pageDown: screen.move(by: traceRows, visibleRows: traceRows)
+        case .home, .character("g"): screen.move(by: -Int(Int32.max), visibleRows: traceRows)
+        case .end, .character("G"): screen.move(by: Int(Int32.max), visibleRows: traceRows)
+        case .character(" "): screen.toggleCollapse()
+        case .left: screen.toggleCollapse(false)
+        case .right: screen.toggleCollapse(true)
+        case .tab, .backTab: screen.focus = screen.focus == .waterfall ? .detail : .waterfall
+        case .character("/"):
+            screen.editingSearch = true
+            screen.search = ""
+        case .character("n"): screen.jumpToMatch(forward: true)
+        case .character("N"): screen.jumpToMatch(forward: false)
+        case .character("h"): screen.setHideNonMatching(!screen.hideNonMatching)
+        case .character("b"): screen.showBreakdown.toggle()
+        case .character("u"): useUTC.toggle()
+        default: break
+        }
+        screen.scrollToSelection(visibleRows: traceRows)
+        return true
+    }
+
+    // MARK: Drawing
+
+    public func draw() -> ScreenBuffer {
+        var screen = ScreenBuffer(width: size.width, height: size.height)
+        guard size.width >= Self.minimumWidth, size.height >= Self.minimumHeight else {
+            screen.write("Terminal too small: \(size.width)×\(size.height), need \(Self.minimumWidth)×\(Self.minimumHeight).", x: 0, y: 0)
+            screen.write("Enlarge the window, or q to quit.", x: 0, y: 1)
+            return screen
+        }
+        if let trace {
+            trace.draw(into: &screen, timeZone: timeZone)
+        } else {
+            list.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
+        }
+        if showHelp { drawHelp(into: &screen) }
+        return screen
+    }
+
+    static let helpLines = [
+        "Keys",
+        "",
+        "Everywhere",
+        "  ↑ ↓  j k      move            PgUp PgDn   page",
+        "  g G  Home End first / last    u           local time / UTC",
+        "  ?             this help       q  Ctrl-C   quit",
+        "Trace list",
+        "  Enter →       open trace      /           filter (id, service, span, attribute)",
+        "  s             sort by start / duration    e   errors only",
+        "  Esc           clear filter",
+        "Trace",
+        "  Space         fold / unfold   ← →         fold / unfold",
+        "  /             find spans      n N         next / previous match",
+        "  h             hide / show spans that do not match",
+        "  b             latency breakdown           Tab  move between waterfall and details",
+        "  Esc Backspace back to the list",
+        "",
+        "Any key closes this help.",
+    ]
+
+    private func drawHelp(into screen: inout ScreenBuffer) {
+        let width = min(screen.width - 2, (Self.helpLines.map { TerminalText.width($0) }.max() ?? 40) + 4)
+        let height = min(screen.height - 2, Self.helpLines.count + 2)
+        let x = (screen.width - width) / 2
+        let y = (screen.height - height) / 2
+        for row in 0..<height {
+            screen.fill(x: x, y: y + row, count: width, style: .plain)
+            let border = row == 0 ? "┌" + String(repeating: "─", count: width - 2) + "┐"
+                : row == height - 1 ? "└" + String(repeating: "─", count: width - 2) + "┘" : "│"
+            screen.write(border, x: x, y: y + row, style: .faint)
+            if row > 0, row < height - 1 {
+                screen.write("│", x: x + width - 1, y: y + row, style: .faint)
+                let line = Self.helpLines[row - 1]
+                let style: CellStyle = line.hasPrefix(" ") || line.isEmpty ? .plain : .heading
+                screen.write(line, x: x + 2, y: y + row, style: style, maxWidth: width - 4)
+            }
+        }
+    }
+}

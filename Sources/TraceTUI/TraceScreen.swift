@@ -1,0 +1,257 @@
+import Foundation
+import TraceModel
+import TraceViews
+
+/// One trace: the waterfall on a time ruler, with a detail pane that follows the selection.
+/// Draws from `WaterfallLayout`, the layout `trace show` prints.
+struct TraceScreen {
+    enum Focus { case waterfall, detail }
+
+    let trace: Trace
+    private(set) var collapsed: Set<SpanID> = []
+    private(set) var layout: WaterfallLayout
+    /// Indexes into `layout.rows` that are shown (all, or only search matches when hiding).
+    private(set) var shown: [Int]
+    var selected = 0
+    var top = 0
+    var focus = Focus.waterfall
+    var detailTop = 0
+    var showBreakdown = false
+    var search = ""
+    var editingSearch = false
+    var hideNonMatching = false
+
+    init(trace: Trace) {
+        self.trace = trace
+        layout = WaterfallLayout(trace: trace)
+        shown = Array(layout.rows.indices)
+    }
+
+    var selectedRow: WaterfallLayout.Row? { shown.indices.contains(selected) ? layout.rows[shown[selected]] : nil }
+
+    // MARK: Folding and searching
+
+    mutating func toggleCollapse(_ expand: Bool? = nil) {
+        guard let row = selectedRow, row.hasChildren else { return }
+        let id = row.span.spanID
+        let isCollapsed = collapsed.contains(id)
+        if expand == true, !isCollapsed { return }
+        if expand == false, isCollapsed { return }
+        if isCollapsed { collapsed.remove(id) } else { collapsed.insert(id) }
+        relayout(keeping: id)
+    }
+
+    func matches(_ span: Span) -> Bool {
+        guard !search.isEmpty else { return false }
+        if span.name.localizedCaseInsensitiveContains(search) || span.serviceName.localizedCaseInsensitiveContains(search) { return true }
+        return span.attributes.contains { $0.key.localizedCaseInsensitiveContains(search) || $0.value.description.localizedCaseInsensitiveContains(search) }
+    }
+
+    /// Rows that match the search, as positions in `shown`.
+    var matchPositions: [Int] { shown.indices.filter { matches(layout.rows[shown[$0]].span) } }
+
+    mutating func jumpToMatch(forward: Bool) {
+        let positions = matchPositions
+        guard !positions.isEmpty else { return }
+        if forward {
+            selected = positions.first { $0 > selected } ?? positions[0]
+        } else {
+            selected = positions.last { $0 < selected } ?? positions[positions.count - 1]
+        }
+    }
+
+    mutating func setHideNonMatching(_ hide: Bool) {
+        hideNonMatching = hide
+        relayout(keeping: selectedRow?.span.spanID)
+    }
+
+    mutating func relayout(keeping id: SpanID?) {
+        layout = WaterfallLayout(trace: trace, collapsed: collapsed)
+        shown = hideNonMatching && !search.isEmpty
+            ? layout.rows.indices.filter { matches(layout.rows[$0].span) }
+            : Array(layout.rows.indices)
+        if let id, let position = shown.firstIndex(where: { layout.rows[$0].span.spanID == id }) { selected = position }
+        selected = max(0, min(selected, shown.count - 1))
+        detailTop = 0
+    }
+
+    mutating func move(by delta: Int, visibleRows: Int) {
+        if focus == .detail {
+            detailTop = max(0, detailTop + delta)
+            return
+        }
+        selected = max(0, min(selected + delta, shown.count - 1))
+        detailTop = 0
+        scrollToSelection(visibleRows: visibleRows)
+    }
+
+    mutating func scrollToSelection(visibleRows: Int) {
+        if selected < top { top = selected }
+        if selected >= top + visibleRows { top = selected - visibleRows + 1 }
+        top = max(0, min(top, max(0, shown.count - visibleRows)))
+    }
+
+    // MARK: Geometry
+
+    struct Geometry {
+        var waterfall: (x: Int, y: Int, width: Int, height: Int)
+        var detail: (x: Int, y: Int, width: Int, height: Int)
+    }
+
+    /// Detail pane on the right when the screen is wide, else at the bottom.
+    static func geometry(width: Int, height: Int) -> Geometry {
+        let bodyTop = 2
+        let bodyHeight = height - 3
+        if width >= 140 {
+            let detailWidth = width * 2 / 5
+            return Geometry(waterfall: (0, bodyTop, width - detailWidth - 1, bodyHeight), detail: (width - detailWidth, bodyTop - 1, detailWidth, bodyHeight + 1))
+        }
+        let detailHeight = max(5, bodyHeight * 2 / 5)
+        return Geometry(waterfall: (0, bodyTop, width, bodyHeight - detailHeight - 1), detail: (0, bodyTop + bodyHeight - detailHeight, width, detailHeight))
+    }
+
+    // MARK: Drawing
+
+    func draw(into screen: inout ScreenBuffer, timeZone: TimeZone) {
+        let geometry = Self.geometry(width: screen.width, height: screen.height)
+        let header = "Trace \(trace.traceID.hex)  \(Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone))  "
+            + "\(DurationFormat.string(nanos: trace.durationNanos))  \(trace.spans.count) spans  "
+        var x = screen.write(header, x: 0, y: 0, style: .heading)
+        for (index, service) in trace.services.enumerated() {
+            x += screen.write((index > 0 ? ", " : "") + service, x: x, y: 0, style: .service(service))
+        }
+        drawWaterfall(into: &screen, area: geometry.waterfall)
+        drawDetail(into: &screen, area: geometry.detail)
+        if showBreakdown { drawBreakdown(into: &screen) }
+        let status: String
+        if editingSearch {
+            status = "find: " + search + "▏  (Enter keep, Esc clear)"
+        } else {
+            let matchCount = search.isEmpty ? "" : "  ·  \(matchPositions.count) match \"\(search)\" (n/N, h \(hideNonMatching ? "show all" : "hide others"))"
+            status = "span \(selected + 1)/\(shown.count)\(matchCount)  ·  Space fold  / find  b breakdown  Tab pane  Esc back  ? help"
+        }
+        screen.write(status, x: 0, y: screen.height - 1, style: editingSearch ? .heading : .faint)
+    }
+
+    static func columns(width: Int, rows: [WaterfallLayout.Row]) -> (name: Int, service: Int, duration: Int, bar: Int) {
+        let nameWidth = min(max(12, rows.map { $0.depth * 2 + 2 + TerminalText.width(TerminalText.escaped($0.span.name)) + 2 }.max() ?? 12), max(12, width / 3))
+        let serviceWidth = min(max(7, rows.map { TerminalText.width(TerminalText.escaped($0.span.serviceName)) }.max() ?? 7), 14)
+        let durationWidth = 7
+        return (nameWidth, serviceWidth, durationWidth, max(8, width - nameWidth - serviceWidth - durationWidth - 3))
+    }
+
+    private func drawWaterfall(into screen: inout ScreenBuffer, area: (x: Int, y: Int, width: Int, height: Int)) {
+        let columns = Self.columns(width: area.width, rows: layout.rows)
+        let barX = area.x + columns.name + columns.service + columns.duration + 3
+        // Time ruler: five ticks with human durations on the shared axis.
+        let rulerY = area.y - 1
+        for tick in 0...4 {
+            let column = barX + tick * (columns.bar - 1) / 4
+            let label = DurationFormat.string(nanos: layout.totalNanos * UInt64(tick) / 4)
+            let labelX = tick == 4 ? column - label.count + 1 : column
+            screen.write("┊", x: column, y: rulerY, style: .faint)
+            if tick < 4 { screen.write(label, x: labelX + 1, y: rulerY, style: .faint, maxWidth: (columns.bar - 1) / 4 - 1) }
+            else { screen.write(label, x: labelX - 1, y: rulerY, style: .faint) }
+        }
+        for line in 0..<max(0, area.height) {
+            let position = top + line
+            guard position < shown.count else { break }
+            let row = layout.rows[shown[position]]
+            let span = row.span
+            let y = area.y + line
+            let fold = row.hasChildren ? (collapsed.contains(span.spanID) ? "▸ " : "▾ ") : "  "
+            let name = String(repeating: "  ", count: row.depth) + fold + span.name + (span.isError ? " !" : "")
+            let isMatch = matches(span)
+            screen.write(name, x: area.x, y: y, style: span.isError ? .error : CellStyle(bold: isMatch), maxWidth: columns.name)
+            screen.write(span.serviceName, x: area.x + columns.name + 1, y: y, style: .service(span.serviceName), maxWidth: columns.service)
+            let duration = DurationFormat.string(nanos: span.durationNanos)
+            screen.write(duration, x: area.x + columns.name + columns.service + 2 + columns.duration - duration.count, y: y, maxWidth: columns.duration)
+            let (start, end) = layout.barCells(for: row, width: columns.bar)
+            var bar = WaterfallLayout.barString(start: start, end: end, width: columns.bar)
+            for event in span.events { bar[layout.cell(forUnixNano: event.timeUnixNano, width: columns.bar)] = "◆" }
+            screen.write(String(bar), x: barX, y: y, style: span.isError ? .error : .service(span.serviceName), maxWidth: columns.bar)
+            if position == selected {
+                screen.restyle(x: area.x, y: y, count: columns.name + columns.service + columns.duration + 2) { $0.reverse = true }
+            }
+        }
+    }
+
+    private func drawDetail(into screen: inout ScreenBuffer, area: (x: Int, y: Int, width: Int, height: Int)) {
+        let separatorStyle = CellStyle(bold: focus == .detail, dim: focus != .detail)
+        if area.y > 2 {
+            screen.write(String(repeating: "─", count: area.width), x: area.x, y: area.y - 1, style: separatorStyle)
+        } else {
+            for y in area.y..<(area.y + area.height) { screen.write("│", x: area.x - 1, y: y, style: separatorStyle) }
+        }
+        guard let row = selectedRow else { return }
+        let lines = Self.detailLines(for: row, traceStart: layout.traceStartNanos)
+        for (offset, line) in lines.dropFirst(detailTop).prefix(area.height).enumerated() {
+            screen.write(line.text, x: area.x + 1, y: area.y + offset, style: line.style, maxWidth: area.width - 1)
+        }
+    }
+
+    struct DetailLine {
+        var text: String
+        var style: CellStyle = .plain
+    }
+
+    /// Everything about a span: identity, timing, status, attributes, events, links, resource, scope.
+    static func detailLines(for row: WaterfallLayout.Row, traceStart: UInt64) -> [DetailLine] {
+        let span = row.span
+        var lines = [DetailLine(text: span.name, style: .heading)]
+        lines.append(DetailLine(text: "service   \(span.serviceName)", style: .service(span.serviceName)))
+        lines.append(DetailLine(text: "kind      \(span.kind.name)"))
+        switch span.status.code {
+        case .error: lines.append(DetailLine(text: "status    ERROR" + (span.status.message.isEmpty ? "" : ": \(span.status.message)"), style: .error))
+        case .ok: lines.append(DetailLine(text: "status    OK" + (span.status.message.isEmpty ? "" : ": \(span.status.message)")))
+        case .unset: lines.append(DetailLine(text: "status    unset"))
+        }
+        lines.append(DetailLine(text: "start     +\(DurationFormat.string(nanos: row.offsetNanos))   duration \(DurationFormat.string(nanos: span.durationNanos))"))
+        lines.append(DetailLine(text: "span id   \(span.spanID.hex)"))
+        lines.append(DetailLine(text: "parent    \(span.parentSpanID?.hex ?? "(root)")"))
+        lines.append(DetailLine(text: "trace id  \(span.traceID.hex)"))
+        if !span.attributes.isEmpty {
+            lines.append(DetailLine(text: "Attributes", style: .heading))
+            for attribute in span.attributes.sorted(by: { $0.key < $1.key }) { lines.append(DetailLine(text: "  \(attribute.key) = \(attribute.value)")) }
+        }
+        if !span.events.isEmpty {
+            lines.append(DetailLine(text: "Events", style: .heading))
+            for event in span.events {
+                let offset = event.timeUnixNano > traceStart ? event.timeUnixNano - traceStart : 0
+                lines.append(DetailLine(text: "  ◆ +\(DurationFormat.string(nanos: offset)) \(event.name)"))
+                for attribute in event.attributes { lines.append(DetailLine(text: "      \(attribute.key) = \(attribute.value)")) }
+            }
+        }
+        if !span.links.isEmpty {
+            lines.append(DetailLine(text: "Links", style: .heading))
+            for link in span.links {
+                lines.append(DetailLine(text: "  → \(link.traceID.hex) / \(link.spanID.hex)"))
+                for attribute in link.attributes { lines.append(DetailLine(text: "      \(attribute.key) = \(attribute.value)")) }
+            }
+        }
+        lines.append(DetailLine(text: "Resource", style: .heading))
+        for attribute in span.resource.attributes.sorted(by: { $0.key < $1.key }) { lines.append(DetailLine(text: "  \(attribute.key) = \(attribute.value)")) }
+        lines.append(DetailLine(text: "Scope", style: .heading))
+        lines.append(DetailLine(text: "  " + (span.scope.name.isEmpty ? "(unnamed)" : span.scope.name) + (span.scope.version.isEmpty ? "" : " \(span.scope.version)")))
+        return lines
+    }
+
+    private func drawBreakdown(into screen: inout ScreenBuffer) {
+        let lines = WaterfallText.breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: .plain)
+        let width = min(screen.width - 4, (lines.map { TerminalText.width($0) }.max() ?? 20) + 4)
+        let height = min(screen.height - 4, lines.count + 2)
+        let x = (screen.width - width) / 2
+        let y = (screen.height - height) / 2
+        for row in 0..<height {
+            screen.fill(x: x, y: y + row, count: width, style: .plain)
+            let border = row == 0 ? "┌" + String(repeating: "─", count: width - 2) + "┐"
+                : row == height - 1 ? "└" + String(repeating: "─", count: width - 2) + "┘" : "│"
+            screen.write(border, x: x, y: y + row, style: .faint)
+            if row > 0, row < height - 1 {
+                screen.write("│", x: x + width - 1, y: y + row, style: .faint)
+                screen.write(lines[row - 1], x: x + 2, y: y + row, style: row == 1 ? .heading : .plain, maxWidth: width - 4)
+            }
+        }
+        screen.write(" b to close ", x: x + width - 14, y: y + height - 1, style: .faint)
+    }
+}
