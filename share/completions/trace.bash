@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|list|show|help)
+    run|serve|collect|list|show|tui|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect list show help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect list show tui help' -- "${cur}"))
         ;;
     esac
 }
@@ -324,6 +324,21 @@ _trace_show() {
         __trace_add_completions -W 'text'$'\n''otlp-json'
         return
         ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_tui() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
     '--db')
         return
         ;;

@@ -55,13 +55,14 @@ _trace() {
             'collect:Receive OTLP/HTTP traces from any OpenTelemetry SDK and store them.'
             'list:List stored traces, newest first.'
             'show:Show one trace as a waterfall, with where its time went.'
+            'tui:Browse traces in a full-screen terminal UI.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|list|show|help)
+        run|serve|collect|list|show|tui|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -92,7 +93,7 @@ _trace_run() {
 _trace_serve() {
     local -i ret=1
     local -ar arg_specs=(
-        '--port[Frontend port.]:port:'
+        '--port[Frontend port (0 picks a free one).]:port:'
         '--host[Address to listen on.]:host:'
         '--backend-latency[Extra time the backend spends on each request, e.g. 5ms.]:duration:'
         '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
@@ -153,6 +154,18 @@ _trace_show() {
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events.]'
         '--format[text, or otlp-json\: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.]:format:{__trace_complete "${___format[@]}"}'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_tui() {
+    local -i ret=1
+    local -ar arg_specs=(
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
