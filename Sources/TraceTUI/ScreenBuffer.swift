@@ -86,6 +86,25 @@ public struct ScreenBuffer: Sendable {
         for column in max(0, x)..<min(width, x + count) { rows[y][column] = Cell(text: " ", style: style) }
     }
 
+    /// A framed box centred on the screen over whatever is below; `style` picks each line's style.
+    public mutating func drawCenteredBox(lines: [String], margin: Int, footer: String? = nil, style: (String, Int) -> CellStyle) {
+        let boxWidth = min(width - margin, (lines.map { TerminalText.width($0) }.max() ?? 20) + 4)
+        let boxHeight = min(height - margin, lines.count + 2)
+        let x = (width - boxWidth) / 2
+        let y = (height - boxHeight) / 2
+        for row in 0..<boxHeight {
+            fill(x: x, y: y + row, count: boxWidth, style: .plain)
+            let border = row == 0 ? "┌" + String(repeating: "─", count: boxWidth - 2) + "┐"
+                : row == boxHeight - 1 ? "└" + String(repeating: "─", count: boxWidth - 2) + "┘" : "│"
+            write(border, x: x, y: y + row, style: .faint)
+            if row > 0, row < boxHeight - 1 {
+                write("│", x: x + boxWidth - 1, y: y + row, style: .faint)
+                write(lines[row - 1], x: x + 2, y: y + row, style: style(lines[row - 1], row - 1), maxWidth: boxWidth - 4)
+            }
+        }
+        if let footer { write(footer, x: x + boxWidth - TerminalText.width(footer) - 2, y: y + boxHeight - 1, style: .faint) }
+    }
+
     /// The text of one row, as a terminal would show it.
     public func line(_ y: Int) -> String { rows[y].map(\.text).joined() }
 

@@ -198,21 +198,6 @@ public final class TraceBrowser {
     ]
 
     private func drawHelp(into screen: inout ScreenBuffer) {
-        let width = min(screen.width - 2, (Self.helpLines.map { TerminalText.width($0) }.max() ?? 40) + 4)
-        let height = min(screen.height - 2, Self.helpLines.count + 2)
-        let x = (screen.width - width) / 2
-        let y = (screen.height - height) / 2
-        for row in 0..<height {
-            screen.fill(x: x, y: y + row, count: width, style: .plain)
-            let border = row == 0 ? "┌" + String(repeating: "─", count: width - 2) + "┐"
-                : row == height - 1 ? "└" + String(repeating: "─", count: width - 2) + "┘" : "│"
-            screen.write(border, x: x, y: y + row, style: .faint)
-            if row > 0, row < height - 1 {
-                screen.write("│", x: x + width - 1, y: y + row, style: .faint)
-                let line = Self.helpLines[row - 1]
-                let style: CellStyle = line.hasPrefix(" ") || line.isEmpty ? .plain : .heading
-                screen.write(line, x: x + 2, y: y + row, style: style, maxWidth: width - 4)
-            }
-        }
+        screen.drawCenteredBox(lines: Self.helpLines, margin: 2) { line, _ in line.hasPrefix(" ") || line.isEmpty ? .plain : .heading }
     }
 }

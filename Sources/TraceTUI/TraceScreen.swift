@@ -238,20 +238,6 @@ struct TraceScreen {
 
     private func drawBreakdown(into screen: inout ScreenBuffer) {
         let lines = WaterfallText.breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: .plain)
-        let width = min(screen.width - 4, (lines.map { TerminalText.width($0) }.max() ?? 20) + 4)
-        let height = min(screen.height - 4, lines.count + 2)
-        let x = (screen.width - width) / 2
-        let y = (screen.height - height) / 2
-        for row in 0..<height {
-            screen.fill(x: x, y: y + row, count: width, style: .plain)
-            let border = row == 0 ? "┌" + String(repeating: "─", count: width - 2) + "┐"
-                : row == height - 1 ? "└" + String(repeating: "─", count: width - 2) + "┘" : "│"
-            screen.write(border, x: x, y: y + row, style: .faint)
-            if row > 0, row < height - 1 {
-                screen.write("│", x: x + width - 1, y: y + row, style: .faint)
-                screen.write(lines[row - 1], x: x + 2, y: y + row, style: row == 1 ? .heading : .plain, maxWidth: width - 4)
-            }
-        }
-        screen.write(" b to close ", x: x + width - 14, y: y + height - 1, style: .faint)
+        screen.drawCenteredBox(lines: lines, margin: 4, footer: " b to close ") { _, index in index == 0 ? .heading : .plain }
     }
 }
