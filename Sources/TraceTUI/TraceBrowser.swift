@@ -16,15 +16,18 @@ public final class TraceBrowser {
     private(set) var useUTC = false
     private var lastTotals: StoreTotals?
     private var size: (width: Int, height: Int)
+    /// What "local time" means; `u` switches between it and UTC.
+    private let localTimeZone: TimeZone
 
-    public init(store: TraceStore, width: Int, height: Int) throws {
+    public init(store: TraceStore, width: Int, height: Int, localTimeZone: TimeZone = .current) throws {
         self.store = store
+        self.localTimeZone = localTimeZone
         size = (width, height)
         lastTotals = try store.totals()
         try list.reload(store: store, visibleRows: listRows)
     }
 
-    var timeZone: TimeZone { useUTC ? TimeZone(identifier: "UTC")! : .current }
+    var timeZone: TimeZone { useUTC ? TimeZone(identifier: "UTC")! : localTimeZone }
     private var listRows: Int { TraceListScreen.visibleRows(height: size.height) }
     private var traceRows: Int { max(1, TraceScreen.geometry(width: size.width, height: size.height).waterfall.height) }
 

@@ -99,7 +99,7 @@ public enum WaterfallText {
         let width = max(8, breakdown.selfNanos.keys.map { TerminalText.width(TerminalText.escaped($0)) }.max() ?? 0)
         return breakdown.sortedBuckets.map { bucket in
             let share = total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0
-            let label = bucket.name == LatencyBreakdown.network ? "network" : TerminalText.escaped(bucket.name) + ""
+            let label = bucket.name == LatencyBreakdown.network ? "network" : TerminalText.escaped(bucket.name)
             let name = TerminalText.padded(label, columns: width)
             return "  " + (bucket.name == LatencyBreakdown.network ? name : style.service(name, service: bucket.name))
                 + " " + TerminalText.padded(DurationFormat.string(nanos: bucket.nanos), columns: 8, alignRight: true)

@@ -16,7 +16,11 @@ struct TraceBinary {
 
     /// Runs to completion in `directory` with a clean environment (no colour, no TRACE_DB unless given).
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {
-        let process = makeProcess(arguments, in: directory, environment: environment)
+        try runToCompletion(makeProcess(arguments, in: directory, environment: environment), stdin: stdin)
+    }
+
+    /// Starts `process`, feeds it `stdin`, and reads both output streams to the end without deadlocking.
+    static func runToCompletion(_ process: Process, stdin: Data?) throws -> Result {
         let output = Pipe()
         let errors = Pipe()
         let input = Pipe()
@@ -27,12 +31,10 @@ struct TraceBinary {
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
         nonisolated(unsafe) var errData = Data()
         group.enter()
-        DispatchQueue.global().async { outData = output.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
         DispatchQueue.global().async { errData = errors.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
@@ -119,23 +121,7 @@ func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: 
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3"] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let input = Pipe()
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { errData = errors.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return TraceBinary.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return try TraceBinary.runToCompletion(process, stdin: stdin)
 }
 
 /// The port in a "listening on http://127.0.0.1:PORT/..." or "http://127.0.0.1:PORT (...)" banner.

@@ -145,9 +145,13 @@ import TraceStore
     }
 
     @Test func switchesBetweenLocalTimeAndUTC() throws {
-        let browser = try TraceBrowser(store: store(traces: 1), width: 120, height: 20)
+        let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        let browser = try TraceBrowser(store: store(traces: 1), width: 120, height: 20, localTimeZone: tokyo)
+        #expect(text(browser)[2].contains("2023-11-15 07:13:21.000"))
         _ = try browser.handle(.character("u"))
         #expect(text(browser)[2].contains("2023-11-14 22:13:21.000"))
+        _ = try browser.handle(.enter)
+        #expect(text(browser)[0].contains("2023-11-14 22:13:21.000"))
     }
 
     @Test func newTracesAppearWithoutAKeyPressKeepingTheSelection() throws {
