@@ -184,7 +184,10 @@ struct TraceScreen {
             for y in area.y..<(area.y + area.height) { screen.write("│", x: area.x - 1, y: y, style: separatorStyle) }
         }
         guard let row = selectedRow else { return }
-        let lines = Self.detailLines(for: row, traceStart: layout.traceStartNanos)
+        let lines = Self.detailLines(for: row, traceStart: layout.traceStartNanos).flatMap { line in
+            let indent = line.text.prefix { $0 == " " }.count + 4
+            return TerminalText.wrapped(line.text, columns: area.width - 1, indent: indent).map { DetailLine(text: $0, style: line.style) }
+        }
         for (offset, line) in lines.dropFirst(detailTop).prefix(area.height).enumerated() {
             screen.write(line.text, x: area.x + 1, y: area.y + offset, style: line.style, maxWidth: area.width - 1)
         }

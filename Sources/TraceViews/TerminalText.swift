@@ -67,4 +67,27 @@ public enum TerminalText {
         let padding = String(repeating: " ", count: max(0, columns - width(cut)))
         return alignRight ? padding + cut : cut + padding
     }
+
+    /// Splits escaped `text` into lines of at most `columns` terminal columns, so long values stay
+    /// readable instead of being cut; continuation lines start with `indent` spaces.
+    public static func wrapped(_ text: String, columns: Int, indent: Int = 0) -> [String] {
+        let safe = escaped(text)
+        guard columns > 0, width(safe) > columns else { return [safe] }
+        let indent = min(indent, columns / 2)
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        for character in safe {
+            let w = width(String(character))
+            if used + w > columns, used > 0 {
+                lines.append(line)
+                line = String(repeating: " ", count: indent)
+                used = indent
+            }
+            line.append(character)
+            used += w
+        }
+        lines.append(line)
+        return lines
+    }
 }

@@ -177,6 +177,24 @@ import TraceStore
         #expect(text(browser)[1].hasPrefix("TRACE ID"))
     }
 
+    @Test func wrapsLongValuesInTheDetailPaneInsteadOfCuttingThem() throws {
+        let store = try TraceStore.inMemory()
+        var spans = sampleTrace(id: 1)
+        let query = "SELECT * FROM orders WHERE customer_id = 42 AND created_at > now() - interval '7 days' ORDER BY total DESC LIMIT 100"
+        spans[0].attributes = [Attribute("db.query.text", .string(query))]
+        try store.insert(spans)
+        let browser = try TraceBrowser(store: store, width: 80, height: 40)
+        _ = try browser.handle(.enter)
+        let lines = text(browser)
+        let first = try #require(lines.firstIndex { $0.contains("db.query.text = ") })
+        // Continuation lines are indented under the value, and together they hold all of it.
+        let continuation = lines[(first + 1)...].prefix { $0.hasPrefix("       ") }
+        #expect(continuation.count == 1)
+        let joined = ([lines[first]] + continuation).map { $0.trimmingCharacters(in: .whitespaces) }.joined()
+        #expect(joined.replacingOccurrences(of: " ", with: "").contains(query.replacingOccurrences(of: " ", with: "")))
+        #expect(lines.allSatisfy { TerminalText.width($0) == 80 })
+    }
+
     @Test func drawsHostileAndWideTextSafelyAndAligned() throws {
         let store = try TraceStore.inMemory()
         var spans = sampleTrace(id: 1)

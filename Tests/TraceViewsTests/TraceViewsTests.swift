@@ -48,6 +48,14 @@ import TraceModel
         #expect(TerminalText.width(TerminalText.padded("日本語", columns: 5)) == 5)
         #expect(TerminalText.padded("ab", columns: 4, alignRight: true) == "  ab")
     }
+
+    @Test func wrapsLongTextByColumnsWithAnIndent() {
+        #expect(TerminalText.wrapped("short", columns: 10) == ["short"])
+        #expect(TerminalText.wrapped("  key = abcdefghij", columns: 10, indent: 4) == ["  key = ab", "    cdefgh", "    ij"])
+        // A wide character never straddles two lines; escapes are made before wrapping.
+        #expect(TerminalText.wrapped("ab日本語", columns: 5) == ["ab日", "本語"])
+        #expect(TerminalText.wrapped("x\u{1B}yz", columns: 3) == ["x\\e", "yz"])
+    }
 }
 
 @Suite struct PercentilesTests {
