@@ -16,9 +16,14 @@ public enum CursesTerminal {
             setlocale(LC_ALL, "C.UTF-8")
         }
         setenv("ESCDELAY", "25", 0)
+        // A parent may have left these blocked (test runners do); the terminal must still come back.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
         for signalNumber in [SIGTERM, SIGHUP, SIGINT] {
             signal(signalNumber) { _ in terminationRequested.store(true, ordering: .relaxed) }
+            sigaddset(&stopSignals, signalNumber)
         }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         guard initscr() != nil else { throw TUIError.noTerminal }
         defer { endwin() }
         raw()

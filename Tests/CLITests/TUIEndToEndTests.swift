@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import TraceFixtures
+
+@Suite struct TUIEndToEndTests {
+    @Test func browsesARecordedRunAndRestoresTheTerminal() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try TraceBinary.run(["run", "--requests", "20", "--db", "tui.db"], in: directory)
+        #expect(run.status == 0)
+        let listed = try TraceBinary.run(["list", "--db", "tui.db", "--limit", "1", "--sort", "duration", "--json"], in: directory)
+        let traces = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let traceID = try #require(traces.first?["traceId"] as? String)
+
+        let command = "cd '\(directory.path)' && LANG=C.UTF-8 TERM=xterm-256color '\(TraceBinary.url.path)' tui --db tui.db; echo TUI-EXIT:$?; exec cat"
+        let tmux = try TmuxSession(command: command, width: 120, height: 40)
+        var screen = try tmux.waitFor("1/20 traces")
+        #expect(screen.contains("trace — tui.db"))
+
+        // Filter as you type on the trace id.
+        try tmux.send("/")
+        try tmux.sendLiteral(String(traceID.prefix(10)))
+        try tmux.send("Enter")
+        screen = try tmux.waitFor("1/1 traces")
+        #expect(screen.contains(String(traceID.prefix(16))))
+
+        // Open it; walk down to the backend's span; its attributes and events are in the detail pane.
+        try tmux.send("Enter")
+        screen = try tmux.waitFor("Trace \(traceID)")
+        #expect(screen.contains("▾ incoming call"))
+        for _ in 0..<8 where !(try tmux.screen()).contains("service   backend") {
+            let before = try tmux.screen()
+            try tmux.send("j")
+            _ = try tmux.waitFor("the selection to move") { $0 != before }
+        }
+        screen = try tmux.screen()
+        let detail = screen.split(separator: "\n").drop { !$0.hasPrefix("────") }.dropFirst().joined(separator: "\n")
+        #expect(detail.hasPrefix(" GET /"))
+        #expect(detail.contains("service   backend"))
+        #expect(detail.contains("kind      server"))
+        #expect(detail.contains("http.route = /"))
+
+        // Tab moves the focus to the detail pane; scrolling it brings the span's events into view.
+        try tmux.send("Tab")
+        for _ in 0..<20 where !(try tmux.screen()).contains("handling request") { try tmux.send("j") }
+        screen = try tmux.waitFor("handling request")
+        let scrolled = screen.split(separator: "\n").drop { !$0.hasPrefix("────") }.dropFirst()
+        #expect(scrolled.contains { $0.hasPrefix(" Events") })
+        #expect(scrolled.contains { $0.hasPrefix("   ◆ +") && $0.contains("handling request") })
+
+        // Back to the waterfall; collapse `backend call`: its children leave the waterfall.
+        try tmux.send("Tab")
+        try tmux.send("g")
+        try tmux.send("j")
+        try tmux.send("Space")
+        screen = try tmux.waitFor("▸ backend call")
+        let waterfall = screen.split(separator: "\n").prefix { !$0.hasPrefix("────") }
+        #expect(!waterfall.contains { $0.contains("http.wait") })
+        try tmux.send("Space")
+        _ = try tmux.waitFor("▾ backend call")
+
+        // Quit: the program exits 0 and the terminal is back from the alternate screen.
+        try tmux.send("q")
+        screen = try tmux.waitFor("TUI-EXIT:0")
+        #expect(try tmux.tmux(["display", "-p", "-t", tmux.name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(!screen.contains("incoming call"))
+    }
+
+    @Test func ctrlCAndSIGTERMRestoreTheTerminalToo() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("t.db").path
+        try TraceStoreFixture.write(to: store)
+        for (index, stop) in ["C-c", "SIGTERM"].enumerated() {
+            let marker = "EXIT\(index):"
+            let command = "cd '\(directory.path)' && LANG=C.UTF-8 TERM=xterm-256color '\(TraceBinary.url.path)' tui --db t.db; echo \(marker)$?; exec cat"
+            let tmux = try TmuxSession(command: command, width: 100, height: 30)
+            _ = try tmux.waitFor("1/1 traces")
+            if stop == "C-c" {
+                try tmux.send("C-c")
+                _ = try tmux.waitFor("\(marker)0")
+            } else {
+                let pid = try tmux.tmux(["display", "-p", "-t", tmux.name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+                let child = try runPython(["-c", "import subprocess,sys; print(subprocess.check_output(['pgrep','-P',sys.argv[1]]).decode().split()[0])", pid]).stdout
+                kill(pid_t(child.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, SIGTERM)
+                _ = try tmux.waitFor("\(marker)0")
+            }
+            #expect(try tmux.tmux(["display", "-p", "-t", tmux.name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
+    }
+
+    @Test func aMissingDatabaseIsReportedBeforeTheScreenIsTakenOver() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try TraceBinary.run(["tui", "--db", "missing.db"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stderr == "trace: error: no trace database at missing.db (record one with `trace run` or `trace collect`, or pass --db PATH)\n")
+        #expect(!result.stdout.contains("\u{1B}"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+}
+
+import TraceStore
+
+enum TraceStoreFixture {
+    static func write(to path: String) throws {
+        try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 1))
+    }
+}
