@@ -81,6 +81,11 @@ let package = Package(
             ]
         ),
         .target(name: "TraceFixtures", dependencies: ["TraceModel"], path: "Tests/TraceFixtures"),
+        .executableTarget(
+            name: "tui-benchmark",
+            dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceFixtures"],
+            path: "Benchmarks/TUIBenchmark"
+        ),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "TraceModel", "TraceFixtures"]),
         .testTarget(
             name: "OTLPTests",

@@ -45,7 +45,7 @@ public struct RunReport: Sendable {
         if tracesStored > 0 {
             lines.append("")
             lines.append(style.bold("Where the time went") + " (sum over \(tracesStored) traces, \(DurationFormat.string(nanos: traceTimeNanos)) in root spans)")
-            lines += WaterfallText.buckets(breakdown, total: traceTimeNanos, style: style)
+            lines += WaterfallText.buckets(breakdown.selfNanos, total: traceTimeNanos, style: style)
             let hops = Percentiles(breakdown.hops.map(\.networkNanos))
             if let p50 = hops.value(at: 50), let p99 = hops.value(at: 99) {
                 lines.append("  network per hop: p50 \(DurationFormat.string(nanos: p50)), p99 \(DurationFormat.string(nanos: p99))")

@@ -91,12 +91,12 @@ extension TraceStore {
     /// Without `details`, attributes, events and links are left empty, which is much cheaper.
     public func trace(_ traceID: TraceID, details: Bool = true) throws -> Trace? {
         try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: Self.spanSelect + " WHERE span.trace_id = ?", arguments: [traceID.hex])
-            guard !rows.isEmpty else { return nil }
+            let rows = try Row.fetchCursor(db, sql: Self.spanSelect + " WHERE span.trace_id = ?", arguments: [traceID.hex])
             var resources: [Int64: Resource] = [:]
             var scopes: [Int64: InstrumentationScope] = [:]
-            let spans = try rows.map { try Self.span(from: $0, details: details, resources: &resources, scopes: &scopes, db: db) }
-            return Trace(traceID: traceID, spans: spans)
+            var spans: [Span] = []
+            while let row = try rows.next() { spans.append(try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)) }
+            return spans.isEmpty ? nil : Trace(traceID: traceID, spans: spans)
         }
     }
 
@@ -147,12 +147,23 @@ extension TraceStore {
 
     // MARK: Row mapping
 
+    /// Columns by position (`SpanColumn`): reading rows by index instead of by name halves the cost of a big trace.
     private static let spanSelect = """
-        SELECT span.*, resource.attributes AS r_attributes, resource.dropped_attributes_count AS r_dropped, resource.schema_url AS r_schema,
-               scope.name AS s_name, scope.version AS s_version, scope.attributes AS s_attributes,
-               scope.dropped_attributes_count AS s_dropped, scope.schema_url AS s_schema
+        SELECT span.trace_id, span.span_id, span.parent_span_id, span.trace_state, span.flags, span.name, span.kind,
+               span.start_ns, span.end_ns, span.status_code, span.status_message, span.attributes, span.dropped_attributes_count,
+               span.events, span.dropped_events_count, span.links, span.dropped_links_count, span.resource_id, span.scope_id,
+               resource.attributes, resource.dropped_attributes_count, resource.schema_url,
+               scope.name, scope.version, scope.attributes, scope.dropped_attributes_count, scope.schema_url
         FROM span JOIN resource ON resource.id = span.resource_id JOIN scope ON scope.id = span.scope_id
         """
+
+    private enum SpanColumn {
+        static let traceID = 0, spanID = 1, parentSpanID = 2, traceState = 3, flags = 4, name = 5, kind = 6
+        static let start = 7, end = 8, statusCode = 9, statusMessage = 10, attributes = 11, droppedAttributes = 12
+        static let events = 13, droppedEvents = 14, links = 15, droppedLinks = 16, resourceID = 17, scopeID = 18
+        static let resourceAttributes = 19, resourceDropped = 20, resourceSchema = 21
+        static let scopeName = 22, scopeVersion = 23, scopeAttributes = 24, scopeDropped = 25, scopeSchema = 26
+    }
 
     private static func summary(from row: Row) -> TraceSummary? {
         guard let traceID = TraceID(hex: row["trace_id"] as String) else { return nil }
@@ -169,43 +180,44 @@ extension TraceStore {
     }
 
     private static func span(from row: Row, details: Bool, resources: inout [Int64: Resource], scopes: inout [Int64: InstrumentationScope], db: Database) throws -> Span {
-        let resourceID: Int64 = row["resource_id"]
-        let scopeID: Int64 = row["scope_id"]
+        typealias C = SpanColumn
+        let resourceID: Int64 = row[C.resourceID]
+        let scopeID: Int64 = row[C.scopeID]
         let resource = try resources[resourceID] ?? {
             let resource = Resource(
-                attributes: try StoredJSON.decodeAttributes(row["r_attributes"]),
-                droppedAttributesCount: UInt32(row["r_dropped"] as Int64),
-                schemaURL: row["r_schema"])
+                attributes: try StoredJSON.decodeAttributes(row[C.resourceAttributes]),
+                droppedAttributesCount: UInt32(row[C.resourceDropped] as Int64),
+                schemaURL: row[C.resourceSchema])
             resources[resourceID] = resource
             return resource
         }()
         let scope = try scopes[scopeID] ?? {
             let scope = InstrumentationScope(
-                name: row["s_name"], version: row["s_version"],
-                attributes: try StoredJSON.decodeAttributes(row["s_attributes"]),
-                droppedAttributesCount: UInt32(row["s_dropped"] as Int64),
-                schemaURL: row["s_schema"])
+                name: row[C.scopeName], version: row[C.scopeVersion],
+                attributes: try StoredJSON.decodeAttributes(row[C.scopeAttributes]),
+                droppedAttributesCount: UInt32(row[C.scopeDropped] as Int64),
+                schemaURL: row[C.scopeSchema])
             scopes[scopeID] = scope
             return scope
         }()
-        let parentHex: String? = row["parent_span_id"]
+        let parentHex: String? = row[C.parentSpanID]
         return Span(
-            traceID: TraceID(hex: row["trace_id"] as String) ?? TraceID(high: 0, low: 0),
-            spanID: SpanID(hex: row["span_id"] as String) ?? SpanID(0),
+            traceID: TraceID(hex: row[C.traceID] as String) ?? TraceID(high: 0, low: 0),
+            spanID: SpanID(hex: row[C.spanID] as String) ?? SpanID(0),
             parentSpanID: parentHex.flatMap { SpanID(hex: $0) },
-            traceState: row["trace_state"],
-            flags: UInt32(truncatingIfNeeded: row["flags"] as Int64),
-            name: row["name"],
-            kind: SpanKind(rawValue: row["kind"]) ?? .unspecified,
-            startTimeUnixNano: UInt64(bitPattern: row["start_ns"]),
-            endTimeUnixNano: UInt64(bitPattern: row["end_ns"]),
-            attributes: details ? try StoredJSON.decodeAttributes(row["attributes"]) : [],
-            droppedAttributesCount: UInt32(row["dropped_attributes_count"] as Int64),
-            events: details ? try StoredJSON.decodeEvents(row["events"]) : [],
-            droppedEventsCount: UInt32(row["dropped_events_count"] as Int64),
-            links: details ? try StoredJSON.decodeLinks(row["links"]) : [],
-            droppedLinksCount: UInt32(row["dropped_links_count"] as Int64),
-            status: SpanStatus(code: SpanStatus.Code(rawValue: row["status_code"]) ?? .unset, message: row["status_message"]),
+            traceState: row[C.traceState],
+            flags: UInt32(truncatingIfNeeded: row[C.flags] as Int64),
+            name: row[C.name],
+            kind: SpanKind(rawValue: row[C.kind]) ?? .unspecified,
+            startTimeUnixNano: UInt64(bitPattern: row[C.start]),
+            endTimeUnixNano: UInt64(bitPattern: row[C.end]),
+            attributes: details ? try StoredJSON.decodeAttributes(row[C.attributes]) : [],
+            droppedAttributesCount: UInt32(row[C.droppedAttributes] as Int64),
+            events: details ? try StoredJSON.decodeEvents(row[C.events]) : [],
+            droppedEventsCount: UInt32(row[C.droppedEvents] as Int64),
+            links: details ? try StoredJSON.decodeLinks(row[C.links]) : [],
+            droppedLinksCount: UInt32(row[C.droppedLinks] as Int64),
+            status: SpanStatus(code: SpanStatus.Code(rawValue: row[C.statusCode]) ?? .unset, message: row[C.statusMessage]),
             resource: resource,
             scope: scope)
     }

@@ -17,7 +17,13 @@ struct TraceScreen {
     var focus = Focus.waterfall
     var detailTop = 0
     var showBreakdown = false
-    var search = ""
+    var search = "" {
+        didSet { if search != oldValue { findMatches() } }
+    }
+    /// Spans matching `search`, found once per change of the query so `n`/`N` and drawing stay cheap.
+    private var matchingSpans: Set<SpanID> = []
+    /// Each span's name, service and attributes, lowercased; built on the first search.
+    private var searchableText: [(SpanID, String)] = []
     var editingSearch = false
     var hideNonMatching = false
 
@@ -41,10 +47,18 @@ struct TraceScreen {
         relayout(keeping: id)
     }
 
-    func matches(_ span: Span) -> Bool {
-        guard !search.isEmpty else { return false }
-        if span.name.localizedCaseInsensitiveContains(search) || span.serviceName.localizedCaseInsensitiveContains(search) { return true }
-        return span.attributes.contains { $0.key.localizedCaseInsensitiveContains(search) || $0.value.description.localizedCaseInsensitiveContains(search) }
+    func matches(_ span: Span) -> Bool { matchingSpans.contains(span.spanID) }
+
+    private mutating func findMatches() {
+        guard !search.isEmpty else { matchingSpans = []; return }
+        if searchableText.isEmpty {
+            searchableText = trace.spans.map { span in
+                let attributes = span.attributes.map { "\($0.key)\u{0}\($0.value.description)" }.joined(separator: "\u{0}")
+                return (span.spanID, "\(span.name)\u{0}\(span.serviceName)\u{0}\(attributes)".lowercased())
+            }
+        }
+        let query = search.lowercased()
+        matchingSpans = Set(searchableText.lazy.filter { $0.1.contains(query) }.map(\.0))
     }
 
     /// Rows that match the search, as positions in `shown`.

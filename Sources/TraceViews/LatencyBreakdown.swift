@@ -36,11 +36,6 @@ public struct LatencyBreakdown: Sendable, Equatable {
 
     public init() {}
 
-    /// Buckets largest first: service self times and `network`.
-    public var sortedBuckets: [(name: String, nanos: UInt64)] {
-        selfNanos.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.key, $0.value) }
-    }
-
     public var totalNanos: UInt64 { selfNanos.values.reduce(0, +) }
 
     /// Adds another trace's numbers, for run-wide totals.

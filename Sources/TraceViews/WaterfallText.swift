@@ -3,8 +3,10 @@ import TraceModel
 
 /// `trace show` as text: header, waterfall on a shared time axis, latency breakdown.
 public enum WaterfallText {
-    public static func render(trace: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current) -> String {
+    /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service follows.
+    public static func render(trace: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current, criticalPath: Bool = false) -> String {
         let layout = WaterfallLayout(trace: trace)
+        let path = criticalPath ? CriticalPath(trace: trace) : nil
         var lines: [String] = []
         lines.append(style.bold("Trace \(trace.traceID.hex)"))
         lines.append("Start     \(Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone))")
@@ -13,14 +15,33 @@ public enum WaterfallText {
             + (errors > 0 ? style.error("   Errors \(errors)") : ""))
         lines.append("Services  " + trace.services.map { style.service(TerminalText.escaped($0), service: $0) }.joined(separator: ", "))
         lines.append("")
-        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style)
+        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs)
         lines.append("")
         lines += breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: style)
+        if let path {
+            lines.append("")
+            lines += Self.criticalPath(path, trace: trace, width: width, style: style)
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle) -> [String] {
-        let names = layout.rows.map { String(repeating: "  ", count: $0.depth) + TerminalText.escaped($0.span.name) + ($0.span.isError ? " !" : "") }
+    /// The critical path's time per service and the spans it runs through, in time order.
+    public static func criticalPath(_ path: CriticalPath, trace: Trace, width: Int, style: TextStyle) -> [String] {
+        let share = trace.durationNanos > 0 ? Double(path.totalNanos) / Double(trace.durationNanos) * 100 : 0
+        var lines = [style.bold("Critical path") + "  \(DurationFormat.string(nanos: path.totalNanos))" + String(format: " (%.0f%% of the trace), marked ●", share)]
+        lines += buckets(path.nanosByBucket, total: path.totalNanos, style: style)
+        let names = Dictionary(trace.spans.map { ($0.spanID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var steps: [String] = []
+        for segment in path.segments where steps.last != names[segment.spanID] { steps.append(names[segment.spanID] ?? "?") }
+        lines.append(TerminalText.truncated("  through " + steps.map(TerminalText.escaped).joined(separator: " → "), columns: max(20, width)))
+        return lines
+    }
+
+    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil) -> [String] {
+        let names = layout.rows.map { row in
+            let mark = marked.map { $0.contains(row.span.spanID) ? "● " : "  " } ?? ""
+            return mark + String(repeating: "  ", count: row.depth) + TerminalText.escaped(row.span.name) + (row.span.isError ? " !" : "")
+        }
         let services = layout.rows.map { TerminalText.escaped($0.span.serviceName) }
         let nameWidth = min(max(4, names.map(TerminalText.width).max() ?? 0), 40)
         let serviceWidth = min(max(7, services.map(TerminalText.width).max() ?? 0), 16)
@@ -91,13 +112,15 @@ public enum WaterfallText {
                 lines.append("    client steps: " + hop.clientSteps.map { "\(TerminalText.escaped($0.name)) \(DurationFormat.string(nanos: $0.nanos))" }.joined(separator: ", "))
             }
         }
-        lines += buckets(breakdown, total: total, style: style)
+        lines += buckets(breakdown.selfNanos, total: total, style: style)
         return lines
     }
 
-    public static func buckets(_ breakdown: LatencyBreakdown, total: UInt64, style: TextStyle) -> [String] {
-        let width = max(8, breakdown.selfNanos.keys.map { TerminalText.width(TerminalText.escaped($0)) }.max() ?? 0)
-        return breakdown.sortedBuckets.map { bucket in
+    /// One line per bucket (a service, or `network`), largest first, with its share of `total`.
+    public static func buckets(_ nanosByBucket: [String: UInt64], total: UInt64, style: TextStyle) -> [String] {
+        let width = max(8, nanosByBucket.keys.map { TerminalText.width(TerminalText.escaped($0)) }.max() ?? 0)
+        let sorted = nanosByBucket.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (name: $0.key, nanos: $0.value) }
+        return sorted.map { bucket in
             let share = total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0
             let label = bucket.name == LatencyBreakdown.network ? "network" : TerminalText.escaped(bucket.name)
             let name = TerminalText.padded(label, columns: width)
