@@ -122,6 +122,23 @@ extension TraceStore {
         }
     }
 
+    /// The trace of median duration (nearest rank) among those with the same root operation
+    /// (service and span name) as `traceID`, and how many such traces there are.
+    public func medianTrace(sameRootAs traceID: TraceID) throws -> (traceID: TraceID, among: Int)? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT root_service, root_name FROM trace WHERE trace_id = ?", arguments: [traceID.hex]),
+                  let service = row[0] as String?, let name = row[1] as String?
+            else { return nil }
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM trace WHERE root_service = ? AND root_name = ?", arguments: [service, name]) ?? 0
+            guard count > 0 else { return nil }
+            let hex = try String.fetchOne(db, sql: """
+                SELECT trace_id FROM trace WHERE root_service = ? AND root_name = ?
+                ORDER BY end_ns - start_ns, trace_id LIMIT 1 OFFSET ?
+                """, arguments: [service, name, (count + 1) / 2 - 1])
+            return hex.flatMap { TraceID(hex: $0) }.map { ($0, count) }
+        }
+    }
+
     /// How many traces a query selects, ignoring its limit.
     public func count(matching query: TraceQuery) throws -> Int {
         let selection = Self.selection(for: query)

@@ -154,6 +154,7 @@ public final class TraceBrowser {
         case .character("N"): screen.jumpToMatch(forward: false)
         case .character("h"): screen.setHideNonMatching(!screen.hideNonMatching)
         case .character("b"): screen.showBreakdown.toggle()
+        case .character("c"): screen.toggleCriticalPath()
         case .character("u"): useUTC.toggle()
         default: break
         }
@@ -195,6 +196,7 @@ public final class TraceBrowser {
         "  /             find spans      n N         next / previous match",
         "  h             hide / show spans that do not match",
         "  b             latency breakdown           Tab  move between waterfall and details",
+        "  c             critical path: mark it ●, total per service",
         "  Esc Backspace back to the list",
         "",
         "Any key closes this help.",

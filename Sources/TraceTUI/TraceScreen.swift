@@ -26,6 +26,10 @@ struct TraceScreen {
     private var searchableText: [(SpanID, String)] = []
     var editingSearch = false
     var hideNonMatching = false
+    /// The critical path, worked out the first time it is shown.
+    private(set) var criticalPath: CriticalPath?
+    private var criticalSpans: Set<SpanID> = []
+    private(set) var showCriticalPath = false
 
     init(trace: Trace) {
         self.trace = trace
@@ -48,6 +52,15 @@ struct TraceScreen {
     }
 
     func matches(_ span: Span) -> Bool { matchingSpans.contains(span.spanID) }
+
+    mutating func toggleCriticalPath() {
+        if criticalPath == nil {
+            let path = CriticalPath(trace: trace)
+            criticalPath = path
+            criticalSpans = path.spanIDs
+        }
+        showCriticalPath.toggle()
+    }
 
     private mutating func findMatches() {
         guard !search.isEmpty else { matchingSpans = []; return }
@@ -142,20 +155,26 @@ struct TraceScreen {
             status = "find: " + search + "▏  (Enter keep, Esc clear)"
         } else {
             let matchCount = search.isEmpty ? "" : "  ·  \(matchPositions.count) match \"\(search)\" (n/N, h \(hideNonMatching ? "show all" : "hide others"))"
-            status = "span \(selected + 1)/\(shown.count)\(matchCount)  ·  Space fold  / find  b breakdown  Tab pane  Esc back  ? help"
+            if showCriticalPath, let criticalPath {
+                let shares = WaterfallText.bucketShares(criticalPath.nanosByBucket, total: criticalPath.totalNanos)
+                status = "span \(selected + 1)/\(shown.count)  ·  critical path ● \(DurationFormat.string(nanos: criticalPath.totalNanos)): \(shares)  ·  c hide"
+            } else {
+                status = "span \(selected + 1)/\(shown.count)\(matchCount)  ·  Space fold  / find  b breakdown  c critical path  Tab pane  Esc back  ? help"
+            }
         }
         screen.write(status, x: 0, y: screen.height - 1, style: editingSearch ? .heading : .faint)
     }
 
-    static func columns(width: Int, rows: [WaterfallLayout.Row]) -> (name: Int, service: Int, duration: Int, bar: Int) {
-        let nameWidth = min(max(12, rows.map { $0.depth * 2 + 2 + TerminalText.width(TerminalText.escaped($0.span.name)) + 2 }.max() ?? 12), max(12, width / 3))
+    static func columns(width: Int, rows: [WaterfallLayout.Row], marked: Bool = false) -> (name: Int, service: Int, duration: Int, bar: Int) {
+        let mark = marked ? 2 : 0
+        let nameWidth = min(max(12, rows.map { mark + $0.depth * 2 + 2 + TerminalText.width(TerminalText.escaped($0.span.name)) + 2 }.max() ?? 12), max(12, width / 3))
         let serviceWidth = min(max(7, rows.map { TerminalText.width(TerminalText.escaped($0.span.serviceName)) }.max() ?? 7), 14)
         let durationWidth = 7
         return (nameWidth, serviceWidth, durationWidth, max(8, width - nameWidth - serviceWidth - durationWidth - 3))
     }
 
     private func drawWaterfall(into screen: inout ScreenBuffer, area: (x: Int, y: Int, width: Int, height: Int)) {
-        let columns = Self.columns(width: area.width, rows: layout.rows)
+        let columns = Self.columns(width: area.width, rows: layout.rows, marked: showCriticalPath)
         let barX = area.x + columns.name + columns.service + columns.duration + 3
         // Time ruler: five ticks with human durations on the shared axis.
         let rulerY = area.y - 1
@@ -174,7 +193,9 @@ struct TraceScreen {
             let span = row.span
             let y = area.y + line
             let fold = row.hasChildren ? (collapsed.contains(span.spanID) ? "▸ " : "▾ ") : "  "
-            let name = String(repeating: "  ", count: row.depth) + fold + span.name + (span.isError ? " !" : "")
+            let onPath = criticalSpans.contains(span.spanID)
+            let mark = showCriticalPath ? (onPath ? "● " : "  ") : ""
+            let name = mark + String(repeating: "  ", count: row.depth) + fold + span.name + (span.isError ? " !" : "")
             let isMatch = matches(span)
             screen.write(name, x: area.x, y: y, style: span.isError ? .error : CellStyle(bold: isMatch), maxWidth: columns.name)
             screen.write(span.serviceName, x: area.x + columns.name + 1, y: y, style: .service(span.serviceName), maxWidth: columns.service)
@@ -183,7 +204,9 @@ struct TraceScreen {
             let (start, end) = layout.barCells(for: row, width: columns.bar)
             var bar = WaterfallLayout.barString(start: start, end: end, width: columns.bar)
             for event in span.events { bar[layout.cell(forUnixNano: event.timeUnixNano, width: columns.bar)] = "◆" }
-            screen.write(String(bar), x: barX, y: y, style: span.isError ? .error : .service(span.serviceName), maxWidth: columns.bar)
+            // With the critical path shown, work off the path fades so the chain stands out.
+            let barStyle: CellStyle = span.isError ? .error : showCriticalPath && !onPath ? .faint : .service(span.serviceName)
+            screen.write(String(bar), x: barX, y: y, style: barStyle, maxWidth: columns.bar)
             if position == selected {
                 screen.restyle(x: area.x, y: y, count: columns.name + columns.service + columns.duration + 2) { $0.reverse = true }
             }

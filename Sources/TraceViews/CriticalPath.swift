@@ -22,7 +22,25 @@ public struct CriticalPath: Sendable, Equatable {
         let tree = TraceTree(trace)
         // The root whose subtree ends last decides the trace's duration; orphans are ignored.
         guard let root = tree.roots.max(by: { trace.spans[$0].endTimeUnixNano < trace.spans[$1].endTimeUnixNano }) else { return }
-        walk(root, until: trace.spans[root].endTimeUnixNano, tree: tree)
+        let spans = trace.spans
+        // A client's own phase span that encloses the remote server span (`http.wait` around `GET /`)
+        // was waiting on that server, so the server counts as the phase span's child here.
+        var children = tree.children
+        var waitsOnAnotherService = Set<Int>()
+        for (client, kids) in tree.children {
+            for server in kids where LatencyBreakdown.isHop(client: spans[client], server: spans[server]) {
+                waitsOnAnotherService.insert(client)
+                let enclosing = kids.filter {
+                    $0 != server && !LatencyBreakdown.isHop(client: spans[client], server: spans[$0])
+                        && spans[$0].startTimeUnixNano <= spans[server].startTimeUnixNano && spans[server].endTimeUnixNano <= spans[$0].endTimeUnixNano
+                }
+                guard let wait = enclosing.min(by: { spans[$0].durationNanos < spans[$1].durationNanos }) else { continue }
+                children[client]?.removeAll { $0 == server }
+                children[wait, default: []].append(server)
+                waitsOnAnotherService.insert(wait)
+            }
+        }
+        walk(root, until: spans[root].endTimeUnixNano, spans: spans, children: children, waiting: waitsOnAnotherService)
         segments.reverse()
     }
 
@@ -36,29 +54,25 @@ public struct CriticalPath: Sendable, Equatable {
         segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? LatencyBreakdown.network : segment.service, default: 0] += segment.nanos }
     }
 
-    private mutating func walk(_ index: Int, until end: UInt64, tree: TraceTree) {
-        let span = tree.trace.spans[index]
-        let children = tree.children[index] ?? []
-        let waitsOnAnotherService = children.contains { LatencyBreakdown.isHop(client: span, server: tree.trace.spans[$0]) }
+    private mutating func walk(_ index: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
+        let span = spans[index]
+        let isNetwork = waiting.contains(index)
         var cursor = min(end, span.endTimeUnixNano)
-        var remaining = children
+        var remaining = children[index] ?? []
         while cursor > span.startTimeUnixNano {
             // The child still running latest before the cursor; ties go to the one that started last.
-            let candidates = remaining.filter {
-                tree.trace.spans[$0].startTimeUnixNano < cursor && tree.trace.spans[$0].endTimeUnixNano > span.startTimeUnixNano
-            }
+            let candidates = remaining.filter { spans[$0].startTimeUnixNano < cursor && spans[$0].endTimeUnixNano > span.startTimeUnixNano }
             guard let next = candidates.max(by: { a, b in
-                let (sa, sb) = (tree.trace.spans[a], tree.trace.spans[b])
-                return (min(sa.endTimeUnixNano, cursor), sa.startTimeUnixNano) < (min(sb.endTimeUnixNano, cursor), sb.startTimeUnixNano)
+                (min(spans[a].endTimeUnixNano, cursor), spans[a].startTimeUnixNano) < (min(spans[b].endTimeUnixNano, cursor), spans[b].startTimeUnixNano)
             }) else { break }
             remaining.removeAll { $0 == next }
-            let child = tree.trace.spans[next]
+            let child = spans[next]
             let childEnd = min(child.endTimeUnixNano, cursor)
-            if childEnd < cursor { append(span, from: childEnd, to: cursor, isNetwork: waitsOnAnotherService) }
-            walk(next, until: childEnd, tree: tree)
+            if childEnd < cursor { append(span, from: childEnd, to: cursor, isNetwork: isNetwork) }
+            walk(next, until: childEnd, spans: spans, children: children, waiting: waiting)
             cursor = max(child.startTimeUnixNano, span.startTimeUnixNano)
         }
-        if cursor > span.startTimeUnixNano { append(span, from: span.startTimeUnixNano, to: cursor, isNetwork: waitsOnAnotherService) }
+        if cursor > span.startTimeUnixNano { append(span, from: span.startTimeUnixNano, to: cursor, isNetwork: isNetwork) }
     }
 
     /// Segments are collected backwards in time; `init` reverses them.

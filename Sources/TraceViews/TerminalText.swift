@@ -68,9 +68,15 @@ public enum TerminalText {
         return alignRight ? padding + cut : cut + padding
     }
 
+    /// The text without the blanks that padding left at its end.
+    public static func trimmedRight(_ text: String) -> String {
+        String(text[..<(text.lastIndex { $0 != " " }.map(text.index(after:)) ?? text.startIndex)])
+    }
+
     /// Splits escaped `text` into lines of at most `columns` terminal columns, so long values stay
-    /// readable instead of being cut; continuation lines start with `indent` spaces.
-    public static func wrapped(_ text: String, columns: Int, indent: Int = 0) -> [String] {
+    /// readable instead of being cut; continuation lines start with `indent` spaces. With `atSpaces`,
+    /// prose breaks after a space where the line has one, as a person would break it.
+    public static func wrapped(_ text: String, columns: Int, indent: Int = 0, atSpaces: Bool = false) -> [String] {
         let safe = escaped(text)
         guard columns > 0, width(safe) > columns else { return [safe] }
         let indent = min(indent, columns / 2)
@@ -80,9 +86,15 @@ public enum TerminalText {
         for character in safe {
             let w = width(String(character))
             if used + w > columns, used > 0 {
+                var carried = ""
+                if atSpaces, character != " ", let space = line.lastIndex(of: " "), line[..<space].contains(where: { $0 != " " }) {
+                    carried = String(line[line.index(after: space)...])
+                    line = String(line[..<space])
+                }
                 lines.append(line)
-                line = String(repeating: " ", count: indent)
-                used = indent
+                line = String(repeating: " ", count: indent) + carried
+                used = indent + width(carried)
+                if atSpaces, character == " " { continue }
             }
             line.append(character)
             used += w

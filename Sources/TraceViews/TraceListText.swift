@@ -16,19 +16,11 @@ public enum TraceListText {
                 trace.hasError ? "ERR" : "",
             ]
         }
-        let header = ["TRACE ID", "START", "DURATION", "SPANS", "SERVICES", "ROOT", ""]
-        let rightAligned: Set<Int> = [2, 3]
-        var widths = header.map(TerminalText.width)
-        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], TerminalText.width(cell)) } }
-        widths[4] = min(widths[4], 32)
-        widths[5] = min(widths[5], 48)
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { TerminalText.padded($1, columns: widths[$0], alignRight: rightAligned.contains($0)) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        var out = style.dim(line(header)) + "\n"
-        for (row, trace) in zip(rows, traces) {
-            let text = line(row)
+        var table = TextTable(header: ["TRACE ID", "START", "DURATION", "SPANS", "SERVICES", "ROOT", ""], rightAligned: [2, 3], maximumWidths: [4: 32, 5: 48])
+        rows.forEach { table.append($0) }
+        let lines = table.lines()
+        var out = style.dim(lines.header) + "\n"
+        for (text, trace) in zip(lines.rows, traces) {
             out += (trace.hasError ? style.error(text) : text) + "\n"
         }
         return out

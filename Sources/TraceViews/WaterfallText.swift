@@ -31,9 +31,10 @@ public enum WaterfallText {
         var lines = [style.bold("Critical path") + "  \(DurationFormat.string(nanos: path.totalNanos))" + String(format: " (%.0f%% of the trace), marked ●", share)]
         lines += buckets(path.nanosByBucket, total: path.totalNanos, style: style)
         let names = Dictionary(trace.spans.map { ($0.spanID, $0.name) }, uniquingKeysWith: { first, _ in first })
-        var steps: [String] = []
-        for segment in path.segments where steps.last != names[segment.spanID] { steps.append(names[segment.spanID] ?? "?") }
-        lines.append(TerminalText.truncated("  through " + steps.map(TerminalText.escaped).joined(separator: " → "), columns: max(20, width)))
+        // Each span once, in the order the path first reaches it: the chain of work, not every revisit.
+        var seen = Set<SpanID>()
+        let steps = path.segments.filter { seen.insert($0.spanID).inserted }.map { names[$0.spanID] ?? "?" }
+        lines += TerminalText.wrapped("  through " + steps.joined(separator: " → "), columns: max(20, width), indent: 10, atSpaces: true)
         return lines
     }
 
@@ -116,11 +117,21 @@ public enum WaterfallText {
         return lines
     }
 
+    /// The buckets on one line, largest first: `backend 40%, network 40%, frontend 20%`.
+    public static func bucketShares(_ nanosByBucket: [String: UInt64], total: UInt64) -> String {
+        largestFirst(nanosByBucket).map { bucket in
+            TerminalText.escaped(bucket.name) + String(format: " %.0f%%", total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0)
+        }.joined(separator: ", ")
+    }
+
+    private static func largestFirst(_ nanosByBucket: [String: UInt64]) -> [(name: String, nanos: UInt64)] {
+        nanosByBucket.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (name: $0.key, nanos: $0.value) }
+    }
+
     /// One line per bucket (a service, or `network`), largest first, with its share of `total`.
     public static func buckets(_ nanosByBucket: [String: UInt64], total: UInt64, style: TextStyle) -> [String] {
         let width = max(8, nanosByBucket.keys.map { TerminalText.width(TerminalText.escaped($0)) }.max() ?? 0)
-        let sorted = nanosByBucket.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (name: $0.key, nanos: $0.value) }
-        return sorted.map { bucket in
+        return largestFirst(nanosByBucket).map { bucket in
             let share = total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0
             let label = bucket.name == LatencyBreakdown.network ? "network" : TerminalText.escaped(bucket.name)
             let name = TerminalText.padded(label, columns: width)

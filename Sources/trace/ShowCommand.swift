@@ -24,32 +24,26 @@ struct ShowCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also list each span's ids, attributes and events.")
     var verbose = false
 
+    @Flag(help: "Mark the spans on the critical path (the chain of work that set the end-to-end duration) and total it per service.")
+    var criticalPath = false
+
     @Option(help: ArgumentHelp("text, or otlp-json: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.", valueName: "format"))
     var format: Format = .text
 
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard (1...32).contains(traceID.utf8.count), traceID.utf8.allSatisfy({ UInt8(ascii: "0") <= $0 && $0 <= UInt8(ascii: "9") || UInt8(ascii: "a") <= ($0 | 0x20) && ($0 | 0x20) <= UInt8(ascii: "f") }) else {
-            throw ValidationError("'\(TerminalText.escaped(traceID))' is not a trace id: expected 1 to 32 hex digits")
-        }
+        try TraceIDPrefix.validate(traceID)
         if let width, !(40...1000).contains(width) { throw ValidationError("--width must be from 40 to 1000, got \(width)") }
     }
 
     func run() throws {
         let store = try database.openForReading()
-        let matches = try store.traceIDs(withPrefix: traceID, limit: 6)
-        guard let id = matches.first else {
-            throw UserFacingError("no trace \(traceID.count == 32 ? "" : "starting with ")\(traceID) in \(store.path) (see `trace list`)")
-        }
-        if matches.count > 1, traceID.count < 32 {
-            let shown = matches.prefix(5).map(\.hex).joined(separator: ", ")
-            throw UserFacingError("'\(traceID)' matches \(matches.count > 5 ? "more than 5" : "\(matches.count)") traces: \(shown); give more digits")
-        }
-        guard let trace = try store.trace(id) else { throw UserFacingError("trace \(id.hex) disappeared while reading") }
+        let trace = try TraceIDPrefix.resolve(traceID, in: store)
         switch format {
         case .text:
-            print(WaterfallText.render(trace: trace, width: width ?? Terminal.width, verbose: verbose, style: Terminal.style), terminator: "")
+            print(WaterfallText.render(trace: trace, width: width ?? Terminal.width, verbose: verbose, style: Terminal.style, criticalPath: criticalPath),
+                  terminator: "")
         case .otlpJSON:
             let data = try OTLPJSON.encode(ExportTraceServiceRequest(spans: trace.spans))
             print(String(decoding: data, as: UTF8.self))

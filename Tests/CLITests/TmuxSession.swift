@@ -18,7 +18,7 @@ final class TmuxSession {
         guard started.status == 0 else { throw TmuxError(message: "tmux new-session failed: \(started.stderr)") }
     }
 
-    deinit { try? tmux(["kill-server"]) }
+    deinit { _ = try? tmux(["kill-server"]) }
 
     /// Runs one tmux client command against this session's server; returns its output.
     @discardableResult

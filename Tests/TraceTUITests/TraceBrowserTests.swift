@@ -144,6 +144,33 @@ import TraceStore
         #expect(try browser.handle(.character("q")) == false)
     }
 
+    @Test func marksTheCriticalPathAndFadesWorkOffIt() throws {
+        // The sample trace plus a frontend `cache lookup` (2–5ms) that runs while `backend call` (1–9ms) waits: off the path.
+        let store = try TraceStore.inMemory()
+        var spans = sampleTrace(id: 1)
+        let start = spans[0].startTimeUnixNano
+        spans.append(Span(traceID: spans[0].traceID, spanID: SpanID(0xCACE), parentSpanID: spans[0].spanID, name: "cache lookup",
+                          startTimeUnixNano: start + 2_000_000, endTimeUnixNano: start + 5_000_000, resource: frontendResource))
+        try store.insert(spans)
+        let browser = try TraceBrowser(store: store, width: 120, height: 30)
+        _ = try browser.handle(.enter)
+        #expect(!text(browser).contains { $0.contains("●") })
+        _ = try browser.handle(.character("c"))
+        let screen = browser.draw()
+        let lines = screen.lines
+        #expect(lines[2].hasPrefix("● ▾ incoming call"))
+        #expect(lines[3].hasPrefix("●   ▾ backend call"))
+        #expect(lines[4].hasPrefix("●       GET /"))
+        #expect(lines[5].hasPrefix("      cache lookup"))
+        // root 0–1 and 9–10 frontend, client 1–3 and 7–9 waiting (network), server 3–7 backend.
+        #expect(lines.last?.hasPrefix("span 1/4  ·  critical path ● 10ms: backend 40%, network 40%, frontend 20%") == true)
+        let barCells = screen.rows[5].suffix(60).filter { $0.text != " " }
+        #expect(!barCells.isEmpty && barCells.allSatisfy(\.style.dim))
+        #expect(screen.rows[4].suffix(60).contains { $0.text != " " && !$0.style.dim })
+        _ = try browser.handle(.character("c"))
+        #expect(!text(browser).contains { $0.contains("●") })
+    }
+
     @Test func switchesBetweenLocalTimeAndUTC() throws {
         let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
         let browser = try TraceBrowser(store: store(traces: 1), width: 120, height: 20, localTimeZone: tokyo)

@@ -55,6 +55,9 @@ import TraceModel
         // A wide character never straddles two lines; escapes are made before wrapping.
         #expect(TerminalText.wrapped("ab日本語", columns: 5) == ["ab日", "本語"])
         #expect(TerminalText.wrapped("x\u{1B}yz", columns: 3) == ["x\\e", "yz"])
+        // Prose breaks at spaces; a word longer than the line still breaks inside it.
+        #expect(TerminalText.wrapped("one two three four", columns: 9, indent: 2, atSpaces: true) == ["one two", "  three", "  four"])
+        #expect(TerminalText.wrapped("abcdefghijk lm", columns: 5, atSpaces: true) == ["abcde", "fghij", "k lm"])
     }
 }
 
@@ -72,11 +75,11 @@ import TraceModel
 }
 
 /// A hand-built trace: frontend root 0–100ms, client 10–90ms, backend server 30–70ms with a child
-/// 40–50ms, and a frontend network phase span 12–88ms under the client.
-func handBuiltTrace() -> Trace {
+/// 40–50ms, and a frontend network phase span 12–88ms under the client. `backendSlowerBy` ms
+/// lengthens the backend's server span, and everything waiting on it, by that much.
+func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(high: 1, low: 2)) -> Trace {
     let frontend = Resource(attributes: [Attribute("service.name", .string("frontend"))])
     let backend = Resource(attributes: [Attribute("service.name", .string("backend"))])
-    let id = TraceID(high: 1, low: 2)
     let ms: UInt64 = 1_000_000
     let t0: UInt64 = 1_000_000_000_000
     func span(_ spanID: UInt64, _ parent: UInt64?, _ name: String, _ kind: SpanKind, _ start: UInt64, _ end: UInt64, _ resource: Resource) -> Span {
@@ -85,11 +88,11 @@ func handBuiltTrace() -> Trace {
              events: name == "GET /" ? [SpanEvent(timeUnixNano: t0 + 35 * ms, name: "handling request")] : [], resource: resource)
     }
     return Trace(traceID: id, spans: [
-        span(3, 2, "GET /", .server, 30, 70, backend),
-        span(1, nil, "incoming call", .server, 0, 100, frontend),
+        span(3, 2, "GET /", .server, 30, 70 + extra, backend),
+        span(1, nil, "incoming call", .server, 0, 100 + extra, frontend),
         span(4, 3, "query", .internal, 40, 50, backend),
-        span(2, 1, "backend call", .client, 10, 90, frontend),
-        span(5, 2, "http.wait", .internal, 12, 88, frontend),
+        span(2, 1, "backend call", .client, 10, 90 + extra, frontend),
+        span(5, 2, "http.wait", .internal, 12, 88 + extra, frontend),
     ])
 }
 
@@ -117,6 +120,62 @@ func handBuiltTrace() -> Trace {
         ]
         // root self = 100 − |[10,80]| = 30; a = 50; b = 40.
         #expect(LatencyBreakdown(trace: Trace(traceID: id, spans: spans)).selfNanos == ["solo": 120])
+    }
+}
+
+@Suite struct CriticalPathTests {
+    let ms: UInt64 = 1_000_000
+
+    func solo(_ spans: [(id: UInt64, parent: UInt64?, name: String, start: UInt64, end: UInt64)]) -> Trace {
+        let resource = Resource(attributes: [Attribute("service.name", .string("solo"))])
+        let id = TraceID(high: 7, low: 7)
+        return Trace(traceID: id, spans: spans.map {
+            Span(traceID: id, spanID: SpanID($0.id), parentSpanID: $0.parent.map(SpanID.init), name: $0.name,
+                 startTimeUnixNano: $0.start * ms, endTimeUnixNano: $0.end * ms, resource: resource)
+        })
+    }
+
+    func walk(_ path: CriticalPath, _ trace: Trace) -> [String] {
+        path.segments.map { segment in
+            "\(trace.spans.first { $0.spanID == segment.spanID }!.name) \((segment.startUnixNano - trace.startTimeUnixNano) / ms)-\((segment.endUnixNano - trace.startTimeUnixNano) / ms)"
+        }
+    }
+
+    @Test func followsTheChildThatFinishedLastAndSkipsParallelWorkThatFinishedEarlier() {
+        // root 0–100: a 10–40 and b 10–70 run in parallel, then c 75–95.
+        let trace = solo([(1, nil, "root", 0, 100), (2, 1, "a", 10, 40), (3, 1, "b", 10, 70), (4, 1, "c", 75, 95)])
+        let path = CriticalPath(trace: trace)
+        #expect(walk(path, trace) == ["root 0-10", "b 10-70", "root 70-75", "c 75-95", "root 95-100"])
+        #expect(path.spanIDs == [SpanID(1), SpanID(3), SpanID(4)])
+        #expect(path.totalNanos == 100 * ms)
+    }
+
+    @Test func overlappingSequentialChildrenAreClippedWhereTheNextOneTookOver() {
+        // a 0–60 overlaps b 50–100: from 50 on, the trace waited on b.
+        let trace = solo([(1, nil, "root", 0, 100), (2, 1, "a", 0, 60), (3, 1, "b", 50, 100), (4, 2, "a.child", 55, 58)])
+        let path = CriticalPath(trace: trace)
+        #expect(walk(path, trace) == ["a 0-50", "b 50-100"])
+        #expect(!path.spanIDs.contains(SpanID(4)))
+    }
+
+    @Test func goesThroughTheRemoteServerInsideTheClientsWaitAndCountsTheRestAsNetwork() {
+        let trace = handBuiltTrace()
+        let path = CriticalPath(trace: trace)
+        #expect(walk(path, trace) == [
+            "incoming call 0-10", "backend call 10-12", "http.wait 12-30", "GET / 30-40", "query 40-50", "GET / 50-70",
+            "http.wait 70-88", "backend call 88-90", "incoming call 90-100",
+        ])
+        #expect(path.nanosByBucket == ["frontend": 20 * ms, "network": 40 * ms, "backend": 40 * ms])
+    }
+
+    @Test func showMarksThePathAndTotalsItPerService() throws {
+        let text = WaterfallText.render(trace: handBuiltTrace(), width: 100, verbose: false, style: .plain, criticalPath: true)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("●     GET /") })
+        let block = try #require(lines.firstIndex { $0.hasPrefix("Critical path  100ms (100% of the trace)") })
+        #expect(Array(lines[(block + 1)...(block + 3)]).map { $0.split(separator: " ").joined(separator: " ") }
+            == ["backend 40ms 40.0%", "network 40ms 40.0%", "frontend 20ms 20.0%"])
+        #expect(lines[block + 4] == "  through incoming call → backend call → http.wait → GET / → query")
     }
 }
 
@@ -160,5 +219,131 @@ func handBuiltTrace() -> Trace {
         #expect(!text.contains("\u{1B}"))
         #expect(!text.contains("\u{07}"))
         #expect(text.contains("v\\e[2J"))
+    }
+}
+
+@Suite struct TraceStatisticsTests {
+    let ms: UInt64 = 1_000_000
+
+    /// Single-span traces of the given lengths in ms, one a second apart.
+    func flatTraces(_ lengths: [UInt64], errorEvery: Int = 0) -> [Trace] {
+        let resource = Resource(attributes: [Attribute("service.name", .string("solo"))])
+        return lengths.enumerated().map { index, length in
+            let id = TraceID(high: 3, low: UInt64(index + 1))
+            let start = 1_000_000_000_000 + UInt64(index) * 1_000_000_000
+            let error = errorEvery > 0 && index % errorEvery == 0
+            return Trace(traceID: id, spans: [Span(traceID: id, spanID: SpanID(1), name: "job", startTimeUnixNano: start, endTimeUnixNano: start + length * ms,
+                                                   status: error ? SpanStatus(code: .error) : SpanStatus(), resource: resource)])
+        }
+    }
+
+    @Test func percentilesOfRootsAreExactNearestRank() throws {
+        var stats = TraceStatistics()
+        for trace in flatTraces(Array(1...100).shuffled(), errorEvery: 4) { stats.add(trace) }
+        #expect(stats.traceCount == 100)
+        #expect(stats.errorTraceCount == 25)
+        let root = try #require(stats.rootRows.first)
+        #expect(root.operation == .init(service: "solo", name: "job"))
+        #expect(root.count == 100 && root.errors == 25)
+        #expect(root.duration == TraceStatistics.Distribution(p50: 50 * ms, p90: 90 * ms, p99: 99 * ms, max: 100 * ms))
+        // 100 traces started over 99 s.
+        #expect(abs((stats.tracesPerSecond ?? 0) - 1) < 1e-9)
+    }
+
+    @Test func selfTimeSubtractsTheUnionOfChildrenAndHopsSplitIntoLegs() throws {
+        var stats = TraceStatistics()
+        for _ in 0..<10 { stats.add(handBuiltTrace()) }
+        let rows = Dictionary(uniqueKeysWithValues: stats.operationRows.map { ("\($0.operation.service)/\($0.operation.name)", $0) })
+        // incoming call 100 − 80; backend call 80 − |GET / 30–70 ∪ http.wait 12–88| = 80 − 76; GET / 40 − 10.
+        #expect(rows["frontend/incoming call"]?.meanSelfNanos == 20 * ms)
+        #expect(rows["frontend/backend call"]?.meanSelfNanos == 4 * ms)
+        #expect(rows["frontend/http.wait"]?.meanSelfNanos == 76 * ms)
+        #expect(rows["backend/GET /"]?.meanSelfNanos == 30 * ms)
+        #expect(rows["backend/query"]?.meanSelfNanos == 10 * ms)
+        #expect(rows["backend/GET /"]?.count == 10)
+        let hop = try #require(stats.hopRows.first)
+        #expect(stats.hopRows.count == 1)
+        #expect(hop.hop.client.name == "backend call" && hop.hop.server.name == "GET /")
+        #expect(hop.calls == 10)
+        #expect(hop.client.p50 == 80 * ms && hop.server.p50 == 40 * ms && hop.network.p99 == 40 * ms)
+        #expect(hop.request?.p50 == 20 * ms && hop.response?.p50 == 20 * ms && hop.skewedCalls == 0)
+    }
+
+    @Test func groupsByServiceOrByRootOnly() throws {
+        var byService = TraceStatistics(grouping: .service)
+        var byRoot = TraceStatistics(grouping: .root)
+        byService.add(handBuiltTrace())
+        byRoot.add(handBuiltTrace())
+        #expect(byService.operationRows.map(\.operation) == [.init(service: "frontend", name: ""), .init(service: "backend", name: "")])
+        #expect(byService.operationRows.map(\.count) == [3, 2])
+        #expect(byRoot.operationRows.isEmpty && byRoot.hopRows.isEmpty)
+        #expect(byRoot.rootRows.map(\.count) == [1])
+    }
+
+    @Test func histogramBucketsAreLogScaledWithRoundEdges() throws {
+        let histogram = LatencyHistogram(Array(1...100).map { $0 * ms })
+        #expect(histogram.buckets.map(\.lowerNanos) == [1_000, 1_500, 2_000, 3_000, 5_000, 7_000, 10_000, 15_000, 20_000, 30_000, 50_000, 70_000, 100_000].map { $0 * 1_000 })
+        #expect(histogram.buckets.map(\.count) == [1, 0, 1, 2, 2, 3, 5, 5, 10, 20, 20, 30, 1])
+        #expect(histogram.buckets.last?.upperNanos == 150 * ms)
+        #expect(histogram.bucketIndex(of: 50 * ms) == 10)
+        #expect(histogram.p50 == 50 * ms && histogram.p99 == 99 * ms)
+        #expect(LatencyHistogram([0, 0, 7]).buckets.map(\.count) == [2, 0, 0, 0, 0, 1])
+        #expect(LatencyHistogram([]).buckets.isEmpty)
+    }
+
+    @Test func textShowsTablesAndMarksPercentilesOnTheHistogram() throws {
+        var stats = TraceStatistics()
+        for trace in flatTraces(Array(1...100)) { stats.add(trace) }
+        let lines = StatsText.render(stats, width: 80, style: .plain, timeZone: TimeZone(identifier: "UTC")!).split(separator: "\n").map(String.init)
+        #expect(lines[0] == "Traces    100 over 1m39s (1970-01-01 00:16:40.000 to 1970-01-01 00:18:19.100), 1.0 traces/s")
+        #expect(lines[2] == "Duration  p50 50ms  p90 90ms  p99 99ms  max 100ms")
+        #expect(lines.contains("ROOT OPERATION  COUNT  ERRORS   P50   P90   P99    MAX  MEAN SELF"))
+        #expect(lines.contains("solo: job         100    0.0%  50ms  90ms  99ms  100ms     50.5ms"))
+        let p50 = try #require(lines.first { $0.contains("◀ p50") })
+        #expect(p50.hasPrefix("    50ms–70ms │") && p50.hasSuffix(" 20  ◀ p50 50ms"))
+        let widest = try #require(lines.first { $0.hasPrefix("   70ms–100ms │") })
+        #expect(widest.contains("◀ p99 99ms"))
+        #expect(TerminalText.width(widest) <= 80)
+    }
+}
+
+@Suite struct TraceDiffTests {
+    let ms: Int64 = 1_000_000
+
+    @Test func pairsSpansAndBlamesTheBackendsSelfTime() throws {
+        let diff = TraceDiff(handBuiltTrace(), handBuiltTrace(backendSlowerBy: 20, id: TraceID(high: 1, low: 3)))
+        #expect(diff.rows.map { String(repeating: " ", count: $0.depth) + $0.span.name } == [
+            "incoming call", " backend call", "  http.wait", "  GET /", "   query",
+        ])
+        #expect(diff.rows.allSatisfy { $0.a != nil && $0.b != nil })
+        #expect(diff.durationDeltaNanos == 20 * ms)
+        let byName = Dictionary(uniqueKeysWithValues: diff.rows.map { ($0.span.name, $0) })
+        #expect(byName["GET /"]?.durationDeltaNanos == 20 * ms)
+        #expect(byName["GET /"]?.contributionNanos == 20 * ms)
+        #expect(byName["http.wait"]?.durationDeltaNanos == 20 * ms)
+        #expect(byName["http.wait"]?.contributionNanos == 0)
+        #expect(diff.rows.reduce(0) { $0 + $1.contributionNanos } == diff.durationDeltaNanos)
+        #expect(DiffText.verdict(diff) == "+20ms (100ms → 120ms, +20%): 100% in backend `GET /` self time")
+    }
+
+    @Test func repeatedNamesPairInOrderAndExtraSpansStandAlone() throws {
+        let resource = Resource(attributes: [Attribute("service.name", .string("solo"))])
+        func trace(fetches: Int, low: UInt64) -> Trace {
+            let id = TraceID(high: 8, low: low)
+            let ms: UInt64 = 1_000_000
+            var spans = [Span(traceID: id, spanID: SpanID(1), name: "root", startTimeUnixNano: 0, endTimeUnixNano: UInt64(fetches) * 10 * ms, resource: resource)]
+            for index in 0..<fetches {
+                spans.append(Span(traceID: id, spanID: SpanID(UInt64(index + 2)), parentSpanID: SpanID(1), name: "fetch",
+                                  startTimeUnixNano: UInt64(index) * 10 * ms, endTimeUnixNano: UInt64(index + 1) * 10 * ms, resource: resource))
+            }
+            return Trace(traceID: id, spans: spans)
+        }
+        let diff = TraceDiff(trace(fetches: 2, low: 1), trace(fetches: 3, low: 2))
+        #expect(diff.rows.map { ($0.a != nil, $0.b != nil) }.map { "\($0.0 ? "A" : "")\($0.1 ? "B" : "")" } == ["AB", "AB", "AB", "B"])
+        #expect(diff.rows[3].b?.startTimeUnixNano == 20_000_000)
+        #expect(DiffText.verdict(diff) == "+10ms (20ms → 30ms, +50%): 100% in solo `fetch` self time (only in B)")
+        let text = DiffText.render(diff, width: 100, style: .plain)
+        #expect(text.contains("\n+   fetch"))
+        #expect(DiffText.verdict(TraceDiff(trace(fetches: 2, low: 1), trace(fetches: 2, low: 1))) == "same duration (20ms → 20ms)")
     }
 }

@@ -1,0 +1,195 @@
+import TraceModel
+
+/// Latency statistics over many traces, fed one trace at a time: memory grows by one duration
+/// (8 bytes) per span, never by the spans. Percentiles are exact (nearest rank).
+public struct TraceStatistics: Sendable {
+    /// How the operations table groups spans.
+    public enum Grouping: String, Sendable, CaseIterable {
+        /// One row per (service, span name).
+        case name
+        /// One row per service.
+        case service
+        /// Root operations only.
+        case root
+    }
+
+    /// A service and span name; the name is empty when grouping by service.
+    public struct Operation: Hashable, Sendable, Comparable {
+        public var service: String
+        public var name: String
+
+        public init(service: String, name: String) {
+            self.service = service
+            self.name = name
+        }
+
+        public static func < (a: Operation, b: Operation) -> Bool { (a.service, a.name) < (b.service, b.name) }
+    }
+
+    /// A client span and the server span it caused, by operation.
+    public struct HopKey: Hashable, Sendable {
+        public var client: Operation
+        public var server: Operation
+    }
+
+    struct Accumulator: Sendable {
+        var durations: [UInt64] = []
+        var selfNanos: UInt64 = 0
+        var errors = 0
+    }
+
+    struct HopAccumulator: Sendable {
+        var client: [UInt64] = []
+        var server: [UInt64] = []
+        var network: [UInt64] = []
+        var request: [UInt64] = []
+        var response: [UInt64] = []
+    }
+
+    public let grouping: Grouping
+    public private(set) var traceCount = 0
+    public private(set) var errorTraceCount = 0
+    public private(set) var firstStartUnixNano = UInt64.max
+    public private(set) var lastStartUnixNano: UInt64 = 0
+    public private(set) var lastEndUnixNano: UInt64 = 0
+    private var traceDurations: [UInt64] = []
+    private var roots: [Operation: Accumulator] = [:]
+    private var operations: [Operation: Accumulator] = [:]
+    private var hops: [HopKey: HopAccumulator] = [:]
+
+    public init(grouping: Grouping = .name) {
+        self.grouping = grouping
+    }
+
+    public mutating func add(_ trace: Trace) {
+        guard !trace.spans.isEmpty else { return }
+        let tree = TraceTree(trace)
+        let spans = trace.spans
+        traceCount += 1
+        let hasError = spans.contains(where: \.isError)
+        if hasError { errorTraceCount += 1 }
+        firstStartUnixNano = min(firstStartUnixNano, trace.startTimeUnixNano)
+        lastStartUnixNano = max(lastStartUnixNano, trace.startTimeUnixNano)
+        lastEndUnixNano = max(lastEndUnixNano, trace.endTimeUnixNano)
+        traceDurations.append(trace.durationNanos)
+        if let rootIndex = spans.firstIndex(where: { $0.parentSpanID == nil }) {
+            let root = spans[rootIndex]
+            let selfNanos = root.durationNanos - LatencyBreakdown.unionNanos((tree.children[rootIndex] ?? []).map { spans[$0] }, within: root)
+            roots[Operation(service: root.serviceName, name: root.name), default: Accumulator()]
+                .add(trace.durationNanos, selfNanos: selfNanos, error: hasError)
+        }
+        guard grouping != .root else { return }
+        for (index, span) in spans.enumerated() {
+            let children = tree.children[index] ?? []
+            let selfNanos = span.durationNanos - LatencyBreakdown.unionNanos(children.map { spans[$0] }, within: span)
+            let key = Operation(service: span.serviceName, name: grouping == .service ? "" : span.name)
+            operations[key, default: Accumulator()].add(span.durationNanos, selfNanos: selfNanos, error: span.isError)
+            for child in children where LatencyBreakdown.isHop(client: span, server: spans[child]) {
+                let server = spans[child]
+                let hop = HopKey(client: Operation(service: span.serviceName, name: span.name), server: Operation(service: server.serviceName, name: server.name))
+                hops[hop, default: HopAccumulator()].add(client: span, server: server)
+            }
+        }
+    }
+
+    // MARK: Results
+
+    public struct Distribution: Sendable, Equatable {
+        public var p50: UInt64
+        public var p90: UInt64
+        public var p99: UInt64
+        public var max: UInt64
+
+        public init(p50: UInt64, p90: UInt64, p99: UInt64, max: UInt64) {
+            (self.p50, self.p90, self.p99, self.max) = (p50, p90, p99, max)
+        }
+
+        init?(_ values: [UInt64]) {
+            let sample = Percentiles(values)
+            guard let p50 = sample.value(at: 50), let p90 = sample.value(at: 90), let p99 = sample.value(at: 99), let max = sample.maximum else { return nil }
+            (self.p50, self.p90, self.p99, self.max) = (p50, p90, p99, max)
+        }
+    }
+
+    public struct OperationRow: Sendable, Equatable {
+        public var operation: Operation
+        public var count: Int
+        public var errors: Int
+        public var duration: Distribution
+        public var meanSelfNanos: UInt64
+    }
+
+    public struct HopRow: Sendable, Equatable {
+        public var hop: HopKey
+        public var calls: Int
+        public var client: Distribution
+        public var server: Distribution
+        /// Client time outside the server span: on the wire and in queues.
+        public var network: Distribution
+        /// Client start to server start, and server end to client end; nil when no call had the
+        /// server span inside the client span (clocks of two hosts disagree).
+        public var request: Distribution?
+        public var response: Distribution?
+        /// Calls whose server span was not inside the client span, left out of the legs.
+        public var skewedCalls: Int
+    }
+
+    public var tracesPerSecond: Double? {
+        guard traceCount > 1, lastStartUnixNano > firstStartUnixNano else { return nil }
+        return Double(traceCount - 1) / (Double(lastStartUnixNano - firstStartUnixNano) / 1e9)
+    }
+
+    /// Durations of whole traces (first span start to last span end).
+    public var traceDuration: Distribution? { Distribution(traceDurations) }
+
+    /// Root operations, most frequent first.
+    public var rootRows: [OperationRow] { Self.rows(roots) }
+
+    /// Spans by the grouping, most frequent first (empty when grouping by root).
+    public var operationRows: [OperationRow] { Self.rows(operations) }
+
+    /// Cross-service hops, most frequent first.
+    public var hopRows: [HopRow] {
+        hops.compactMap { key, value in
+            guard let client = Distribution(value.client), let server = Distribution(value.server), let network = Distribution(value.network) else { return nil }
+            return HopRow(hop: key, calls: value.client.count, client: client, server: server, network: network,
+                          request: Distribution(value.request), response: Distribution(value.response),
+                          skewedCalls: value.client.count - value.request.count)
+        }.sorted { ($1.calls, $0.hop.client, $0.hop.server) < ($0.calls, $1.hop.client, $1.hop.server) }
+    }
+
+    /// Trace durations on log-scaled buckets.
+    public var histogram: LatencyHistogram { LatencyHistogram(traceDurations) }
+
+    private static func rows(_ groups: [Operation: Accumulator]) -> [OperationRow] {
+        groups.compactMap { key, value in
+            guard let duration = Distribution(value.durations) else { return nil }
+            return OperationRow(operation: key, count: value.durations.count, errors: value.errors, duration: duration,
+                                meanSelfNanos: value.selfNanos / UInt64(value.durations.count))
+        }.sorted { ($1.count, $0.operation) < ($0.count, $1.operation) }
+    }
+}
+
+extension TraceStatistics.HopKey: Comparable {
+    public static func < (a: Self, b: Self) -> Bool { (a.client, a.server) < (b.client, b.server) }
+}
+
+extension TraceStatistics.Accumulator {
+    mutating func add(_ nanos: UInt64, selfNanos: UInt64, error: Bool) {
+        durations.append(nanos)
+        self.selfNanos += selfNanos
+        if error { errors += 1 }
+    }
+}
+
+extension TraceStatistics.HopAccumulator {
+    mutating func add(client: Span, server: Span) {
+        self.client.append(client.durationNanos)
+        self.server.append(server.durationNanos)
+        network.append(client.durationNanos > server.durationNanos ? client.durationNanos - server.durationNanos : 0)
+        if client.startTimeUnixNano <= server.startTimeUnixNano, server.endTimeUnixNano <= client.endTimeUnixNano {
+            request.append(server.startTimeUnixNano - client.startTimeUnixNano)
+            response.append(client.endTimeUnixNano - server.endTimeUnixNano)
+        }
+    }
+}

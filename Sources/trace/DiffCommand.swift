@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import TraceModel
+import TraceStore
+import TraceViews
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two traces span by span and say where the difference in duration comes from.",
+        discussion: """
+            Spans pair up by service and name under their paired parents (repeated names pair in start order). \
+            Each span's Δ is B minus A; PATH Δ is the change in the span's own time on the trace's critical path, \
+            which adds up to the change in duration, and the verdict names the spans that explain most of it.
+
+              trace diff 4bf92f35 9c1e0a77
+              trace diff --against median 9c1e0a77
+            """)
+
+    enum Baseline: String, ExpressibleByArgument, CaseIterable {
+        case median
+    }
+
+    @Argument(help: ArgumentHelp("Trace A (the baseline) and trace B, as ids or unique prefixes; one trace with --against.", valueName: "trace-id"))
+    var traceIDs: [String] = []
+
+    @Option(help: ArgumentHelp("Compare the one trace given (as B) with the median-duration trace of the same root operation (as A).", valueName: "median"))
+    var against: Baseline?
+
+    @Option(help: "Width of the output in columns (default: the terminal's).")
+    var width: Int?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        let expected = against == nil ? 2 : 1
+        guard traceIDs.count == expected else {
+            throw ValidationError(against == nil
+                ? "give two traces to compare (or one with --against median), got \(traceIDs.count)"
+                : "--against median compares one trace with the median, got \(traceIDs.count)")
+        }
+        try traceIDs.forEach(TraceIDPrefix.validate)
+        if let width, !(60...1000).contains(width) { throw ValidationError("--width must be from 60 to 1000, got \(width)") }
+    }
+
+    func run() throws {
+        let store = try database.openForReading()
+        let traces = try traceIDs.map { try TraceIDPrefix.resolve($0, in: store) }
+        let a: Trace, b: Trace
+        if against == .median {
+            b = traces[0]
+            guard let median = try store.medianTrace(sameRootAs: b.traceID) else {
+                throw UserFacingError("trace \(b.traceID.hex) has no root span, so it has no root operation to take a median of")
+            }
+            a = median.traceID == b.traceID ? b : try TraceIDPrefix.resolve(median.traceID.hex, in: store)
+            Terminal.printNote("A is the median of \(median.among) traces with the same root operation" + (median.traceID == b.traceID ? " (B itself)" : ""))
+        } else {
+            (a, b) = (traces[0], traces[1])
+        }
+        print(DiffText.render(TraceDiff(a, b), width: width ?? Terminal.width, style: Terminal.style), terminator: "")
+    }
+}

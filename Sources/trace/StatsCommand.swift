@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import TraceStore
+import TraceViews
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.",
+        discussion: """
+            Reads the traces the filters select (all by default) in one streaming pass. Percentiles are exact \
+            (nearest rank); self time is a span's duration minus the union of its children. A hop is a client \
+            span and the server span it caused in another service: their difference is time on the wire and in \
+            queues, split into the request leg (client start to server start) and the response leg (server end \
+            to client end).
+            """)
+
+    @OptionGroup var filters: TraceFilterOptions
+
+    @Option(help: ArgumentHelp("Group spans by service and span name (name), by service, or show root operations only (root).", valueName: "name|service|root"))
+    var by: TraceStatistics.Grouping = .name
+
+    @Option(help: "Width of the histogram in columns (default: the terminal's).")
+    var width: Int?
+
+    @Flag(help: "Print JSON instead of tables (durations in milliseconds).")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if let width, !(40...1000).contains(width) { throw ValidationError("--width must be from 40 to 1000, got \(width)") }
+    }
+
+    func run() throws {
+        let store = try database.openForReading()
+        var stats = TraceStatistics(grouping: by)
+        try store.forEachTrace(matching: filters.query()) { stats.add($0) }
+        if json {
+            print(String(decoding: try StatsText.json(stats), as: UTF8.self))
+        } else if stats.traceCount == 0 {
+            Terminal.printNote("no traces match in \(store.path)")
+        } else {
+            print(StatsText.render(stats, width: width ?? Terminal.width, style: Terminal.style), terminator: "")
+        }
+    }
+}
+
+extension TraceStatistics.Grouping: ExpressibleByArgument {}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import TraceStore
+
+/// The trace filters of `trace list`, shared by every command that reads a selection of traces.
+struct TraceFilterOptions: ParsableArguments {
+    @Option(help: "Only traces with a span from this service.")
+    var service: String?
+
+    @Option(help: ArgumentHelp("Only traces with a span whose name contains this text.", valueName: "text"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("Only traces at least this long, e.g. 10ms.", valueName: "duration"))
+    var minDuration: DurationArgument?
+
+    @Option(help: ArgumentHelp("Only traces at most this long.", valueName: "duration"))
+    var maxDuration: DurationArgument?
+
+    @Flag(help: "Only traces with an error span.")
+    var errors = false
+
+    @Option(help: ArgumentHelp("Only traces that started within this long ago, e.g. 15m.", valueName: "duration"))
+    var since: DurationArgument?
+
+    func validate() throws {
+        if let minDuration, let maxDuration, minDuration.nanos > maxDuration.nanos {
+            throw ValidationError("--min-duration is longer than --max-duration")
+        }
+    }
+
+    func query(limit: Int? = nil, order: TraceQuery.Order = .start) -> TraceQuery {
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        return TraceQuery(
+            limit: limit, service: service, nameContains: name, minDurationNanos: minDuration?.nanos, maxDurationNanos: maxDuration?.nanos,
+            errorsOnly: errors, startedAtOrAfterUnixNano: since.map { now > $0.nanos ? now - $0.nanos : 0 }, order: order)
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import TraceModel
+import TraceStore
+import TraceViews
+
+/// A trace id as typed: the full 32 hex digits or a unique prefix of them.
+enum TraceIDPrefix {
+    static func validate(_ text: String) throws {
+        let isHex = text.utf8.allSatisfy { UInt8(ascii: "0") <= $0 && $0 <= UInt8(ascii: "9") || UInt8(ascii: "a") <= ($0 | 0x20) && ($0 | 0x20) <= UInt8(ascii: "f") }
+        guard (1...32).contains(text.utf8.count), isHex else {
+            throw ValidationError("'\(TerminalText.escaped(text))' is not a trace id: expected 1 to 32 hex digits")
+        }
+    }
+
+    /// The one stored trace the prefix names; unknown or ambiguous prefixes are errors that say what to do.
+    static func resolve(_ prefix: String, in store: TraceStore) throws -> Trace {
+        let matches = try store.traceIDs(withPrefix: prefix, limit: 6)
+        guard let id = matches.first else {
+            throw UserFacingError("no trace \(prefix.count == 32 ? "" : "starting with ")\(prefix) in \(store.path) (see `trace list`)")
+        }
+        if matches.count > 1, prefix.count < 32 {
+            let shown = matches.prefix(5).map(\.hex).joined(separator: ", ")
+            throw UserFacingError("'\(prefix)' matches \(matches.count > 5 ? "more than 5" : "\(matches.count)") traces: \(shown); give more digits")
+        }
+        guard let trace = try store.trace(id) else { throw UserFacingError("trace \(id.hex) disappeared while reading") }
+        return trace
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import TraceFixtures
+
+/// `trace stats`, `trace diff` and `show --critical-path` on a database recorded by `trace run`,
+/// checked against what sqlite3 computes from the same file.
+@Suite struct ExplainTests {
+    func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+
+    /// Nearest-rank percentile, computed here independently of the code under test.
+    func nearestRank(_ values: [Int64], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        return Double(sorted[max(1, Int((p / 100 * Double(sorted.count)).rounded(.up))) - 1]) / 1e6
+    }
+
+    func column(_ path: String, _ sql: String) throws -> [Int64] {
+        try sqlite(path, sql).split(separator: "\n").compactMap { Int64($0) }
+    }
+
+    @Test func statsDiffAndCriticalPathOnARecordedRun() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("traces.db").path
+        let run = try TraceBinary.run(["run", "--requests", "40", "--concurrency", "2", "--backend-latency", "1ms", "--error-rate", "0.25"], in: directory)
+        #expect(run.status == 0)
+
+        // stats --json agrees with sqlite3 over the same file.
+        let stats = try TraceBinary.run(["stats", "--json"], in: directory)
+        #expect(stats.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        #expect(json["traces"] as? Int == 40)
+        #expect(json["errorTraces"] as? Int == Int(try sqlite(db, "SELECT count(*) FROM trace WHERE error_count > 0")))
+        let roots = try #require(json["rootOperations"] as? [[String: Any]])
+        #expect(roots.count == 1 && roots[0]["name"] as? String == "incoming call" && roots[0]["count"] as? Int == 40)
+        let operations = try #require(json["operations"] as? [[String: Any]])
+        let server = try #require(operations.first { $0["name"] as? String == "GET /" })
+        let serverDurations = try column(db, "SELECT end_ns - start_ns FROM span WHERE name = 'GET /'")
+        #expect(serverDurations.count == 40)
+        let serverDuration = try #require(server["duration"] as? [String: Double])
+        #expect(serverDuration["p50Ms"] == nearestRank(serverDurations, 50))
+        #expect(serverDuration["p99Ms"] == nearestRank(serverDurations, 99))
+        let hop = try #require((json["hops"] as? [[String: Any]])?.first)
+        #expect(hop["calls"] as? Int == 40)
+        let legs = try column(db, """
+            SELECT s.start_ns - c.start_ns FROM span s JOIN span c ON c.trace_id = s.trace_id AND c.span_id = s.parent_span_id
+            WHERE s.name = 'GET /'
+            """)
+        #expect((hop["requestLeg"] as? [String: Double])?["p90Ms"] == nearestRank(legs, 90))
+        let network = try column(db, """
+            SELECT (c.end_ns - c.start_ns) - (s.end_ns - s.start_ns) FROM span s JOIN span c ON c.trace_id = s.trace_id AND c.span_id = s.parent_span_id
+            WHERE s.name = 'GET /'
+            """)
+        #expect((hop["network"] as? [String: Double])?["p50Ms"] == nearestRank(network, 50))
+        let histogram = try #require(json["histogram"] as? [[String: Any]])
+        #expect(histogram.compactMap { $0["count"] as? Int }.reduce(0, +) == 40)
+
+        // The text form has every table and the histogram with its marks.
+        let text = try TraceBinary.run(["stats", "--errors"], in: directory)
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("Traces    \(try sqlite(db, "SELECT count(*) FROM trace WHERE error_count > 0")) over "))
+        for heading in ["ROOT OPERATION", "SERVICE   SPAN", "HOP (client span → server span)", "    request leg", "Trace duration"] {
+            #expect(text.stdout.contains(heading))
+        }
+        #expect(lines(text.stdout).contains { $0.contains("◀ p50") })
+        let none = try TraceBinary.run(["stats", "--service", "nosuch"], in: directory)
+        #expect(none.status == 0 && none.stdout.isEmpty && none.stderr == "no traces match in traces.db\n")
+
+        // diff: the fastest against the slowest, then against the median.
+        let ids = try sqlite(db, "SELECT trace_id FROM trace ORDER BY end_ns - start_ns, trace_id").split(separator: "\n").map(String.init)
+        let (fastest, slowest) = (ids[0], ids[ids.count - 1])
+        let diff = try TraceBinary.run(["diff", String(fastest.prefix(12)), slowest], in: directory)
+        #expect(diff.status == 0)
+        #expect(lines(diff.stdout)[0].hasPrefix("A  \(fastest)") && lines(diff.stdout)[1].hasPrefix("B  \(slowest)"))
+        let verdict = try #require(lines(diff.stdout).first { $0.hasPrefix("Verdict  +") })
+        #expect(verdict.contains("% in "))
+        let median = try TraceBinary.run(["diff", "--against", "median", slowest], in: directory)
+        #expect(median.status == 0)
+        #expect(median.stderr == "A is the median of 40 traces with the same root operation\n")
+        #expect(lines(median.stdout)[0].hasPrefix("A  \(ids[19])"))
+
+        // show --critical-path marks the path and totals it per service.
+        let show = try TraceBinary.run(["show", slowest, "--critical-path"], in: directory)
+        #expect(show.status == 0)
+        #expect(lines(show.stdout).contains { $0.hasPrefix("● incoming call") })
+        #expect(lines(show.stdout).contains { $0.hasPrefix("Critical path  ") && $0.contains("(100% of the trace)") })
+    }
+
+    @Test(arguments: [
+        ["stats", "--by", "span"], ["stats", "--width", "5"], ["diff", "abc"], ["diff", "abc", "def", "--against", "median"],
+        ["diff", "--against", "mean", "abc"], ["diff", "xyz", "abc"], ["show", "abc", "--critical-path", "--width", "2"],
+    ])
+    func invalidUsageGetsOneLineAndExit64(arguments: [String]) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try TraceBinary.run(arguments, in: directory)
+        #expect(result.status == 64)
+        #expect(lines(result.stderr).count == 1 && result.stderr.hasPrefix("trace: error: "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+}
