@@ -139,6 +139,35 @@ extension TraceStore {
         }
     }
 
+    /// The ids of the traces a query selects, in its order: a fixed list to work through while
+    /// new traces may still arrive.
+    public func traceIDs(matching query: TraceQuery) throws -> [TraceID] {
+        let selection = Self.selection(for: query)
+        return try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT t.trace_id \(selection.sql)", arguments: selection.arguments).compactMap { TraceID(hex: $0) }
+        }
+    }
+
+    /// Whole traces by id, with every detail, in the order given; ids not stored are skipped.
+    public func traces(withIDs ids: [TraceID]) throws -> [Trace] {
+        var byID: [TraceID: [Span]] = [:]
+        try writer.read { db in
+            var resources: [Int64: Resource] = [:]
+            var scopes: [Int64: InstrumentationScope] = [:]
+            // SQLite allows at most 32,766 bound variables; a chunk of ids per statement stays well below.
+            for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(db, sql: Self.spanSelect + " WHERE span.trace_id IN (\(placeholders))",
+                                               arguments: StatementArguments(chunk.map(\.hex)))
+                while let row = try rows.next() {
+                    let span = try Self.span(from: row, details: true, resources: &resources, scopes: &scopes, db: db)
+                    byID[span.traceID, default: []].append(span)
+                }
+            }
+        }
+        return ids.compactMap { id in byID[id].map { Trace(traceID: id, spans: $0) } }
+    }
+
     /// How many traces a query selects, ignoring its limit.
     public func count(matching query: TraceQuery) throws -> Int {
         let selection = Self.selection(for: query)

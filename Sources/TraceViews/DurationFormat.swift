@@ -44,7 +44,7 @@ public enum DurationFormat {
     }
 
     private static let units: [String: Double] = [
-        "ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "min": 60e9, "h": 3600e9,
+        "ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "min": 60e9, "h": 3600e9, "d": 86_400e9,
     ]
 
     private static func significant(_ value: Double) -> String {

@@ -14,7 +14,8 @@ struct TraceCommand: AsyncParsableCommand {
             The database is ./traces.db unless TRACE_DB or --db says otherwise.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ListCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, TUICommand.self])
+        subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ListCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, TUICommand.self,
+                      ImportCommand.self, ExportCommand.self, PruneCommand.self])
 
     /// Errors print as one line on stderr: usage errors exit 64, failures 1, interruptions 130.
     static func main() async {

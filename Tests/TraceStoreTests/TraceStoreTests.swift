@@ -169,4 +169,42 @@ import TraceModel
         #expect(try store.position(of: id, in: TraceQuery(errorsOnly: true)) == nil)
         #expect(try store.position(of: TraceID(high: 20, low: 0xABCDEF), in: TraceQuery(errorsOnly: true)) == 1)
     }
+
+    @Test func pruneDeletesWholeTracesAndUnusedResourcesThenShrinksTheFile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("p.db").path
+        let store = try TraceStore.openForWriting(path: path)
+        let base: UInt64 = 1_700_000_000_000_000_000
+        for id in UInt64(1)...400 { try store.insert(sampleTrace(id: id, start: base + id * 1_000_000_000)) }
+        // A trace from another service, the oldest of all: its resource goes with it.
+        let loner = Resource(attributes: [Attribute("service.name", .string("loner"))])
+        try store.insert([Span(traceID: TraceID(high: 0, low: 1), spanID: SpanID(1), name: "solo", startTimeUnixNano: base, endTimeUnixNano: base + 5, resource: loner)])
+        #expect(try Int(sqlite(path, "SELECT count(*) FROM resource")) == 3)
+
+        #expect(try store.prune(.allButNewest(count: 100), dryRun: true) == PruneOutcome(traces: 301, spans: 901, remaining: 100))
+        #expect(try store.totals().traces == 401)
+        let size = { ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: path + $1)[.size] as? Int) ?? 0) } }
+        let before = size()
+        #expect(try store.prune(.allButNewest(count: 100)) == PruneOutcome(traces: 301, spans: 901, remaining: 100))
+        try store.reclaimSpace()
+        #expect(size() < before / 2)
+        #expect(try store.traceIDs(matching: TraceQuery()).map(\.high) == Array((301...400).reversed()))
+        #expect(try Int(sqlite(path, "SELECT count(*) FROM resource")) == 2)
+        #expect(try Int(sqlite(path, "SELECT count(*) FROM span")) == 300)
+
+        let cutoff = base + 351 * 1_000_000_000
+        #expect(try store.prune(.startedBefore(unixNano: cutoff)) == PruneOutcome(traces: 50, spans: 150, remaining: 50))
+        #expect(try store.traces(matching: TraceQuery(order: .start)).last?.traceID.high == 351)
+        #expect(try store.prune(.startedBefore(unixNano: cutoff)) == PruneOutcome(traces: 0, spans: 0, remaining: 50))
+    }
+
+    @Test func readsTracesByIDInTheOrderAsked() throws {
+        let store = try TraceStore.inMemory()
+        for id in UInt64(1)...3 { try store.insert(sampleTrace(id: id)) }
+        let ids = [3, 1, 9].map { TraceID(high: UInt64($0), low: 0xABCDEF) }
+        let traces = try store.traces(withIDs: ids)
+        #expect(traces.map(\.traceID) == [ids[0], ids[1]])
+        #expect(Set(traces[1].spans) == Set(sampleTrace(id: 1)))
+    }
 }

@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import TraceModel
+
+/// Pushes spans to an OTLP/HTTP collector as protobuf, one request per call, and waits out the
+/// collector's back-pressure: 429 and 503 (and 502, 504, connection failures) are retried after
+/// the `Retry-After` the collector asked for, or after an exponential backoff when it gave none.
+public final class OTLPExportClient: Sendable {
+    public struct Configuration: Sendable {
+        /// Attempts per request, the first included.
+        public var maxAttempts = 6
+        /// Backoff before the second attempt when the collector gives no Retry-After; doubles each time.
+        public var initialBackoff: Duration = .milliseconds(500)
+        /// The longest wait between attempts, whatever Retry-After says.
+        public var maxBackoff: Duration = .seconds(30)
+        public var requestTimeout: TimeAmount = .seconds(10)
+
+        public init() {}
+    }
+
+    /// A collector refused a request for good (a 4xx other than 429), or kept refusing it.
+    public struct ExportError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let endpoint: String
+    let configuration: Configuration
+    private let client: HTTPClient
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    /// `endpoint` is a collector's base URL (`http://host:4318`) or its full `/v1/traces` URL.
+    public init(endpoint: String, configuration: Configuration = Configuration(),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.endpoint = OTLPForwarder.tracesURL(for: endpoint)
+        self.configuration = configuration
+        self.sleep = sleep
+        // This client backs off and retries itself, so a refused connection should fail at once, not
+        // be retried inside AsyncHTTPClient until the request's deadline.
+        var http = HTTPClient.Configuration()
+        http.connectionPool.retryConnectionEstablishment = false
+        http.timeout.connect = .seconds(5)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
+    }
+
+    /// Sends the spans in one request; returns how many retries it took.
+    @discardableResult
+    public func send(_ spans: [Span]) async throws -> Int {
+        let body = try ExportTraceServiceRequest(spans: spans).serializedBytes() as [UInt8]
+        var backoff = configuration.initialBackoff
+        var lastProblem = ""
+        for attempt in 1...configuration.maxAttempts {
+            var request = HTTPClientRequest(url: endpoint)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: OTLPContentType.protobuf.rawValue)
+            request.body = .bytes(ByteBuffer(bytes: body))
+            var wait = backoff
+            do {
+                let response = try await client.execute(request, timeout: configuration.requestTimeout)
+                let answer = try await response.body.collect(upTo: 1 << 20)
+                let status = response.status.code
+                if (200..<300).contains(status) { return attempt - 1 }
+                lastProblem = "\(endpoint) answered \(status)" + Self.message(in: answer, contentType: response.headers.first(name: "Content-Type"))
+                guard [429, 502, 503, 504].contains(status) else { throw ExportError(description: lastProblem) }
+                if let asked = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter) { wait = asked }
+            } catch let error as ExportError {
+                throw error
+            } catch {
+                lastProblem = "cannot reach \(endpoint): \(error)"
+            }
+            guard attempt < configuration.maxAttempts else { break }
+            try await sleep(min(wait, configuration.maxBackoff))
+            backoff = min(backoff * 2, configuration.maxBackoff)
+        }
+        throw ExportError(description: "\(lastProblem) (gave up after \(configuration.maxAttempts) attempts)")
+    }
+
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+    static func retryAfter(_ value: String) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(trimmed), seconds >= 0 { return .seconds(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return .milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000)))
+    }
+
+    /// The collector's explanation: a google.rpc.Status message, or the start of a text body.
+    private static func message(in body: ByteBuffer, contentType: String?) -> String {
+        let data = Data(buffer: body)
+        guard !data.isEmpty else { return "" }
+        if contentType.flatMap(OTLPContentType.init(header:)) == .protobuf, let status = try? Google_Rpc_Status(serializedBytes: data), !status.message.isEmpty {
+            return ": \(status.message)"
+        }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let message = object["message"] as? String {
+            return ": \(message)"
+        }
+        let text = String(decoding: data.prefix(200), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        return text.isEmpty ? "" : ": \(text)"
+    }
+}

@@ -1,0 +1,54 @@
+import GRDB
+
+/// Which traces a prune removes.
+public enum PruneSelection: Sendable, Equatable {
+    /// Traces that started before this instant.
+    case startedBefore(unixNano: UInt64)
+    /// All but the newest `count` traces (by start).
+    case allButNewest(count: Int)
+}
+
+/// What a prune removed (or would remove).
+public struct PruneOutcome: Sendable, Equatable {
+    public var traces: Int
+    public var spans: Int
+    /// Traces left in the database.
+    public var remaining: Int
+}
+
+extension TraceStore {
+    /// Deletes whole traces, their spans and summaries in one transaction, so no half trace is
+    /// ever left; resources and scopes no span uses any more go too. With `dryRun`, only counts.
+    @discardableResult
+    public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
+        let (condition, argument): (String, Int64) = switch selection {
+        case .startedBefore(let instant): ("start_ns < ?", Int64(clamping: instant))
+        case .allButNewest(let count): ("trace_id NOT IN (SELECT trace_id FROM trace ORDER BY start_ns DESC, trace_id LIMIT ?)", Int64(max(0, count)))
+        }
+        return try writer.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE doomed (trace_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            defer { try? db.execute(sql: "DROP TABLE temp.doomed") }
+            try db.execute(sql: "INSERT INTO doomed SELECT trace_id FROM trace WHERE \(condition)", arguments: [argument])
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM trace WHERE trace_id IN doomed")
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM trace") ?? 0
+            let outcome = PruneOutcome(traces: row?[0] ?? 0, spans: row?[1] ?? 0, remaining: total - (row?[0] ?? 0))
+            guard !dryRun, outcome.traces > 0 else { return outcome }
+            try db.execute(sql: """
+                DELETE FROM span WHERE trace_id IN doomed;
+                DELETE FROM trace_service WHERE trace_id IN doomed;
+                DELETE FROM trace WHERE trace_id IN doomed;
+                DELETE FROM resource WHERE id NOT IN (SELECT DISTINCT resource_id FROM span);
+                DELETE FROM scope WHERE id NOT IN (SELECT DISTINCT scope_id FROM span);
+                """)
+            return outcome
+        }
+    }
+
+    /// Gives the space of deleted rows back to the file system (VACUUM, then an emptied WAL).
+    public func reclaimSpace() throws {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "VACUUM")
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import OTLP
+import TraceModel
+import TraceStore
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Send stored traces to an OTLP/HTTP collector, or write them as OTLP/JSON lines.",
+        discussion: """
+            --otlp-endpoint pushes the traces the filters select (all by default) to Jaeger, Tempo, an \
+            OpenTelemetry Collector or another `trace collect`, whole traces per request, and waits as long as \
+            the collector asks (429 or 503 with Retry-After). --output writes one OTLP/JSON \
+            ExportTraceServiceRequest per trace per line, which `trace import` reads back; the file appears \
+            only once it is complete.
+            """)
+
+    @OptionGroup var filters: TraceFilterOptions
+
+    @Option(help: ArgumentHelp("Push to this OTLP/HTTP collector (http://host:4318 or a full .../v1/traces URL).", valueName: "url"))
+    var otlpEndpoint: String?
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Spans per request to the collector (whole traces, so a big trace may exceed it).", valueName: "spans"))
+    var batchSize = 2000
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (otlpEndpoint == nil) != (output == nil) else { throw ValidationError("give exactly one of --otlp-endpoint URL and --output FILE") }
+        if let otlpEndpoint, let problem = OTLPForwarder.validate(endpoint: otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
+        if let output, output.isEmpty { throw ValidationError("--output needs a file path") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    }
+
+    func run() async throws {
+        let store = try database.openForReading()
+        let ids = try store.traceIDs(matching: filters.query())
+        if let otlpEndpoint {
+            try await push(ids, from: store, to: otlpEndpoint)
+        } else if let output {
+            try write(ids, from: store, to: output)
+        }
+    }
+
+    /// A few hundred traces at a time, so memory stays flat on any number of them.
+    private func chunks(_ ids: [TraceID]) -> [[TraceID]] {
+        stride(from: 0, to: ids.count, by: 200).map { Array(ids[$0..<min($0 + 200, ids.count)]) }
+    }
+
+    private func push(_ ids: [TraceID], from store: TraceStore, to endpoint: String) async throws {
+        let client = OTLPExportClient(endpoint: endpoint)
+        let progress = ProgressLine(total: ids.count, label: "traces exported")
+        var sentTraces = 0, sentSpans = 0, requests = 0, retries = 0
+        var batch: [Trace] = []
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            retries += try await client.send(batch.flatMap(\.spans))
+            requests += 1
+            sentTraces += batch.count
+            sentSpans += batch.reduce(0) { $0 + $1.spans.count }
+            batch.removeAll()
+            progress.update(sentTraces)
+        }
+        do {
+            for chunk in chunks(ids) {
+                for trace in try store.traces(withIDs: chunk) {
+                    if !batch.isEmpty, batch.reduce(0, { $0 + $1.spans.count }) + trace.spans.count > batchSize { try await flush() }
+                    batch.append(trace)
+                }
+            }
+            try await flush()
+        } catch let error as OTLPExportClient.ExportError {
+            progress.finish()
+            try? await client.shutdown()
+            throw UserFacingError("\(error.description); \(sentTraces) of \(ids.count) traces were exported before it")
+        }
+        progress.finish()
+        try await client.shutdown()
+        print("exported \(sentTraces) traces (\(sentSpans) spans) to \(client.endpoint) in \(requests) requests"
+            + (retries > 0 ? ", \(retries) retried when the collector asked to wait" : ""))
+    }
+
+    private func write(_ ids: [TraceID], from store: TraceStore, to output: String) throws {
+        var spans = 0
+        /// One OTLP/JSON line per trace, handed to `write` a chunk at a time.
+        func lines(_ write: (Data) throws -> Void) throws {
+            for chunk in chunks(ids) {
+                var data = Data()
+                for trace in try store.traces(withIDs: chunk) {
+                    data.append(try OTLPJSONLines.line(for: trace.spans))
+                    spans += trace.spans.count
+                }
+                try write(data)
+            }
+        }
+        if output == "-" {
+            try lines { FileHandle.standardOutput.write($0) }
+            return
+        }
+        let destination = URL(fileURLWithPath: output)
+        let directory = destination.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UserFacingError("cannot write \(output): directory \(directory.path) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw UserFacingError("cannot write \(output): it is a directory")
+        }
+        // Written beside the destination and renamed into place, so a failure never leaves half a file.
+        let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let handle = FileHandle(forWritingAtPath: temporary.path) else {
+            throw UserFacingError("cannot write \(output): permission denied")
+        }
+        do {
+            try lines { try handle.write(contentsOf: $0) }
+            try handle.close()
+            if rename(temporary.path, destination.path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temporary)
+            throw UserFacingError("cannot write \(output): \(error.localizedDescription)")
+        }
+        Terminal.printNote("wrote \(ids.count) traces (\(spans) spans) to \(output)")
+    }
+}

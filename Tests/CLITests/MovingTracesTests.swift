@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import TraceFixtures
+
+/// `trace export`, `trace import` and `trace prune` on databases recorded by `trace run`.
+@Suite struct MovingTracesTests {
+    func lines(_ text: String) -> [String] { text.split(separator: "\n").map(String.init) }
+
+    /// Every stored fact of every span, with its resource and scope, as sqlite3 prints it.
+    func dump(_ path: String) throws -> String {
+        try sqlite(path, """
+            SELECT s.trace_id, s.span_id, s.parent_span_id, s.trace_state, s.flags, s.name, s.kind, s.start_ns, s.end_ns,
+                   s.status_code, s.status_message, s.attributes, s.dropped_attributes_count, s.events, s.dropped_events_count,
+                   s.links, s.dropped_links_count, r.attributes, r.schema_url, c.name, c.version, c.attributes
+            FROM span s JOIN resource r ON r.id = s.resource_id JOIN scope c ON c.id = s.scope_id ORDER BY s.trace_id, s.span_id
+            """)
+    }
+
+    func recordedRun(in directory: URL, requests: Int = 30) throws -> String {
+        let run = try TraceBinary.run(["run", "--requests", String(requests), "--concurrency", "3", "--error-rate", "0.2", "--new-connections", "--db", "source.db"], in: directory)
+        #expect(run.status == 0)
+        return directory.appendingPathComponent("source.db").path
+    }
+
+    @Test func exportToASecondCollectRoundTripsEverySpanExactly() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try recordedRun(in: directory)
+        let collector = try RunningTrace(["collect", "--port", "0", "--db", "copy.db"], in: directory)
+        let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
+        let exported = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(port)", "--batch-size", "50"], in: directory)
+        #expect(exported.status == 0)
+        let spans = try sqlite(source, "SELECT count(*) FROM span")
+        // Whole traces, newest first, fill each request up to 50 spans.
+        var requests = 0, inRequest = 0
+        for count in try sqlite(source, "SELECT span_count FROM trace ORDER BY start_ns DESC, trace_id").split(separator: "\n").compactMap({ Int($0) }) {
+            if inRequest == 0 || inRequest + count > 50 { requests += 1; inRequest = 0 }
+            inRequest += count
+        }
+        #expect(requests > 1)
+        #expect(exported.stdout == "exported 30 traces (\(spans) spans) to http://127.0.0.1:\(port)/v1/traces in \(requests) requests\n")
+        #expect(collector.stop(with: SIGTERM).status == 0)
+        let copy = directory.appendingPathComponent("copy.db").path
+        #expect(try dump(copy) == (try dump(source)))
+        #expect(try sqlite(copy, "SELECT count(*) FROM trace") == "30")
+    }
+
+    @Test func exportToAFileThenImportRoundTripsAndRefusesBadLinesAlone() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try recordedRun(in: directory, requests: 12)
+        let written = try TraceBinary.run(["export", "--db", "source.db", "--output", "traces.jsonl"], in: directory)
+        #expect(written.status == 0)
+        #expect(written.stderr.hasPrefix("wrote 12 traces ("))
+        let text = try String(contentsOf: directory.appendingPathComponent("traces.jsonl"), encoding: .utf8)
+        #expect(lines(text).count == 12)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".partial") }.isEmpty)
+
+        let imported = try TraceBinary.run(["import", "traces.jsonl", "--db", "copy.db"], in: directory)
+        #expect(imported.status == 0)
+        #expect(imported.stdout.hasPrefix("imported \(try sqlite(source, "SELECT count(*) FROM span")) spans in 12 traces from 12 requests"))
+        let copy = directory.appendingPathComponent("copy.db").path
+        #expect(try dump(copy) == (try dump(source)))
+        let again = try TraceBinary.run(["import", "-", "--db", "copy.db"], in: directory, stdin: Data(text.utf8))
+        #expect(again.status == 0 && again.stdout.contains("spans were already stored"))
+        #expect(try dump(copy) == (try dump(source)))
+
+        // A file with a bad request on line 2 and a blank line: the good lines are stored, the bad one named.
+        let good = lines(text)
+        let mixed = good[0] + "\n" + good[1].replacingOccurrences(of: "\"spanId\":\"", with: "\"spanId\":\"zz") + "\n\n" + good[2] + "\n"
+        try Data(mixed.utf8).write(to: directory.appendingPathComponent("mixed.jsonl"))
+        let partial = try TraceBinary.run(["import", "mixed.jsonl", "--db", "fresh.db"], in: directory)
+        #expect(partial.status == 1)
+        #expect(partial.stdout.hasPrefix("imported ") && partial.stdout.contains(" in 2 traces from 2 requests"))
+        let errors = lines(partial.stderr)
+        #expect(errors.count == 2)
+        #expect(errors[0].hasPrefix("trace: error: mixed.jsonl:2: ") && errors[0].contains("hex"))
+        #expect(errors[1] == "trace: error: 1 requests were refused (listed above); the rest were imported")
+        #expect(try sqlite(directory.appendingPathComponent("fresh.db").path, "SELECT count(*) FROM trace") == "2")
+    }
+
+    @Test func importThatStoresNothingCreatesNothing() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("{\"resourceSpans\": 7}\n".utf8).write(to: directory.appendingPathComponent("bad.json"))
+        for (arguments, message) in [
+            (["import", "missing.jsonl"], "trace: error: cannot read missing.jsonl: no such file"),
+            (["import", "."], "trace: error: cannot read .: not a readable file"),
+            (["import", "bad.json"], "trace: error: nothing imported: all 1 requests were refused"),
+        ] {
+            let result = try TraceBinary.run(arguments, in: directory)
+            #expect(result.status == 1)
+            #expect(lines(result.stderr).last == message)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["bad.json"])
+    }
+
+    @Test func pruneDeletesWholeTracesAndGivesSpaceBack() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try recordedRun(in: directory, requests: 40)
+        let newest = try sqlite(source, "SELECT trace_id FROM trace ORDER BY start_ns DESC, trace_id LIMIT 10")
+        let dry = try TraceBinary.run(["prune", "--keep", "10", "--dry-run", "--db", "source.db"], in: directory)
+        #expect(dry.status == 0 && dry.stdout.hasPrefix("would delete 30 traces ("))
+        #expect(try sqlite(source, "SELECT count(*) FROM trace") == "40")
+        let pruned = try TraceBinary.run(["prune", "--keep", "10", "--db", "source.db"], in: directory)
+        #expect(pruned.status == 0 && pruned.stdout.hasPrefix("deleted 30 traces ("))
+        #expect(try sqlite(source, "SELECT trace_id FROM trace ORDER BY start_ns DESC, trace_id") == newest)
+        // No span, service row or summary of a deleted trace is left, and every kept trace is whole.
+        #expect(try sqlite(source, "SELECT count(*) FROM span WHERE trace_id NOT IN (SELECT trace_id FROM trace)") == "0")
+        #expect(try sqlite(source, "SELECT count(*) FROM trace_service WHERE trace_id NOT IN (SELECT trace_id FROM trace)") == "0")
+        #expect(try sqlite(source, "SELECT count(*) FROM trace t WHERE span_count != (SELECT count(*) FROM span s WHERE s.trace_id = t.trace_id)") == "0")
+        let old = try TraceBinary.run(["prune", "--older-than", "1h", "--db", "source.db"], in: directory)
+        #expect(old.stdout.hasPrefix("deleted 0 traces (0 spans), kept 10"))
+        let all = try TraceBinary.run(["prune", "--older-than", "0", "--db", "source.db"], in: directory)
+        #expect(all.stdout.hasPrefix("deleted 10 traces ("))
+        #expect(try sqlite(source, "SELECT count(*) FROM span") == "0")
+    }
+
+    @Test(arguments: [
+        ["export"], ["export", "--output", "x", "--otlp-endpoint", "http://h:1"], ["export", "--otlp-endpoint", "ftp://h"],
+        ["export", "--output", "x", "--batch-size", "0"], ["import"], ["import", "-", "-"],
+        ["prune"], ["prune", "--keep", "1", "--older-than", "1h"], ["prune", "--keep", "-1"], ["prune", "--older-than", "soon"],
+    ])
+    func invalidUsageGetsOneLineAndExit64(arguments: [String]) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try TraceBinary.run(arguments, in: directory)
+        #expect(result.status == 64)
+        #expect(lines(result.stderr).count == 1 && result.stderr.hasPrefix("trace: error: "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+}
