@@ -28,13 +28,16 @@ public final class OTLPExportClient: Sendable {
     let configuration: Configuration
     private let client: HTTPClient
     private let sleep: @Sendable (Duration) async throws -> Void
+    private let onRetry: @Sendable (_ problem: String, _ wait: Duration) -> Void
 
     /// `endpoint` is a collector's base URL (`http://host:4318`) or its full `/v1/traces` URL.
     public init(endpoint: String, configuration: Configuration = Configuration(),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) {
         self.endpoint = OTLPForwarder.tracesURL(for: endpoint)
         self.configuration = configuration
         self.sleep = sleep
+        self.onRetry = onRetry
         // This client backs off and retries itself, so a refused connection should fail at once, not
         // be retried inside AsyncHTTPClient until the request's deadline.
         var http = HTTPClient.Configuration()
@@ -65,11 +68,15 @@ public final class OTLPExportClient: Sendable {
                 if let asked = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter) { wait = asked }
             } catch let error as ExportError {
                 throw error
+            } catch let error as IOError {
+                lastProblem = "cannot reach \(endpoint): \(String(cString: strerror(error.errnoCode)))"
             } catch {
                 lastProblem = "cannot reach \(endpoint): \(error)"
             }
             guard attempt < configuration.maxAttempts else { break }
-            try await sleep(min(wait, configuration.maxBackoff))
+            let pause = min(wait, configuration.maxBackoff)
+            onRetry(lastProblem, pause)
+            try await sleep(pause)
             backoff = min(backoff * 2, configuration.maxBackoff)
         }
         throw ExportError(description: "\(lastProblem) (gave up after \(configuration.maxAttempts) attempts)")

@@ -19,6 +19,11 @@ public enum DurationFormat {
         }
     }
 
+    public static func string(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return string(nanos: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
     public static func string(nanos: Int64) -> String {
         nanos < 0 ? "-" + string(nanos: UInt64(-nanos)) : string(nanos: UInt64(nanos))
     }

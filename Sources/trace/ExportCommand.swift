@@ -3,6 +3,7 @@ import Foundation
 import OTLP
 import TraceModel
 import TraceStore
+import TraceViews
 
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,8 +53,11 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     private func push(_ ids: [TraceID], from store: TraceStore, to endpoint: String) async throws {
-        let client = OTLPExportClient(endpoint: endpoint)
         let progress = ProgressLine(total: ids.count, label: "traces exported")
+        let client = OTLPExportClient(endpoint: endpoint, onRetry: { problem, wait in
+            progress.finish()
+            Terminal.printNote("\(problem); trying again in \(DurationFormat.string(wait))")
+        })
         var sentTraces = 0, sentSpans = 0, requests = 0, retries = 0
         var batch: [Trace] = []
         func flush() async throws {
@@ -80,8 +84,8 @@ struct ExportCommand: AsyncParsableCommand {
         }
         progress.finish()
         try await client.shutdown()
-        print("exported \(sentTraces) traces (\(sentSpans) spans) to \(client.endpoint) in \(requests) requests"
-            + (retries > 0 ? ", \(retries) retried when the collector asked to wait" : ""))
+        print("exported \(counted(sentTraces, "trace")) (\(counted(sentSpans, "span"))) to \(client.endpoint) in \(counted(requests, "request"))"
+            + (retries > 0 ? "; \(counted(retries, "retry", "retries")) when the collector asked to wait" : ""))
     }
 
     private func write(_ ids: [TraceID], from store: TraceStore, to output: String) throws {
@@ -124,6 +128,6 @@ struct ExportCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(at: temporary)
             throw UserFacingError("cannot write \(output): \(error.localizedDescription)")
         }
-        Terminal.printNote("wrote \(ids.count) traces (\(spans) spans) to \(output)")
+        Terminal.printNote("wrote \(counted(ids.count, "trace")) (\(counted(spans, "span"))) to \(output)")
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import OTLP
 import TraceModel
 import TraceStore
+import TraceViews
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,7 +46,7 @@ struct ImportCommand: AsyncParsableCommand {
         guard !accepted.isEmpty || !rejected.isEmpty else { throw UserFacingError("nothing to import: \(files.joined(separator: ", ")) held no OTLP requests") }
         guard !accepted.isEmpty else {
             rejected.forEach(Terminal.printError)
-            throw UserFacingError("nothing imported: all \(rejected.count) requests were refused")
+            throw UserFacingError(rejected.count == 1 ? "nothing imported: the 1 request in it was refused" : "nothing imported: all \(rejected.count) requests were refused")
         }
         try await database.withStoreForWriting { store in
             var inserted = 0, duplicates = 0
@@ -56,13 +57,13 @@ struct ImportCommand: AsyncParsableCommand {
                 duplicates += outcome.duplicates
                 traces.formUnion(spans.map(\.traceID))
             }
-            var summary = "imported \(inserted) spans in \(traces.count) traces from \(accepted.count) requests into \(store.path)"
-            if duplicates > 0 { summary += "; \(duplicates) spans were already stored" }
+            var summary = "imported \(counted(inserted, "span")) in \(counted(traces.count, "trace")) from \(counted(accepted.count, "request")) into \(store.path)"
+            if duplicates > 0 { summary += "; \(counted(duplicates, "span was", "spans were")) already stored" }
             print(summary)
         }
         guard rejected.isEmpty else {
             rejected.forEach(Terminal.printError)
-            throw UserFacingError("\(rejected.count) requests were refused (listed above); the rest were imported")
+            throw UserFacingError("\(counted(rejected.count, "request was", "requests were")) refused (listed above); the rest were imported")
         }
     }
 }

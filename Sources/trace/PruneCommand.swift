@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TraceStore
+import TraceViews
 
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,11 +46,11 @@ struct PruneCommand: ParsableCommand {
         let sizeBefore = Self.size(of: path)
         let outcome = try store.prune(selection, dryRun: dryRun)
         if dryRun {
-            print("would delete \(outcome.traces) traces (\(outcome.spans) spans) and keep \(outcome.remaining)")
+            print("would delete \(counted(outcome.traces, "trace")) (\(counted(outcome.spans, "span"))) and keep \(outcome.remaining)")
             return
         }
         if outcome.traces > 0 { try store.reclaimSpace() }
-        print("deleted \(outcome.traces) traces (\(outcome.spans) spans), kept \(outcome.remaining); \(path) \(Self.megabytes(sizeBefore)) → \(Self.megabytes(Self.size(of: path)))")
+        print("deleted \(counted(outcome.traces, "trace")) (\(counted(outcome.spans, "span"))), kept \(outcome.remaining); \(path) \(Self.megabytes(sizeBefore)) → \(Self.megabytes(Self.size(of: path)))")
     }
 
     /// The database file and its WAL together.

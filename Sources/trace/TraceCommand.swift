@@ -9,13 +9,16 @@ struct TraceCommand: AsyncParsableCommand {
         discussion: """
             `trace run` starts a traced frontend/backend pair, sends it requests and stores every span \
             in a SQLite file. `trace collect` stores OTLP/HTTP traces from any OpenTelemetry SDK. \
-            `trace list` and `trace show` read them back and show where the time went.
+            `trace list`, `show`, `stats` and `diff` read them back and show where the time went.
 
             The database is ./traces.db unless TRACE_DB or --db says otherwise.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ListCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, TUICommand.self,
-                      ImportCommand.self, ExportCommand.self, PruneCommand.self])
+        groupedSubcommands: [
+            CommandGroup(name: "Record", subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ImportCommand.self]),
+            CommandGroup(name: "Explain", subcommands: [ListCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, TUICommand.self]),
+            CommandGroup(name: "Move and tidy", subcommands: [ExportCommand.self, PruneCommand.self]),
+        ])
 
     /// Errors print as one line on stderr: usage errors exit 64, failures 1, interruptions 130.
     static func main() async {

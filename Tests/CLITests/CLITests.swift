@@ -135,7 +135,7 @@ import TraceStore
         defer { try? FileManager.default.removeItem(at: directory) }
         let help = try TraceBinary.run(["--help"], in: directory)
         #expect(help.status == 0)
-        for command in ["run", "serve", "collect", "list", "show"] { #expect(help.stdout.contains("  \(command) ")) }
+        for command in ["run", "serve", "collect", "import", "list", "show", "stats", "diff", "tui", "export", "prune"] { #expect(help.stdout.contains("  \(command) ")) }
         let runHelp = try TraceBinary.run(["run", "--help"], in: directory)
         #expect(runHelp.stdout.contains("--backend-latency <duration>"))
         #expect(runHelp.stdout.contains("--db <path>"))

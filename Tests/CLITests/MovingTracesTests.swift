@@ -75,8 +75,25 @@ import TraceFixtures
         let errors = lines(partial.stderr)
         #expect(errors.count == 2)
         #expect(errors[0].hasPrefix("trace: error: mixed.jsonl:2: ") && errors[0].contains("hex"))
-        #expect(errors[1] == "trace: error: 1 requests were refused (listed above); the rest were imported")
+        #expect(errors[1] == "trace: error: 1 request was refused (listed above); the rest were imported")
         #expect(try sqlite(directory.appendingPathComponent("fresh.db").path, "SELECT count(*) FROM trace") == "2")
+    }
+
+    @Test func importsTheCollectorsFileExporterFormat() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/collector-file-export.jsonl").standardized
+        let imported = try TraceBinary.run(["import", example.path], in: directory)
+        #expect(imported.status == 0)
+        #expect(imported.stdout == "imported 4 spans in 1 trace from 2 requests into traces.db\n")
+        let show = try TraceBinary.run(["show", "5b8e", "--verbose"], in: directory)
+        #expect(lines(show.stdout).prefix(4) == [
+            "Trace 5b8efff798038103d269b633813fc60c", "Start     \(lines(show.stdout)[1].dropFirst(10))", "Duration  55ms   Spans 4", "Services  checkout, payments",
+        ])
+        // A root's empty parentSpanId, integer kinds, string nanos and both services' resources survive.
+        #expect(show.stdout.contains("  checkout → payments: client `POST payments/charge` 48ms, server `POST /charge` 38ms, network & queueing 10ms"))
+        #expect(show.stdout.contains("resource {deployment.environment=staging}"))
+        #expect(show.stdout.contains("◆ +525µs cart loaded {items=3}"))
     }
 
     @Test func importThatStoresNothingCreatesNothing() throws {
@@ -86,7 +103,7 @@ import TraceFixtures
         for (arguments, message) in [
             (["import", "missing.jsonl"], "trace: error: cannot read missing.jsonl: no such file"),
             (["import", "."], "trace: error: cannot read .: not a readable file"),
-            (["import", "bad.json"], "trace: error: nothing imported: all 1 requests were refused"),
+            (["import", "bad.json"], "trace: error: nothing imported: the 1 request in it was refused"),
         ] {
             let result = try TraceBinary.run(arguments, in: directory)
             #expect(result.status == 1)

@@ -27,6 +27,8 @@ import TraceModel
 
     @Test func negativeDurationsKeepTheirSign() {
         #expect(DurationFormat.string(nanos: Int64(-1_500_000)) == "-1.5ms")
+        #expect(DurationFormat.string(.milliseconds(500)) == "500ms")
+        #expect(DurationFormat.string(.seconds(-2)) == "-2s")
     }
 }
 
@@ -282,13 +284,20 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
 
     @Test func histogramBucketsAreLogScaledWithRoundEdges() throws {
         let histogram = LatencyHistogram(Array(1...100).map { $0 * ms })
-        #expect(histogram.buckets.map(\.lowerNanos) == [1_000, 1_500, 2_000, 3_000, 5_000, 7_000, 10_000, 15_000, 20_000, 30_000, 50_000, 70_000, 100_000].map { $0 * 1_000 })
-        #expect(histogram.buckets.map(\.count) == [1, 0, 1, 2, 2, 3, 5, 5, 10, 20, 20, 30, 1])
-        #expect(histogram.buckets.last?.upperNanos == 150 * ms)
-        #expect(histogram.bucketIndex(of: 50 * ms) == 10)
+        #expect(histogram.buckets.map(\.lowerNanos) == [
+            1_000, 1_250, 1_600, 2_000, 2_500, 3_200, 4_000, 5_000, 6_300, 8_000,
+            10_000, 12_500, 16_000, 20_000, 25_000, 32_000, 40_000, 50_000, 63_000, 80_000, 100_000,
+        ].map { $0 * 1_000 })
+        #expect(histogram.buckets.map(\.count) == [1, 0, 0, 1, 1, 0, 1, 2, 1, 2, 3, 3, 4, 5, 7, 8, 10, 13, 17, 20, 1])
+        #expect(histogram.buckets.last?.upperNanos == 125 * ms)
+        #expect(histogram.bucketIndex(of: 50 * ms) == 17)
         #expect(histogram.p50 == 50 * ms && histogram.p99 == 99 * ms)
-        #expect(LatencyHistogram([0, 0, 7]).buckets.map(\.count) == [2, 0, 0, 0, 0, 1])
+        #expect(LatencyHistogram([0, 0, 7]).buckets.map(\.count) == [2, 0, 0, 0, 0, 0, 1])
         #expect(LatencyHistogram([]).buckets.isEmpty)
+        // Six decades would be 60 fine buckets: the 1-2-5 series keeps it to a screenful.
+        let wide = LatencyHistogram([1_000, 1_000_000_000])
+        #expect(wide.buckets.count == 19)
+        #expect(wide.buckets.map(\.lowerNanos).prefix(4) == [1_000, 2_000, 5_000, 10_000])
     }
 
     @Test func textShowsTablesAndMarksPercentilesOnTheHistogram() throws {
@@ -300,8 +309,10 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(lines.contains("ROOT OPERATION  COUNT  ERRORS   P50   P90   P99    MAX  MEAN SELF"))
         #expect(lines.contains("solo: job         100    0.0%  50ms  90ms  99ms  100ms     50.5ms"))
         let p50 = try #require(lines.first { $0.contains("◀ p50") })
-        #expect(p50.hasPrefix("    50ms–70ms │") && p50.hasSuffix(" 20  ◀ p50 50ms"))
-        let widest = try #require(lines.first { $0.hasPrefix("   70ms–100ms │") })
+        #expect(p50.hasPrefix("     50ms–63ms │") && p50.hasSuffix(" 13  ◀ p50 50ms"))
+        // Labels align right on the widest, "1.25ms–1.6ms".
+        #expect(lines.contains { $0.hasPrefix("  1.25ms–1.6ms │") })
+        let widest = try #require(lines.first { $0.hasPrefix("    80ms–100ms │") })
         #expect(widest.contains("◀ p99 99ms"))
         #expect(TerminalText.width(widest) <= 80)
     }

@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|list|show|tui|help)
+    run|serve|collect|import|list|show|stats|diff|tui|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect list show tui help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect import list show stats diff tui export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -271,6 +271,21 @@ _trace_collect() {
     esac
 }
 
+_trace_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __trace_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
 _trace_list() {
     repeating_flags=()
     non_repeating_flags=(--errors --json --version -h --help)
@@ -310,7 +325,7 @@ _trace_list() {
 
 _trace_show() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --version -h --help)
+    non_repeating_flags=(--verbose -v --critical-path --version -h --help)
     repeating_options=()
     non_repeating_options=(--width --format --db)
     __trace_offer_flags_options 1
@@ -330,6 +345,65 @@ _trace_show() {
     esac
 }
 
+_trace_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--errors --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--service')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--min-duration')
+        return
+        ;;
+    '--max-duration')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--by')
+        __trace_add_completions -W 'name'$'\n''service'$'\n''root'
+        return
+        ;;
+    '--width')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--against --width --db)
+    __trace_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--against')
+        __trace_add_completions -W 'median'
+        return
+        ;;
+    '--width')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
 _trace_tui() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -339,6 +413,66 @@ _trace_tui() {
 
     # Offer option value completions
     case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_export() {
+    repeating_flags=()
+    non_repeating_flags=(--errors --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--service --name --min-duration --max-duration --since --otlp-endpoint --output -o --batch-size --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--service')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--min-duration')
+        return
+        ;;
+    '--max-duration')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--otlp-endpoint')
+        return
+        ;;
+    '--output'|'-o')
+        return
+        ;;
+    '--batch-size')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--older-than --keep --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--older-than')
+        return
+        ;;
+    '--keep')
+        return
+        ;;
     '--db')
         return
         ;;

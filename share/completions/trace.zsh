@@ -53,16 +53,21 @@ _trace() {
             'run:Run the traced frontend/backend pair, send it requests, and store every span.'
             'serve:Keep the traced pair running so you can send it requests yourself.'
             'collect:Receive OTLP/HTTP traces from any OpenTelemetry SDK and store them.'
+            'import:Store traces from OTLP/JSON files.'
             'list:List stored traces, newest first.'
             'show:Show one trace as a waterfall, with where its time went.'
+            'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
+            'diff:Compare two traces span by span and say where the difference in duration comes from.'
             'tui:Browse traces in a full-screen terminal UI.'
+            'export:Send stored traces to an OTLP/HTTP collector, or write them as OTLP/JSON lines.'
+            'prune:Delete old traces and give their space back.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|list|show|tui|help)
+        run|serve|collect|import|list|show|stats|diff|tui|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -124,6 +129,19 @@ _trace_collect() {
     return "${ret}"
 }
 
+_trace_import() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:file:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
 _trace_list() {
     local -i ret=1
     local -ar ___sort=('start' 'duration')
@@ -153,7 +171,46 @@ _trace_show() {
         ':trace-id:'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events.]'
+        '--critical-path[Mark the spans on the critical path (the chain of work that set the end-to-end duration) and total it per service.]'
         '--format[text, or otlp-json\: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.]:format:{__trace_complete "${___format[@]}"}'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_stats() {
+    local -i ret=1
+    local -ar ___by=('name' 'service' 'root')
+    local -ar arg_specs=(
+        '--service[Only traces with a span from this service.]:service:'
+        '--name[Only traces with a span whose name contains this text.]:text:'
+        '--min-duration[Only traces at least this long, e.g. 10ms.]:duration:'
+        '--max-duration[Only traces at most this long.]:duration:'
+        '--errors[Only traces with an error span.]'
+        '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--by[Group spans by service and span name (name), by service, or show root operations only (root).]:name|service|root:{__trace_complete "${___by[@]}"}'
+        '--width[Width of the histogram in columns (default\: the terminal'\''s).]:width:'
+        '--json[Print JSON instead of tables (durations in milliseconds).]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_diff() {
+    local -i ret=1
+    local -ar ___against=('median')
+    local -ar arg_specs=(
+        '*:trace-id:'
+        '--against[Compare the one trace given (as B) with the median-duration trace of the same root operation (as A).]:median:{__trace_complete "${___against[@]}"}'
+        '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -166,6 +223,42 @@ _trace_show() {
 _trace_tui() {
     local -i ret=1
     local -ar arg_specs=(
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_export() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--service[Only traces with a span from this service.]:service:'
+        '--name[Only traces with a span whose name contains this text.]:text:'
+        '--min-duration[Only traces at least this long, e.g. 10ms.]:duration:'
+        '--max-duration[Only traces at most this long.]:duration:'
+        '--errors[Only traces with an error span.]'
+        '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--otlp-endpoint[Push to this OTLP/HTTP collector (http\://host\:4318 or a full .../v1/traces URL).]:url:'
+        '(--output -o)'{--output,-o}'[Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.]:file:'
+        '--batch-size[Spans per request to the collector (whole traces, so a big trace may exceed it).]:spans:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_prune() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--older-than[Delete traces that started longer ago than this, e.g. 24h.]:duration:'
+        '--keep[Keep only the newest N traces.]:N:'
+        '--dry-run[Only say what would be deleted.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
