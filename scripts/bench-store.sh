@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: record a large run, then time the reads `trace list` and `trace show` make on it.
 # Usage: scripts/bench-store.sh [requests]   (default 200000, about 1.2 million spans)
+# Then times stats, diff, export, import and prune over the whole file (with peak memory).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-200000}
@@ -37,3 +38,19 @@ echo "trace list --min-duration 5ms            $(median "$trace" list --db bench
 echo "trace show <slowest> (full id)           $(median "$trace" show "$slowest" --db bench.db)"
 echo "trace show <8-digit prefix> --verbose    $(median "$trace" show "${slowest:0:8}" --db bench.db --verbose)"
 echo "trace list --name http.connect           $(median "$trace" list --db bench.db --name http.connect)"
+
+# Whole-database work: one run each, wall time and peak memory (process included).
+once() {
+  local label=$1; shift
+  /usr/bin/time -f "%e s, peak %M KB" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || { cat "$work/err.txt" >&2; return 1; }
+  printf '%-40s %s\n' "$label" "$(cat "$work/time.txt")"
+}
+echo "== whole-database commands (one run each)"
+once "trace stats"                              "$trace" stats --db bench.db
+once "trace stats --by service --json"          "$trace" stats --db bench.db --by service --json
+once "trace diff --against median <slowest>"    "$trace" diff --against median "$slowest" --db bench.db
+once "trace export --output (all traces)"       "$trace" export --db bench.db --output "$work/all.jsonl"
+echo "   $(wc -l < "$work/all.jsonl") lines, $(du -h "$work/all.jsonl" | cut -f1)"
+once "trace import (into a new file)"           "$trace" import "$work/all.jsonl" --db "$work/copy.db"
+once "trace prune --keep 1000"                  "$trace" prune --keep 1000 --db "$work/copy.db"
+echo "   copy after prune: $(du -h "$work/copy.db" | cut -f1)"

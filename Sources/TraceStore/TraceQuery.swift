@@ -20,6 +20,9 @@ public struct TraceQuery: Sendable, Equatable {
     public var offset: Int
     /// Filter-as-you-type: matches a trace id prefix, a service, or text in any span name or attribute.
     public var text: String?
+    /// Walks `order` from its far end (oldest or fastest first), so the end of a long list is read
+    /// without skipping over everything before it.
+    public var fromTheEnd = false
 
     public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start, offset: Int = 0, text: String? = nil) {
         self.limit = limit

@@ -69,9 +69,11 @@ extension TraceStore {
             arguments.append(Int64(clamping: since))
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let order = switch query.order {
-        case .start: "t.start_ns DESC, t.trace_id"
-        case .duration: "t.end_ns - t.start_ns DESC, t.trace_id"
+        let order = switch (query.order, query.fromTheEnd) {
+        case (.start, false): "t.start_ns DESC, t.trace_id"
+        case (.start, true): "t.start_ns ASC, t.trace_id DESC"
+        case (.duration, false): "t.end_ns - t.start_ns DESC, t.trace_id"
+        case (.duration, true): "t.end_ns - t.start_ns ASC, t.trace_id DESC"
         }
         let limit = query.limit.map { "LIMIT \(max(0, $0)) OFFSET \(max(0, query.offset))" } ?? ""
         return Selection(filter: "FROM trace t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))

@@ -40,9 +40,18 @@ struct TraceListScreen {
         if !force, needed.isEmpty || (needed.lowerBound >= pageStart && needed.upperBound <= pageStart + page.count) { return }
         pageStart = max(0, top - visibleRows)
         var pageQuery = query
-        pageQuery.offset = pageStart
         pageQuery.limit = visibleRows * 3
-        page = try store.traces(matching: pageQuery)
+        if pageStart > total / 2 {
+            // Past the middle, read from the far end: SQLite's OFFSET steps over every row it skips.
+            let end = min(total, pageStart + visibleRows * 3)
+            pageQuery.fromTheEnd = true
+            pageQuery.offset = total - end
+            pageQuery.limit = end - pageStart
+            page = try store.traces(matching: pageQuery).reversed()
+        } else {
+            pageQuery.offset = pageStart
+            page = try store.traces(matching: pageQuery)
+        }
     }
 
     mutating func move(by delta: Int, visibleRows: Int) {

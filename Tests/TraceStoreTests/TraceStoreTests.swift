@@ -207,4 +207,17 @@ import TraceModel
         #expect(traces.map(\.traceID) == [ids[0], ids[1]])
         #expect(Set(traces[1].spans) == Set(sampleTrace(id: 1)))
     }
+
+    @Test func readsAPageFromTheFarEndInReverse() throws {
+        let store = try TraceStore.inMemory()
+        let base: UInt64 = 1_700_000_000_000_000_000
+        // Equal durations in pairs, so the tie-break on trace id must reverse too.
+        for id in UInt64(1)...20 { try store.insert(sampleTrace(id: id, start: base + (id / 2) * 1_000_000, rootNanos: (id / 2 + 1) * 1_000_000)) }
+        for order in TraceQuery.Order.allCases {
+            let all = try store.traces(matching: TraceQuery(order: order)).map(\.traceID)
+            var query = TraceQuery(limit: 6, order: order, offset: 3)
+            query.fromTheEnd = true
+            #expect(try store.traces(matching: query).map(\.traceID) == Array(all.reversed()[3..<9]))
+        }
+    }
 }
