@@ -13,17 +13,23 @@ public struct DemoTracingConfiguration: Sendable {
     public var maxQueueSize: Int
     public var maxExportBatchSize: Int
     public var scheduleDelay: Duration
+    /// How long one export, and the flush of everything still queued at shutdown, may take.
+    /// swift-otel drops what is not exported by then, so a long run's backlog needs a long limit.
+    public var exportTimeout: Duration
 
-    public init(endpoint: String, maxQueueSize: Int = 1 << 20, maxExportBatchSize: Int = 4096, scheduleDelay: Duration = .milliseconds(20)) {
+    public init(endpoint: String, maxQueueSize: Int = 1 << 20, maxExportBatchSize: Int = 32_768, scheduleDelay: Duration = .milliseconds(20),
+                exportTimeout: Duration = .seconds(30)) {
         self.endpoint = endpoint
         self.maxQueueSize = maxQueueSize
         self.maxExportBatchSize = maxExportBatchSize
         self.scheduleDelay = scheduleDelay
+        self.exportTimeout = exportTimeout
     }
 
-    /// A queue that cannot overflow for `requests` requests (each makes at most 8 spans).
+    /// A queue that cannot overflow for `requests` requests (each makes at most 8 spans), and time
+    /// to store all of them at shutdown even at a slow 1,000 requests a second.
     public static func sized(forRequests requests: Int, endpoint: String) -> Self {
-        Self(endpoint: endpoint, maxQueueSize: max(65_536, requests * 8 + 4096))
+        Self(endpoint: endpoint, maxQueueSize: max(65_536, requests * 8 + 4096), exportTimeout: .seconds(max(30, requests / 1_000)))
     }
 }
 
@@ -49,7 +55,8 @@ public struct ServiceTracer: Sendable {
         config.traces.batchSpanProcessor.maxQueueSize = configuration.maxQueueSize
         config.traces.otlpExporter.endpoint = configuration.endpoint
         config.traces.otlpExporter.protocol = .httpProtobuf
-        config.traces.otlpExporter.timeout = .seconds(30)
+        config.traces.batchSpanProcessor.exportTimeout = configuration.exportTimeout
+        config.traces.otlpExporter.timeout = configuration.exportTimeout
         let backend = try OTel.makeTracingBackend(configuration: config)
         self.serviceName = serviceName
         self.tracer = backend.factory

@@ -7,6 +7,17 @@ public enum OTLPJSON {
     private static let idKeys: Set<String> = ["traceId", "spanId", "parentSpanId"]
 
     public static func decodeRequest(_ data: Data) throws -> ExportTraceServiceRequest {
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        // The quick way: ids rewritten in place and one parse. Anything it cannot take goes the
+        // careful way below, which also finds the words for what is wrong.
+        if let rewritten = base64IDs(in: data), let request = try? ExportTraceServiceRequest(jsonUTF8Data: rewritten, options: options) {
+            return request
+        }
+        return try decodeCarefully(data, options: options)
+    }
+
+    private static func decodeCarefully(_ data: Data, options: JSONDecodingOptions) throws -> ExportTraceServiceRequest {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -18,8 +29,6 @@ public enum OTLPJSON {
             guard let bytes = bytes(fromHex: hex) else { throw OTLPDecodingError("\(path) must be a hex string, got \"\(hex.prefix(40))\"") }
             return Data(bytes).base64EncodedString()
         }
-        var options = JSONDecodingOptions()
-        options.ignoreUnknownFields = true
         do {
             let json = try JSONSerialization.data(withJSONObject: translated)
             return try ExportTraceServiceRequest(jsonUTF8Data: json, options: options)
@@ -31,12 +40,77 @@ public enum OTLPJSON {
     public static func encode(_ request: ExportTraceServiceRequest, prettyPrinted: Bool = false) throws -> Data {
         var options = JSONEncodingOptions()
         options.alwaysPrintEnumsAsInts = true
-        let protoJSON = try request.jsonUTF8Data(options: options)
-        let object = try JSONSerialization.jsonObject(with: protoJSON)
-        let translated = try rewriteIDs(object, path: "$") { base64, _ in
-            (Data(base64Encoded: base64) ?? Data()).map { String(format: "%02x", $0) }.joined()
+        let compact = hexIDs(in: try request.jsonUTF8Data(options: options))
+        guard prettyPrinted else { return compact }
+        return try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: compact), options: [.prettyPrinted, .sortedKeys])
+    }
+
+    /// Rewrites swift-protobuf's base64 ids as hex, byte by byte: its output is compact, and inside
+    /// a JSON string a quote is always escaped, so `"traceId":"` can only be a key. Parsing and
+    /// re-serialising instead costs most of an export's time.
+    static func hexIDs(in json: Data) -> Data {
+        let keys = idKeys.map { Array("\"\($0)\":\"".utf8) }
+        let bytes = [UInt8](json)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\""), let key = keys.first(where: { bytes[index...].starts(with: $0) }),
+                  let end = bytes[(index + key.count)...].firstIndex(of: UInt8(ascii: "\""))
+            else {
+                out.append(bytes[index])
+                index += 1
+                continue
+            }
+            out += key
+            for byte in Data(base64Encoded: Data(bytes[(index + key.count)..<end])) ?? Data() {
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            }
+            index = end
         }
-        return try JSONSerialization.data(withJSONObject: translated, options: prettyPrinted ? [.prettyPrinted, .sortedKeys] : [.sortedKeys])
+        return Data(out)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The other way round: each id key (`"traceId" : "hex"`, any white space) gets its value as
+    /// base64; nil when a value is not plain hex. A quoted string followed by a colon is a key.
+    static func base64IDs(in json: Data) -> Data? {
+        let keys = idKeys.map { Array("\"\($0)\"".utf8) }
+        let bytes = [UInt8](json)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        func skipBlanks(_ position: inout Int) {
+            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        }
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\""), let key = keys.first(where: { bytes[index...].starts(with: $0) }) else {
+                out.append(bytes[index])
+                index += 1
+                continue
+            }
+            var position = index + key.count
+            skipBlanks(&position)
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                out += key
+                index += key.count
+                continue
+            }
+            position += 1
+            skipBlanks(&position)
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
+                  let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
+                  let decoded = Self.bytes(fromHex: String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
+            else { return nil }
+            out += key
+            out += Array(":\"".utf8)
+            out += Array(Data(decoded).base64EncodedString().utf8)
+            out.append(UInt8(ascii: "\""))
+            index = end + 1
+        }
+        return Data(out)
     }
 
     static func encode(_ message: some SwiftProtobuf.Message) throws -> Data {

@@ -23,6 +23,9 @@ public struct RunReport: Sendable {
     public var lastForwardError: String?
     public var interrupted: Bool
     public var databasePath: String
+    /// Traces stored without their root span: the frontend's exporter lost spans, which the
+    /// numbers below would silently understate.
+    public var tracesWithoutRoot = 0
 
     public var requestsPerSecond: Double { wallNanos > 0 ? Double(completed) / (Double(wallNanos) / 1e9) : 0 }
 
@@ -38,6 +41,9 @@ public struct RunReport: Sendable {
         }
         lines.append("  stored       \(tracesStored) traces, \(spansStored) spans in \(TerminalText.escaped(databasePath))"
             + (spansDuplicate > 0 ? " (\(spansDuplicate) duplicate spans ignored)" : ""))
+        if tracesWithoutRoot > 0 {
+            lines.append(style.error("  incomplete   \(counted(tracesWithoutRoot, "trace")) arrived without a root span: the tracer could not export all its spans"))
+        }
         if let forwardEndpoint {
             lines.append("  forwarded    \(forwarded) requests to \(TerminalText.escaped(forwardEndpoint))"
                 + (forwardFailures > 0 ? style.error(", \(forwardFailures) failed (\(TerminalText.escaped(lastForwardError ?? "unknown error")))") : ""))

@@ -41,9 +41,11 @@ public struct RunSession: Sendable {
         let query = TraceQuery(startedAtOrAfterUnixNano: since)
         var breakdown = LatencyBreakdown()
         var traceTime: UInt64 = 0
+        var incomplete = 0
         try store.forEachTrace(matching: query) { trace in
             breakdown.add(LatencyBreakdown(trace: trace))
             traceTime += trace.durationNanos
+            if !trace.spans.contains(where: { $0.parentSpanID == nil }) { incomplete += 1 }
         }
         let totals = try store.totals(startedAtOrAfterUnixNano: since)
         var slowestQuery = query
@@ -56,6 +58,6 @@ public struct RunSession: Sendable {
             slowestTrace: try store.traces(matching: slowestQuery).first,
             forwardEndpoint: stack.forwardEndpoint.map(OTLPForwarder.tracesURL(for:)), forwarded: statistics.requestsForwarded,
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,
-            interrupted: result.interrupted, databasePath: store.path)
+            interrupted: result.interrupted, databasePath: store.path, tracesWithoutRoot: incomplete)
     }
 }

@@ -92,14 +92,7 @@ extension TraceStore {
     /// Every stored span of one trace; nil when the trace is unknown.
     /// Without `details`, attributes, events and links are left empty, which is much cheaper.
     public func trace(_ traceID: TraceID, details: Bool = true) throws -> Trace? {
-        try writer.read { db in
-            let rows = try Row.fetchCursor(db, sql: Self.spanSelect + " WHERE span.trace_id = ?", arguments: [traceID.hex])
-            var resources: [Int64: Resource] = [:]
-            var scopes: [Int64: InstrumentationScope] = [:]
-            var spans: [Span] = []
-            while let row = try rows.next() { spans.append(try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)) }
-            return spans.isEmpty ? nil : Trace(traceID: traceID, spans: spans)
-        }
+        try traces(withIDs: [traceID], details: details).first
     }
 
     /// Calls `body` with every trace the query selects, one at a time and in no particular order,
@@ -150,8 +143,8 @@ extension TraceStore {
         }
     }
 
-    /// Whole traces by id, with every detail, in the order given; ids not stored are skipped.
-    public func traces(withIDs ids: [TraceID]) throws -> [Trace] {
+    /// Whole traces by id, in the order given; ids not stored are skipped.
+    public func traces(withIDs ids: [TraceID], details: Bool = true) throws -> [Trace] {
         var byID: [TraceID: [Span]] = [:]
         try writer.read { db in
             var resources: [Int64: Resource] = [:]
@@ -162,7 +155,7 @@ extension TraceStore {
                 let rows = try Row.fetchCursor(db, sql: Self.spanSelect + " WHERE span.trace_id IN (\(placeholders))",
                                                arguments: StatementArguments(chunk.map(\.hex)))
                 while let row = try rows.next() {
-                    let span = try Self.span(from: row, details: true, resources: &resources, scopes: &scopes, db: db)
+                    let span = try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)
                     byID[span.traceID, default: []].append(span)
                 }
             }

@@ -52,7 +52,10 @@ struct DiffCommand: ParsableCommand {
             guard let median = try store.medianTrace(sameRootAs: b.traceID) else {
                 throw UserFacingError("trace \(b.traceID.hex) has no root span, so it has no root operation to take a median of")
             }
-            a = median.traceID == b.traceID ? b : try TraceIDPrefix.resolve(median.traceID.hex, in: store)
+            guard let trace = median.traceID == b.traceID ? b : try store.trace(median.traceID) else {
+                throw UserFacingError("trace \(median.traceID.hex) disappeared while reading")
+            }
+            a = trace
             Terminal.printNote("A is the median of \(median.among) traces with the same root operation" + (median.traceID == b.traceID ? " (B itself)" : ""))
         } else {
             (a, b) = (traces[0], traces[1])

@@ -59,21 +59,23 @@ struct ExportCommand: AsyncParsableCommand {
             Terminal.printNote("\(problem); trying again in \(DurationFormat.string(wait))")
         })
         var sentTraces = 0, sentSpans = 0, requests = 0, retries = 0
-        var batch: [Trace] = []
+        var batch: [Span] = [], batchTraces = 0
         func flush() async throws {
             guard !batch.isEmpty else { return }
-            retries += try await client.send(batch.flatMap(\.spans))
+            retries += try await client.send(batch)
             requests += 1
-            sentTraces += batch.count
-            sentSpans += batch.reduce(0) { $0 + $1.spans.count }
+            sentTraces += batchTraces
+            sentSpans += batch.count
             batch.removeAll()
+            batchTraces = 0
             progress.update(sentTraces)
         }
         do {
             for chunk in chunks(ids) {
                 for trace in try store.traces(withIDs: chunk) {
-                    if !batch.isEmpty, batch.reduce(0, { $0 + $1.spans.count }) + trace.spans.count > batchSize { try await flush() }
-                    batch.append(trace)
+                    if !batch.isEmpty, batch.count + trace.spans.count > batchSize { try await flush() }
+                    batch += trace.spans
+                    batchTraces += 1
                 }
             }
             try await flush()

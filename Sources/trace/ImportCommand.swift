@@ -27,37 +27,40 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Read every input first: an unreadable file stops the import before anything is stored.
-        let inputs = try files.map { file -> (name: String, data: Data) in
-            if file == "-" { return ("stdin", FileHandle.standardInput.readDataToEndOfFile()) }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw UserFacingError("cannot read \(file): no such file") }
-            guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: file) else { throw UserFacingError("cannot read \(file): not a readable file") }
-            return (file, data)
+        // Every input is opened first: an unreadable file stops the import before anything is stored.
+        let inputs = try files.map { file -> (name: String, requests: [OTLPJSONLines.Request]) in
+            (file == "-" ? "stdin" : file, OTLPJSONLines.requests(in: try Self.contents(of: file)))
         }
-        let entries = inputs.map { (name: $0.name, entries: OTLPJSONLines.entries(in: $0.data)) }
-        let rejected = entries.flatMap { input in
-            input.entries.compactMap { entry -> String? in
-                guard case .failure(let error) = entry.spans else { return nil }
-                return "\(input.name):\(entry.line): \(error.description)"
-            }
-        }
-        let accepted = entries.flatMap { $0.entries.compactMap { try? $0.spans.get() } }
-        guard !accepted.isEmpty || !rejected.isEmpty else { throw UserFacingError("nothing to import: \(files.joined(separator: ", ")) held no OTLP requests") }
-        guard !accepted.isEmpty else {
-            rejected.forEach(Terminal.printError)
-            throw UserFacingError(rejected.count == 1 ? "nothing imported: the 1 request in it was refused" : "nothing imported: all \(rejected.count) requests were refused")
-        }
+        let total = inputs.reduce(0) { $0 + $1.requests.count }
+        guard total > 0 else { throw UserFacingError("nothing to import: \(files.joined(separator: ", ")) held no OTLP requests") }
+        var rejected: [String] = []
         try await database.withStoreForWriting { store in
-            var inserted = 0, duplicates = 0
+            let progress = ProgressLine(total: total, label: "requests imported")
+            var inserted = 0, duplicates = 0, accepted = 0, done = 0
             var traces = Set<TraceID>()
-            for spans in accepted {
-                let outcome = try await store.insert(spans)
-                inserted += outcome.inserted
-                duplicates += outcome.duplicates
-                traces.formUnion(spans.map(\.traceID))
+            for input in inputs {
+                for request in input.requests {
+                    // Decoded one at a time, so memory holds one request's spans, not the file's.
+                    switch request.spans() {
+                    case .success(let spans):
+                        let outcome = try await store.insert(spans)
+                        inserted += outcome.inserted
+                        duplicates += outcome.duplicates
+                        accepted += 1
+                        traces.formUnion(spans.map(\.traceID))
+                    case .failure(let error):
+                        rejected.append("\(input.name):\(request.line): \(error.description)")
+                    }
+                    done += 1
+                    progress.update(done)
+                }
             }
-            var summary = "imported \(counted(inserted, "span")) in \(counted(traces.count, "trace")) from \(counted(accepted.count, "request")) into \(store.path)"
+            progress.finish()
+            guard accepted > 0 else {
+                rejected.forEach(Terminal.printError)
+                throw UserFacingError(rejected.count == 1 ? "nothing imported: the 1 request in it was refused" : "nothing imported: all \(rejected.count) requests were refused")
+            }
+            var summary = "imported \(counted(inserted, "span")) in \(counted(traces.count, "trace")) from \(counted(accepted, "request")) into \(store.path)"
             if duplicates > 0 { summary += "; \(counted(duplicates, "span was", "spans were")) already stored" }
             print(summary)
         }
@@ -65,5 +68,16 @@ struct ImportCommand: AsyncParsableCommand {
             rejected.forEach(Terminal.printError)
             throw UserFacingError("\(counted(rejected.count, "request was", "requests were")) refused (listed above); the rest were imported")
         }
+    }
+
+    /// A file's bytes (mapped, not copied), or standard input's.
+    private static func contents(of file: String) throws -> Data {
+        if file == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw UserFacingError("cannot read \(file): no such file") }
+        guard !isDirectory.boolValue, let data = try? Data(contentsOf: URL(fileURLWithPath: file), options: .alwaysMapped) else {
+            throw UserFacingError("cannot read \(file): not a readable file")
+        }
+        return data
     }
 }

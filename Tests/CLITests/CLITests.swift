@@ -119,6 +119,11 @@ import TraceStore
         ["list", "--limit", "0"], ["list", "--min-duration", "soon"], ["list", "--sort", "name"], ["list", "--bogus"],
         ["run", "--requests", "0"], ["run", "--error-rate", "1.5"], ["run", "--concurrency", "0"], ["run", "--backend-latency", "fast"],
         ["run", "--otlp-endpoint", "not a url"], ["collect", "--port", "70000"], ["show"], ["show", "abc", "--width", "5"],
+        ["show", "abc", "--critical-path", "--width", "2"], ["stats", "--by", "span"], ["stats", "--width", "5"],
+        ["diff", "abc"], ["diff", "abc", "def", "--against", "median"], ["diff", "--against", "mean", "abc"], ["diff", "xyz", "abc"],
+        ["export"], ["export", "--output", "x", "--otlp-endpoint", "http://h:1"], ["export", "--otlp-endpoint", "ftp://h"],
+        ["export", "--output", "x", "--batch-size", "0"], ["import"], ["import", "-", "-"],
+        ["prune"], ["prune", "--keep", "1", "--older-than", "1h"], ["prune", "--keep", "-1"], ["prune", "--older-than", "soon"],
     ])
     func invalidOptionsGetOneLineAndCreateNothing(arguments: [String]) throws {
         let directory = try makeTemporaryDirectory()

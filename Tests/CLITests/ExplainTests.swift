@@ -84,17 +84,4 @@ import TraceFixtures
         #expect(lines(show.stdout).contains { $0.hasPrefix("● incoming call") })
         #expect(lines(show.stdout).contains { $0.hasPrefix("Critical path  ") && $0.contains("(100% of the trace)") })
     }
-
-    @Test(arguments: [
-        ["stats", "--by", "span"], ["stats", "--width", "5"], ["diff", "abc"], ["diff", "abc", "def", "--against", "median"],
-        ["diff", "--against", "mean", "abc"], ["diff", "xyz", "abc"], ["show", "abc", "--critical-path", "--width", "2"],
-    ])
-    func invalidUsageGetsOneLineAndExit64(arguments: [String]) throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try TraceBinary.run(arguments, in: directory)
-        #expect(result.status == 64)
-        #expect(lines(result.stderr).count == 1 && result.stderr.hasPrefix("trace: error: "))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
-    }
 }

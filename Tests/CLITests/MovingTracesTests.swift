@@ -133,18 +133,4 @@ import TraceFixtures
         #expect(all.stdout.hasPrefix("deleted 10 traces ("))
         #expect(try sqlite(source, "SELECT count(*) FROM span") == "0")
     }
-
-    @Test(arguments: [
-        ["export"], ["export", "--output", "x", "--otlp-endpoint", "http://h:1"], ["export", "--otlp-endpoint", "ftp://h"],
-        ["export", "--output", "x", "--batch-size", "0"], ["import"], ["import", "-", "-"],
-        ["prune"], ["prune", "--keep", "1", "--older-than", "1h"], ["prune", "--keep", "-1"], ["prune", "--older-than", "soon"],
-    ])
-    func invalidUsageGetsOneLineAndExit64(arguments: [String]) throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try TraceBinary.run(arguments, in: directory)
-        #expect(result.status == 64)
-        #expect(lines(result.stderr).count == 1 && result.stderr.hasPrefix("trace: error: "))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
-    }
 }

@@ -135,17 +135,21 @@ final class SleepLog: Sendable {
         let second = try OTLPJSONLines.line(for: sampleTrace(id: 2))
         #expect(!first.dropLast().contains(UInt8(ascii: "\n")))
         let file = first + Data("\n  \n{\"resourceSpans\": \"nope\"}\n".utf8) + second
-        let entries = OTLPJSONLines.entries(in: file)
-        #expect(entries.map(\.line) == [1, 4, 5])
-        #expect(try entries[0].spans.get() == sampleTrace(id: 1))
-        #expect(try entries[2].spans.get() == sampleTrace(id: 2))
-        guard case .failure(let error) = entries[1].spans else { Issue.record("line 4 was accepted"); return }
+        let requests = OTLPJSONLines.requests(in: file)
+        #expect(requests.map(\.line) == [1, 4, 5])
+        #expect(try requests[0].spans().get() == sampleTrace(id: 1))
+        #expect(try requests[2].spans().get() == sampleTrace(id: 2))
+        guard case .failure(let error) = requests[1].spans() else { Issue.record("line 4 was accepted"); return }
         #expect(error.description.hasPrefix("not an OTLP ExportTraceServiceRequest"))
 
         let pretty = try OTLPJSON.encode(ExportTraceServiceRequest(spans: sampleTrace(id: 3)), prettyPrinted: true)
-        let single = OTLPJSONLines.entries(in: pretty)
+        let single = OTLPJSONLines.requests(in: pretty)
         #expect(single.count == 1)
-        #expect(try single[0].spans.get() == sampleTrace(id: 3))
-        #expect(OTLPJSONLines.entries(in: Data(" \n\n".utf8)).isEmpty)
+        #expect(try single[0].spans().get() == sampleTrace(id: 3))
+        #expect(OTLPJSONLines.requests(in: Data(" \n\n".utf8)).isEmpty)
+        // Not JSON at all: one request, refused.
+        let garbage = OTLPJSONLines.requests(in: Data("hello\nworld\n".utf8))
+        #expect(garbage.count == 1 && garbage[0].line == 1)
+        #expect((try? garbage[0].spans().get()) == nil)
     }
 }
