@@ -22,7 +22,7 @@ median() {
   local times=()
   for _ in 1 2 3 4 5 6 7; do
     local t0=$(date +%s%N)
-    "$@" >/dev/null
+    "$@" >/dev/null 2>&1
     times+=($(( ($(date +%s%N) - t0) / 1000 )))
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n 4p | awk '{printf "%.1f ms", $1 / 1000}'

@@ -38,16 +38,26 @@ struct ImportCommand: AsyncParsableCommand {
             let progress = ProgressLine(total: total, label: "requests imported")
             var inserted = 0, duplicates = 0, accepted = 0, done = 0
             var traces = Set<TraceID>()
+            // Valid requests are stored a few thousand spans per transaction: one per request
+            // would spend most of the time committing.
+            var pending: [Span] = []
+            func insert(_ spans: [Span]) async throws {
+                let outcome = try await store.insert(spans)
+                inserted += outcome.inserted
+                duplicates += outcome.duplicates
+            }
             for input in inputs {
                 for request in input.requests {
-                    // Decoded one at a time, so memory holds one request's spans, not the file's.
+                    // Decoded one at a time, so memory holds a batch of spans, not the file's.
                     switch request.spans() {
                     case .success(let spans):
-                        let outcome = try await store.insert(spans)
-                        inserted += outcome.inserted
-                        duplicates += outcome.duplicates
+                        pending += spans
                         accepted += 1
                         traces.formUnion(spans.map(\.traceID))
+                        if pending.count >= 5_000 {
+                            try await insert(pending)
+                            pending.removeAll(keepingCapacity: true)
+                        }
                     case .failure(let error):
                         rejected.append("\(input.name):\(request.line): \(error.description)")
                     }
@@ -55,6 +65,7 @@ struct ImportCommand: AsyncParsableCommand {
                     progress.update(done)
                 }
             }
+            try await insert(pending)
             progress.finish()
             guard accepted > 0 else {
                 rejected.forEach(Terminal.printError)
