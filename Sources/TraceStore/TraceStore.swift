@@ -31,6 +31,8 @@ public final class TraceStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        // Two writers (a `collect` and an `import` or `prune`) take turns instead of failing at once.
+        configuration.busyMode = .timeout(10)
         var isDirectory: ObjCBool = false
         let existed = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if existed, isDirectory.boolValue { throw TraceStoreError.cannotOpen(path: path, reason: "it is a directory") }

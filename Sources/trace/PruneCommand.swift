@@ -9,7 +9,7 @@ struct PruneCommand: ParsableCommand {
         abstract: "Delete old traces and give their space back.",
         discussion: """
             Deletes whole traces (never part of one) in one transaction, then compacts the file. \
-            Safe while `trace collect` writes to the same file: it waits for its turn.
+            Best run while nothing else writes to the file: another writer waits up to 10 s for it.
 
               trace prune --older-than 7d
               trace prune --keep 1000 --dry-run
