@@ -87,7 +87,7 @@ public enum StatsText {
             return marks.isEmpty ? "" : "  ◀ " + marks.joined(separator: ", ")
         }
         let barWidth = max(10, width - 5 - labelWidth - countWidth - (marks.map(TerminalText.width).max() ?? 0))
-        var lines = [style.bold("Trace duration") + style.dim("  (log scale; bars to \(largest) traces)")]
+        var lines = [style.bold("Trace duration") + style.dim("  (log scale; bars to \(counted(largest, "trace")))")]
         for (index, bucket) in buckets.enumerated() {
             let length = Double(bucket.count) / Double(largest) * Double(barWidth)
             let bar = bucket.count == 0 ? String(repeating: " ", count: barWidth) : String(WaterfallLayout.barString(start: 0, end: length, width: barWidth))
