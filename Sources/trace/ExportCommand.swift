@@ -79,9 +79,10 @@ struct ExportCommand: AsyncParsableCommand {
                 }
             }
             try await flush()
-        } catch let error as OTLPExportClient.ExportError {
+        } catch {
             progress.finish()
             try? await client.shutdown()
+            guard let error = error as? OTLPExportClient.ExportError else { throw error }
             throw UserFacingError("\(error.description); \(sentTraces) of \(ids.count) traces were exported before it")
         }
         progress.finish()
@@ -121,13 +122,19 @@ struct ExportCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let handle = FileHandle(forWritingAtPath: temporary.path) else {
             throw UserFacingError("cannot write \(output): permission denied")
         }
+        // Ctrl-C stops between chunks and takes the partial file away, as any other failure does.
+        let interrupt = InterruptSignal(onInterrupt: {})
         do {
-            try lines { try handle.write(contentsOf: $0) }
+            try lines { data in
+                guard !interrupt.wasFired else { throw UserFacingError("interrupted; \(output) was not written", exitCode: 130) }
+                try handle.write(contentsOf: data)
+            }
             try handle.close()
             if rename(temporary.path, destination.path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: temporary)
+            if let error = error as? UserFacingError { throw error }
             throw UserFacingError("cannot write \(output): \(error.localizedDescription)")
         }
         Terminal.printNote("wrote \(counted(ids.count, "trace")) (\(counted(spans, "span"))) to \(output)")

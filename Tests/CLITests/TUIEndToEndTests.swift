@@ -14,56 +14,58 @@ import TraceFixtures
 
         let command = "cd '\(directory.path)' && LANG=C.UTF-8 TERM=xterm-256color '\(TraceBinary.url.path)' tui --db tui.db; echo TUI-EXIT:$?; exec cat"
         let tmux = try TmuxSession(command: command, width: 120, height: 40)
-        var screen = try tmux.waitFor("1/20 traces")
-        #expect(screen.contains("trace — tui.db"))
+        // Each step waits for the whole state it expects: ncurses redraws in pieces, so a capture
+        // may show the new header above the old body.
+        _ = try tmux.waitFor("the list") { $0.contains("1/20 traces") && $0.contains("trace — tui.db") }
 
         // Filter as you type on the trace id.
         try tmux.send("/")
         try tmux.sendLiteral(String(traceID.prefix(10)))
         try tmux.send("Enter")
-        screen = try tmux.waitFor("1/1 traces")
-        #expect(screen.contains(String(traceID.prefix(16))))
+        _ = try tmux.waitFor("the filtered list") { $0.contains("1/1 traces") && $0.contains(String(traceID.prefix(16))) }
 
         // Open it; walk down to the backend's span; its attributes and events are in the detail pane.
         try tmux.send("Enter")
-        screen = try tmux.waitFor("Trace \(traceID)")
-        #expect(screen.contains("▾ incoming call"))
+        _ = try tmux.waitFor("the waterfall") { $0.contains("Trace \(traceID)") && $0.contains("▾ incoming call") }
         for _ in 0..<8 where !(try tmux.screen()).contains("service   backend") {
             let before = try tmux.screen()
             try tmux.send("j")
             _ = try tmux.waitFor("the selection to move") { $0 != before }
         }
-        screen = try tmux.screen()
-        let detail = screen.split(separator: "\n").drop { !$0.hasPrefix("────") }.dropFirst().joined(separator: "\n")
-        #expect(detail.hasPrefix(" GET /"))
-        #expect(detail.contains("service   backend"))
-        #expect(detail.contains("kind      server"))
-        #expect(detail.contains("http.route = /"))
+        _ = try tmux.waitFor("the backend span's details") { screen in
+            let detail = Self.detailPane(screen).joined(separator: "\n")
+            return detail.hasPrefix(" GET /") && detail.contains("service   backend") && detail.contains("kind      server") && detail.contains("http.route = /")
+        }
 
         // Tab moves the focus to the detail pane; scrolling it brings the span's events into view.
         try tmux.send("Tab")
         for _ in 0..<20 where !(try tmux.screen()).contains("handling request") { try tmux.send("j") }
-        screen = try tmux.waitFor("handling request")
-        let scrolled = screen.split(separator: "\n").drop { !$0.hasPrefix("────") }.dropFirst()
-        #expect(scrolled.contains { $0.hasPrefix(" Events") })
-        #expect(scrolled.contains { $0.hasPrefix("   ◆ +") && $0.contains("handling request") })
+        _ = try tmux.waitFor("the span's events") { screen in
+            let detail = Self.detailPane(screen)
+            return detail.contains { $0.hasPrefix(" Events") } && detail.contains { $0.hasPrefix("   ◆ +") && $0.contains("handling request") }
+        }
 
         // Back to the waterfall; collapse `backend call`: its children leave the waterfall.
         try tmux.send("Tab")
         try tmux.send("g")
         try tmux.send("j")
         try tmux.send("Space")
-        screen = try tmux.waitFor("▸ backend call")
-        let waterfall = screen.split(separator: "\n").prefix { !$0.hasPrefix("────") }
-        #expect(!waterfall.contains { $0.contains("http.wait") })
+        _ = try tmux.waitFor("backend call folded") { screen in
+            screen.contains("▸ backend call") && !screen.split(separator: "\n").prefix { !$0.hasPrefix("────") }.contains { $0.contains("http.wait") }
+        }
         try tmux.send("Space")
         _ = try tmux.waitFor("▾ backend call")
 
         // Quit: the program exits 0 and the terminal is back from the alternate screen.
         try tmux.send("q")
-        screen = try tmux.waitFor("TUI-EXIT:0")
+        let screen = try tmux.waitFor("TUI-EXIT:0")
         #expect(try tmux.tmux(["display", "-p", "-t", tmux.name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         #expect(!screen.contains("incoming call"))
+    }
+
+    /// The lines below the pane separator.
+    static func detailPane(_ screen: String) -> [Substring] {
+        Array(screen.split(separator: "\n").drop { !$0.hasPrefix("────") }.dropFirst())
     }
 
     @Test func ctrlCAndSIGTERMRestoreTheTerminalToo() throws {
