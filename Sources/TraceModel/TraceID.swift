@@ -21,11 +21,10 @@ public struct TraceID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Accepts exactly 32 hex digits, either case.
     public init?(hex: some StringProtocol) {
-        guard hex.utf8.count == 32,
-              let high = UInt64(hex.prefix(16), radix: 16),
-              let low = UInt64(hex.suffix(16), radix: 16),
-              hex.utf8.allSatisfy(\.isHexDigit)
-        else { return nil }
+        guard let (high, low) = withUTF8Bytes(of: hex, { bytes -> (UInt64, UInt64)? in
+            guard bytes.count == 32, let high = UInt64(hexDigits: bytes[0..<16]), let low = UInt64(hexDigits: bytes[16..<32]) else { return nil }
+            return (high, low)
+        }) else { return nil }
         self.init(high: high, low: low)
     }
 
@@ -51,7 +50,7 @@ public struct SpanID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Accepts exactly 16 hex digits, either case.
     public init?(hex: some StringProtocol) {
-        guard hex.utf8.count == 16, hex.utf8.allSatisfy(\.isHexDigit), let value = UInt64(hex, radix: 16) else { return nil }
+        guard let value = withUTF8Bytes(of: hex, { $0.count == 16 ? UInt64(hexDigits: $0[...]) : nil }) else { return nil }
         self.init(value)
     }
 
@@ -72,8 +71,28 @@ extension UInt64 {
     }
 }
 
-extension UInt8 {
-    var isHexDigit: Bool {
-        (48...57).contains(self) || (65...70).contains(self) || (97...102).contains(self)
+/// Runs `body` on the text's UTF-8 bytes in place (a copy only for text that is not contiguous).
+private func withUTF8Bytes<R>(of text: some StringProtocol, _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    return Array(text.utf8).withUnsafeBufferPointer(body)
+}
+
+extension UInt64 {
+    /// Up to 16 hex digits, either case; nil for anything else. Ids are parsed for every span
+    /// read, so this is a plain loop over bytes rather than the generic `init(_:radix:)`.
+    init?(hexDigits digits: Slice<UnsafeBufferPointer<UInt8>>) {
+        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for digit in digits {
+            let nibble: UInt8
+            switch digit {
+            case 48...57: nibble = digit - 48
+            case 97...102: nibble = digit - 87
+            case 65...70: nibble = digit - 55
+            default: return nil
+            }
+            value = value << 4 | UInt64(nibble)
+        }
+        self = value
     }
 }

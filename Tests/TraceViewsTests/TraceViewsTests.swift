@@ -358,3 +358,20 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(DiffText.verdict(TraceDiff(trace(fetches: 2, low: 1), trace(fetches: 2, low: 1))) == "same duration (20ms → 20ms)")
     }
 }
+
+@Suite struct IDParsingTests {
+    @Test func parsesHexInEitherCaseAndRejectsAnythingElse() {
+        let id = TraceID(hex: "0af7651916CD43DD8448EB211C80319C")
+        #expect(id == TraceID(high: 0x0af7651916cd43dd, low: 0x8448eb211c80319c))
+        #expect(id?.hex == "0af7651916cd43dd8448eb211c80319c")
+        #expect(TraceID(hex: "0af7651916cd43dd8448eb211c80319") == nil)
+        #expect(TraceID(hex: "0af7651916cd43dd8448eb211c80319g") == nil)
+        #expect(TraceID(hex: "0af7651916cd43dd8448eb211c80319c0") == nil)
+        #expect(SpanID(hex: "B7AD6B7169203331") == SpanID(0xb7ad6b7169203331))
+        #expect(SpanID(hex: "b7ad6b716920333 ") == nil)
+        #expect(SpanID(hex: "") == nil)
+        // A substring of a longer line parses in place.
+        let line = "id=b7ad6b7169203331;"
+        #expect(SpanID(hex: line.dropFirst(3).dropLast()) == SpanID(0xb7ad6b7169203331))
+    }
+}
