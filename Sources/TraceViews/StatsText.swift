@@ -19,16 +19,18 @@ public enum StatsText {
 
         lines.append("")
         lines += operationTable(stats.rootRows, labels: ["ROOT OPERATION"], style: style) { ["\(TerminalText.escaped($0.service)): \(TerminalText.escaped($0.name))"] }
-        if stats.grouping != .root, !stats.operationRows.isEmpty {
+        // Each of these sorts every duration it holds, so each is asked for once.
+        let operations = stats.operationRows
+        if !operations.isEmpty {
             lines.append("")
             if stats.grouping == .service {
-                lines += operationTable(stats.operationRows, labels: ["SERVICE"], style: style) { [TerminalText.escaped($0.service)] }
+                lines += operationTable(operations, labels: ["SERVICE"], style: style) { [TerminalText.escaped($0.service)] }
             } else {
-                lines += operationTable(stats.operationRows, labels: ["SERVICE", "SPAN"], style: style) { [TerminalText.escaped($0.service), TerminalText.escaped($0.name)] }
+                lines += operationTable(operations, labels: ["SERVICE", "SPAN"], style: style) { [TerminalText.escaped($0.service), TerminalText.escaped($0.name)] }
             }
         }
         let hops = stats.hopRows
-        if stats.grouping != .root, !hops.isEmpty {
+        if !hops.isEmpty {
             lines.append("")
             lines += hopTable(hops, style: style)
         }

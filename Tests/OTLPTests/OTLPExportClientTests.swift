@@ -152,4 +152,17 @@ final class SleepLog: Sendable {
         #expect(garbage.count == 1 && garbage[0].line == 1)
         #expect((try? garbage[0].spans().get()) == nil)
     }
+
+    /// The quick decoding path on its own: the careful path behind it would hide a broken one.
+    @Test func idsAreRewrittenInPlaceBothWays() throws {
+        let json = Data(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId" : "0102030405060708090A0B0C0D0E0F10", "spanId":"0102030405060708", "name":"a \"traceId\":\"x\""}]}]}]}"#.utf8)
+        let rewritten = try #require(OTLPJSON.base64IDs(in: json))
+        let text = String(decoding: rewritten, as: UTF8.self)
+        #expect(text.contains(#""traceId":"AQIDBAUGBwgJCgsMDQ4PEA==""#))
+        #expect(text.contains(#""spanId":"AQIDBAUGBwg=""#))
+        // A quoted key inside a string value is left alone.
+        #expect(text.contains(#""name":"a \"traceId\":\"x\"""#))
+        #expect(String(decoding: OTLPJSON.hexIDs(in: rewritten), as: UTF8.self).contains(#""traceId":"0102030405060708090a0b0c0d0e0f10""#))
+        #expect(OTLPJSON.base64IDs(in: Data(#"{"spanId":"not hex"}"#.utf8)) == nil)
+    }
 }
