@@ -23,22 +23,24 @@ extension TraceStore {
     public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
         let (condition, argument): (String, Int64) = switch selection {
         case .startedBefore(let instant): ("start_ns < ?", Int64(clamping: instant))
-        case .allButNewest(let count): ("trace_id NOT IN (SELECT trace_id FROM trace ORDER BY start_ns DESC, trace_id LIMIT ?)", Int64(max(0, count)))
+        case .allButNewest(let count): ("id NOT IN (SELECT id FROM traces ORDER BY start_ns DESC, trace_id LIMIT ?)", Int64(max(0, count)))
         }
+        // Resource and scope ids may go: the writer must not reuse the ones it remembers.
+        defer { spanWriter.reset() }
         return try writer.write { db in
-            try db.execute(sql: "CREATE TEMP TABLE doomed (trace_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            try db.execute(sql: "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)")
             defer { try? db.execute(sql: "DROP TABLE temp.doomed") }
-            try db.execute(sql: "INSERT INTO doomed SELECT trace_id FROM trace WHERE \(condition)", arguments: [argument])
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM trace WHERE trace_id IN doomed")
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM trace") ?? 0
+            try db.execute(sql: "INSERT INTO doomed SELECT id FROM traces WHERE \(condition)", arguments: [argument])
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM traces WHERE id IN doomed")
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM traces") ?? 0
             let outcome = PruneOutcome(traces: row?[0] ?? 0, spans: row?[1] ?? 0, remaining: total - (row?[0] ?? 0))
             guard !dryRun, outcome.traces > 0 else { return outcome }
             try db.execute(sql: """
-                DELETE FROM span WHERE trace_id IN doomed;
-                DELETE FROM trace_service WHERE trace_id IN doomed;
-                DELETE FROM trace WHERE trace_id IN doomed;
-                DELETE FROM resource WHERE id NOT IN (SELECT DISTINCT resource_id FROM span);
-                DELETE FROM scope WHERE id NOT IN (SELECT DISTINCT scope_id FROM span);
+                DELETE FROM spans WHERE trace_ref IN doomed;
+                DELETE FROM trace_services WHERE trace_ref IN doomed;
+                DELETE FROM traces WHERE id IN doomed;
+                DELETE FROM resources WHERE id NOT IN (SELECT DISTINCT resource_id FROM spans);
+                DELETE FROM scopes WHERE id NOT IN (SELECT DISTINCT scope_id FROM spans);
                 """)
             return outcome
         }

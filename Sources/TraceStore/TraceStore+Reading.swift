@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TraceModel
 
@@ -17,8 +18,11 @@ extension TraceStore {
     public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
         let selection = Self.selection(for: query)
         let sql = """
-            SELECT t.*, (SELECT group_concat(service_name, ',') FROM
-                (SELECT service_name FROM trace_service s WHERE s.trace_id = t.trace_id ORDER BY service_name)) AS services
+            SELECT t.trace_id, t.start_ns, t.end_ns, t.span_count, t.error_count,
+                   (SELECT name FROM services WHERE id = t.root_service_id) AS root_service,
+                   (SELECT name FROM span_names WHERE id = t.root_name_id) AS root_name,
+                   (SELECT group_concat(name, char(31)) FROM (SELECT sv.name FROM trace_services ts JOIN services sv ON sv.id = ts.service_id
+                        WHERE ts.trace_ref = t.id ORDER BY sv.name)) AS services
             \(selection.sql)
             """
         return try writer.read { db in
@@ -40,11 +44,14 @@ extension TraceStore {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let service = query.service {
-            conditions.append("EXISTS (SELECT 1 FROM trace_service s WHERE s.trace_id = t.trace_id AND s.service_name = ?)")
+            conditions.append("""
+                EXISTS (SELECT 1 FROM trace_services ts WHERE ts.trace_ref = t.id AND ts.service_id = (SELECT id FROM services WHERE name = ?))
+                """)
             arguments.append(service)
         }
         if let text = query.nameContains {
-            conditions.append("EXISTS (SELECT 1 FROM span WHERE span.trace_id = t.trace_id AND instr(span.name, ?) > 0)")
+            // The names dictionary is small: match it first, then reach the spans through their name index.
+            conditions.append("t.id IN (SELECT trace_ref FROM spans WHERE name_id IN (SELECT id FROM span_names WHERE instr(name, ?) > 0))")
             arguments.append(text)
         }
         if let minimum = query.minDurationNanos {
@@ -58,8 +65,10 @@ extension TraceStore {
         if query.errorsOnly { conditions.append("t.error_count > 0") }
         if let text = query.text, !text.isEmpty {
             conditions.append("""
-                (t.trace_id LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM trace_service s WHERE s.trace_id = t.trace_id AND instr(s.service_name, ?) > 0)
-                 OR EXISTS (SELECT 1 FROM span WHERE span.trace_id = t.trace_id AND (instr(span.name, ?) > 0 OR instr(span.attributes, ?) > 0)))
+                (lower(hex(t.trace_id)) LIKE ? ESCAPE '\\'
+                 OR t.id IN (SELECT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE instr(name, ?) > 0))
+                 OR t.id IN (SELECT trace_ref FROM spans WHERE name_id IN (SELECT id FROM span_names WHERE instr(name, ?) > 0))
+                 OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_ref = t.id AND instr(s.attributes, ?) > 0))
                 """)
             let escaped = text.lowercased().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             arguments += [escaped + "%", text, text, text]
@@ -76,16 +85,20 @@ extension TraceStore {
         case (.duration, true): "t.end_ns - t.start_ns ASC, t.trace_id DESC"
         }
         let limit = query.limit.map { "LIMIT \(max(0, $0)) OFFSET \(max(0, query.offset))" } ?? ""
-        return Selection(filter: "FROM trace t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))
+        return Selection(filter: "FROM traces t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))
     }
 
     /// Full trace ids that start with a hex prefix, at most `limit` of them.
     public func traceIDs(withPrefix prefix: String, limit: Int = 10) throws -> [TraceID] {
         let lower = prefix.lowercased()
+        guard lower.count <= 32, lower.allSatisfy(\.isHexDigit) else { return [] }
+        let padding = 32 - lower.count
+        guard let first = TraceID(hex: lower + String(repeating: "0", count: padding)),
+              let last = TraceID(hex: lower + String(repeating: "f", count: padding)) else { return [] }
         return try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT trace_id FROM trace WHERE trace_id >= ? AND trace_id < ? ORDER BY trace_id LIMIT ?",
-                                arguments: [lower, lower + "g", limit])
-                .compactMap { TraceID(hex: $0) }
+            try Data.fetchAll(db, sql: "SELECT trace_id FROM traces WHERE trace_id BETWEEN ? AND ? ORDER BY trace_id LIMIT ?",
+                              arguments: [Data(first.bytes), Data(last.bytes), limit])
+                .compactMap { TraceID(bytes: $0) }
         }
     }
 
@@ -99,21 +112,25 @@ extension TraceStore {
     /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
         let selection = Self.selection(for: query)
-        let sql = Self.spanSelect + " WHERE span.trace_id IN (SELECT t.trace_id \(selection.sql)) ORDER BY span.trace_id"
+        let sql = """
+            SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
+            WHERE t.id IN (SELECT t.id \(selection.sql)) ORDER BY s.trace_ref
+            """
         try writer.read { db in
-            var resources: [Int64: Resource] = [:]
-            var scopes: [Int64: InstrumentationScope] = [:]
+            var context = ReadContext(db: db, dictionary: dictionary)
             var current: [Span] = []
+            var currentID: TraceID?
             let rows = try Row.fetchCursor(db, sql: sql, arguments: selection.arguments)
             while let row = try rows.next() {
-                let span = try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)
-                if let first = current.first, first.traceID != span.traceID {
-                    try body(Trace(traceID: first.traceID, spans: current))
+                let traceID = try Self.traceID(row[0] as Data)
+                if let id = currentID, id != traceID {
+                    try body(Trace(traceID: id, spans: current))
                     current.removeAll(keepingCapacity: true)
                 }
-                current.append(span)
+                currentID = traceID
+                current.append(try context.span(from: row, traceID: traceID, details: details))
             }
-            if let first = current.first { try body(Trace(traceID: first.traceID, spans: current)) }
+            if let id = currentID { try body(Trace(traceID: id, spans: current)) }
         }
     }
 
@@ -121,16 +138,16 @@ extension TraceStore {
     /// (service and span name) as `traceID`, and how many such traces there are.
     public func medianTrace(sameRootAs traceID: TraceID) throws -> (traceID: TraceID, among: Int)? {
         try writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT root_service, root_name FROM trace WHERE trace_id = ?", arguments: [traceID.hex]),
-                  let service = row[0] as String?, let name = row[1] as String?
+            guard let row = try Row.fetchOne(db, sql: "SELECT root_service_id, root_name_id FROM traces WHERE trace_id = ?", arguments: [Data(traceID.bytes)]),
+                  let service = row[0] as Int64?, let name = row[1] as Int64?
             else { return nil }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM trace WHERE root_service = ? AND root_name = ?", arguments: [service, name]) ?? 0
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM traces WHERE root_service_id = ? AND root_name_id = ?", arguments: [service, name]) ?? 0
             guard count > 0 else { return nil }
-            let hex = try String.fetchOne(db, sql: """
-                SELECT trace_id FROM trace WHERE root_service = ? AND root_name = ?
+            let id = try Data.fetchOne(db, sql: """
+                SELECT trace_id FROM traces WHERE root_service_id = ? AND root_name_id = ?
                 ORDER BY end_ns - start_ns, trace_id LIMIT 1 OFFSET ?
                 """, arguments: [service, name, (count + 1) / 2 - 1])
-            return hex.flatMap { TraceID(hex: $0) }.map { ($0, count) }
+            return try id.map { (try Self.traceID($0), count) }
         }
     }
 
@@ -139,25 +156,25 @@ extension TraceStore {
     public func traceIDs(matching query: TraceQuery) throws -> [TraceID] {
         let selection = Self.selection(for: query)
         return try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT t.trace_id \(selection.sql)", arguments: selection.arguments).compactMap { TraceID(hex: $0) }
+            try Data.fetchAll(db, sql: "SELECT t.trace_id \(selection.sql)", arguments: selection.arguments).map(Self.traceID)
         }
     }
 
     /// Whole traces by id, in the order given; ids not stored are skipped.
     public func traces(withIDs ids: [TraceID], details: Bool = true) throws -> [Trace] {
         var byID: [TraceID: [Span]] = [:]
+        let sql = """
+            SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
+            WHERE t.trace_id = ? ORDER BY s.rowid
+            """
         try writer.read { db in
-            var resources: [Int64: Resource] = [:]
-            var scopes: [Int64: InstrumentationScope] = [:]
-            // SQLite allows at most 32,766 bound variables; a chunk of ids per statement stays well below.
-            for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchCursor(db, sql: Self.spanSelect + " WHERE span.trace_id IN (\(placeholders))",
-                                               arguments: StatementArguments(chunk.map(\.hex)))
-                while let row = try rows.next() {
-                    let span = try Self.span(from: row, details: details, resources: &resources, scopes: &scopes, db: db)
-                    byID[span.traceID, default: []].append(span)
-                }
+            var context = ReadContext(db: db, dictionary: dictionary)
+            let statement = try db.cachedStatement(sql: sql)
+            for id in ids where byID[id] == nil {
+                let rows = try Row.fetchCursor(statement, arguments: [Data(id.bytes)])
+                var spans: [Span] = []
+                while let row = try rows.next() { spans.append(try context.span(from: row, traceID: id, details: details)) }
+                if !spans.isEmpty { byID[id] = spans }
             }
         }
         return ids.compactMap { id in byID[id].map { Trace(traceID: id, spans: $0) } }
@@ -174,13 +191,13 @@ extension TraceStore {
         let selection = Self.selection(for: query)
         let sql = "SELECT position FROM (SELECT t.trace_id, row_number() OVER (ORDER BY \(selection.order)) - 1 AS position \(selection.filter)) WHERE trace_id = ?"
         var arguments = selection.arguments
-        _ = arguments.append(contentsOf: [traceID.hex])
+        _ = arguments.append(contentsOf: [Data(traceID.bytes)])
         return try writer.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) }
     }
 
     public func totals(startedAtOrAfterUnixNano since: UInt64? = nil) throws -> StoreTotals {
         try writer.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM trace WHERE start_ns >= ?",
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM traces WHERE start_ns >= ?",
                                        arguments: [Int64(clamping: since ?? 0)])
             return StoreTotals(traces: row?[0] ?? 0, spans: row?[1] ?? 0)
         }
@@ -188,26 +205,29 @@ extension TraceStore {
 
     // MARK: Row mapping
 
-    /// Columns by position (`SpanColumn`): reading rows by index instead of by name halves the cost of a big trace.
-    private static let spanSelect = """
-        SELECT span.trace_id, span.span_id, span.parent_span_id, span.trace_state, span.flags, span.name, span.kind,
-               span.start_ns, span.end_ns, span.status_code, span.status_message, span.attributes, span.dropped_attributes_count,
-               span.events, span.dropped_events_count, span.links, span.dropped_links_count, span.resource_id, span.scope_id,
-               resource.attributes, resource.dropped_attributes_count, resource.schema_url,
-               scope.name, scope.version, scope.attributes, scope.dropped_attributes_count, scope.schema_url
-        FROM span JOIN resource ON resource.id = span.resource_id JOIN scope ON scope.id = span.scope_id
+    /// Columns by position (`SpanColumn`, after the trace id): reading rows by index instead of
+    /// by name halves the cost of a big trace. Without details, the JSON columns are not read at all.
+    private static func spanColumns(details: Bool) -> String {
         """
+        s.span_id, s.parent_span_id, s.trace_state, s.flags, s.name_id, s.kind, s.start_ns, s.duration_ns, s.status_code,
+        s.status_message, s.dropped_attributes_count, s.dropped_events_count, s.dropped_links_count, s.resource_id, s.scope_id
+        \(details ? ", s.attributes, s.events, s.links" : "")
+        """
+    }
 
-    private enum SpanColumn {
-        static let traceID = 0, spanID = 1, parentSpanID = 2, traceState = 3, flags = 4, name = 5, kind = 6
-        static let start = 7, end = 8, statusCode = 9, statusMessage = 10, attributes = 11, droppedAttributes = 12
-        static let events = 13, droppedEvents = 14, links = 15, droppedLinks = 16, resourceID = 17, scopeID = 18
-        static let resourceAttributes = 19, resourceDropped = 20, resourceSchema = 21
-        static let scopeName = 22, scopeVersion = 23, scopeAttributes = 24, scopeDropped = 25, scopeSchema = 26
+    fileprivate enum SpanColumn {
+        static let spanID = 1, parentSpanID = 2, traceState = 3, flags = 4, nameID = 5, kind = 6, start = 7, duration = 8
+        static let statusCode = 9, statusMessage = 10, droppedAttributes = 11, droppedEvents = 12, droppedLinks = 13
+        static let resourceID = 14, scopeID = 15, attributes = 16, events = 17, links = 18
+    }
+
+    fileprivate static func traceID(_ blob: Data) throws -> TraceID {
+        guard let id = TraceID(bytes: blob) else { throw TraceStoreError.corrupt("a trace id of \(blob.count) bytes") }
+        return id
     }
 
     private static func summary(from row: Row) -> TraceSummary? {
-        guard let traceID = TraceID(hex: row["trace_id"] as String) else { return nil }
+        guard let traceID = TraceID(bytes: row[0] as Data) else { return nil }
         let services: String = row["services"] ?? ""
         return TraceSummary(
             traceID: traceID,
@@ -215,51 +235,76 @@ extension TraceStore {
             endTimeUnixNano: UInt64(bitPattern: row["end_ns"]),
             spanCount: row["span_count"],
             errorCount: row["error_count"],
-            services: services.isEmpty ? [] : services.split(separator: ",").map(String.init),
+            services: services.isEmpty ? [] : services.split(separator: "\u{1F}").map(String.init),
             rootService: row["root_service"],
             rootName: row["root_name"])
     }
+}
 
-    private static func span(from row: Row, details: Bool, resources: inout [Int64: Resource], scopes: inout [Int64: InstrumentationScope], db: Database) throws -> Span {
-        typealias C = SpanColumn
+/// What one read needs besides the span rows: dictionary names, resources and scopes, each
+/// fetched once when first referenced.
+private struct ReadContext {
+    let db: Database
+    let dictionary: DictionaryCache
+    var resources: [Int64: Resource] = [:]
+    var scopes: [Int64: InstrumentationScope] = [:]
+
+    init(db: Database, dictionary: DictionaryCache) {
+        self.db = db
+        self.dictionary = dictionary
+    }
+
+    mutating func span(from row: Row, traceID: TraceID, details: Bool) throws -> Span {
+        typealias C = TraceStore.SpanColumn
         let resourceID: Int64 = row[C.resourceID]
         let scopeID: Int64 = row[C.scopeID]
-        let resource = try resources[resourceID] ?? {
-            let resource = Resource(
-                attributes: try StoredJSON.decodeAttributes(row[C.resourceAttributes]),
-                droppedAttributesCount: UInt32(row[C.resourceDropped] as Int64),
-                schemaURL: row[C.resourceSchema])
-            resources[resourceID] = resource
-            return resource
-        }()
-        let scope = try scopes[scopeID] ?? {
-            let scope = InstrumentationScope(
-                name: row[C.scopeName], version: row[C.scopeVersion],
-                attributes: try StoredJSON.decodeAttributes(row[C.scopeAttributes]),
-                droppedAttributesCount: UInt32(row[C.scopeDropped] as Int64),
-                schemaURL: row[C.scopeSchema])
-            scopes[scopeID] = scope
-            return scope
-        }()
-        let parentHex: String? = row[C.parentSpanID]
+        let resource = try resources[resourceID] ?? self.resource(resourceID)
+        let scope = try scopes[scopeID] ?? self.scope(scopeID)
+        let start = UInt64(bitPattern: row[C.start])
+        let keys = details ? try dictionary.keyNames(db) : [:]
         return Span(
-            traceID: TraceID(hex: row[C.traceID] as String) ?? TraceID(high: 0, low: 0),
-            spanID: SpanID(hex: row[C.spanID] as String) ?? SpanID(0),
-            parentSpanID: parentHex.flatMap { SpanID(hex: $0) },
-            traceState: row[C.traceState],
+            traceID: traceID,
+            spanID: try Self.spanID(row[C.spanID] as Data),
+            parentSpanID: try (row[C.parentSpanID] as Data?).map(Self.spanID),
+            traceState: row[C.traceState] ?? "",
             flags: UInt32(truncatingIfNeeded: row[C.flags] as Int64),
-            name: row[C.name],
+            name: try dictionary.name(row[C.nameID], db),
             kind: SpanKind(rawValue: row[C.kind]) ?? .unspecified,
-            startTimeUnixNano: UInt64(bitPattern: row[C.start]),
-            endTimeUnixNano: UInt64(bitPattern: row[C.end]),
-            attributes: details ? try StoredJSON.decodeAttributes(row[C.attributes]) : [],
+            startTimeUnixNano: start,
+            endTimeUnixNano: start &+ UInt64(bitPattern: row[C.duration]),
+            attributes: details ? try CompactJSON.attributes(row[C.attributes], keys: keys) : [],
             droppedAttributesCount: UInt32(row[C.droppedAttributes] as Int64),
-            events: details ? try StoredJSON.decodeEvents(row[C.events]) : [],
+            events: details ? try CompactJSON.events(row[C.events], spanStart: start, keys: keys) : [],
             droppedEventsCount: UInt32(row[C.droppedEvents] as Int64),
-            links: details ? try StoredJSON.decodeLinks(row[C.links]) : [],
+            links: details ? try CompactJSON.links(row[C.links], keys: keys) : [],
             droppedLinksCount: UInt32(row[C.droppedLinks] as Int64),
-            status: SpanStatus(code: SpanStatus.Code(rawValue: row[C.statusCode]) ?? .unset, message: row[C.statusMessage]),
+            status: SpanStatus(code: SpanStatus.Code(rawValue: row[C.statusCode]) ?? .unset, message: row[C.statusMessage] ?? ""),
             resource: resource,
             scope: scope)
+    }
+
+    private static func spanID(_ blob: Data) throws -> SpanID {
+        guard let id = SpanID(bytes: blob) else { throw TraceStoreError.corrupt("a span id of \(blob.count) bytes") }
+        return id
+    }
+
+    private mutating func resource(_ id: Int64) throws -> Resource {
+        guard let row = try Row.fetchOne(db, sql: "SELECT attributes, dropped_attributes_count, schema_url FROM resources WHERE id = ?", arguments: [id]) else {
+            throw TraceStoreError.corrupt("a span of resource \(id), which is missing")
+        }
+        let resource = Resource(attributes: try CompactJSON.attributes(row[0], keys: try dictionary.keyNames(db)),
+                                droppedAttributesCount: UInt32(row[1] as Int64), schemaURL: row[2])
+        resources[id] = resource
+        return resource
+    }
+
+    private mutating func scope(_ id: Int64) throws -> InstrumentationScope {
+        guard let row = try Row.fetchOne(db, sql: "SELECT name, version, attributes, dropped_attributes_count, schema_url FROM scopes WHERE id = ?", arguments: [id]) else {
+            throw TraceStoreError.corrupt("a span of scope \(id), which is missing")
+        }
+        let scope = InstrumentationScope(name: row[0], version: row[1], attributes: try CompactJSON.attributes(row[2], keys: try dictionary.keyNames(db)),
+                                         droppedAttributesCount: UInt32(row[3] as Int64), schemaURL: row[4])
+        scopes[id] = scope
+        return scope
     }
 }

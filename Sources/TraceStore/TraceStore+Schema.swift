@@ -69,6 +69,7 @@ extension TraceStore {
                     FROM span, json_each(span.attributes) AS kv;
                 """)
         }
+        migrator.registerMigration("v2", migrate: TraceStore.migrateToV2)
         return migrator
     }()
 

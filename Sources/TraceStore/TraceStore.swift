@@ -6,6 +6,8 @@ import TraceModel
 public final class TraceStore: Sendable {
     public let path: String
     let writer: any DatabaseWriter
+    let spanWriter = SpanWriter()
+    let dictionary = DictionaryCache()
 
     private init(path: String, writer: any DatabaseWriter) {
         self.path = path
@@ -20,7 +22,13 @@ public final class TraceStore: Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         let pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
-        try check(path: path) { try pool.read { try schemaState(of: $0) } }
+        let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
+        if state == .outdated {
+            // A file from an older release is converted in place (one transaction), then read.
+            try pool.close()
+            _ = try openForWriting(path: path)
+            return try openForReading(path: path)
+        }
         return TraceStore(path: path, writer: pool)
     }
 
@@ -30,6 +38,8 @@ public final class TraceStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 64 MiB of page cache keeps the indexes that inserts touch in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         // Two writers (a `collect` and an `import` or `prune`) take turns instead of failing at once.
         configuration.busyMode = .timeout(10)

@@ -4,6 +4,8 @@ public enum TraceStoreError: Error, Equatable, CustomStringConvertible {
     case notATraceDatabase(path: String)
     case newerSchema(path: String, unknown: [String])
     case cannotOpen(path: String, reason: String)
+    /// The file holds something v2's writer never writes.
+    case corrupt(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum TraceStoreError: Error, Equatable, CustomStringConvertible {
             "\(path) was written by a newer version of trace (schema \(unknown.joined(separator: ", "))); upgrade trace to read it"
         case .cannotOpen(let path, let reason):
             "cannot open \(path): \(reason)"
+        case .corrupt(let what):
+            "the database is damaged: it holds \(what)"
         }
     }
 }
