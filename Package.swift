@@ -29,6 +29,7 @@ let package = Package(
             dependencies: [
                 "TraceModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(
@@ -86,6 +87,16 @@ let package = Package(
             name: "tui-benchmark",
             dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceFixtures"],
             path: "Benchmarks/TUIBenchmark"
+        ),
+        .executableTarget(
+            name: "ingest-benchmark",
+            dependencies: [
+                "OTLP", "TraceStore", "TraceModel",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/IngestBenchmark"
         ),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "TraceModel", "TraceFixtures"]),
         .testTarget(

@@ -39,7 +39,6 @@ extension TraceStore {
             );
             CREATE INDEX traces_by_start ON traces(start_ns);
             CREATE INDEX traces_by_duration ON traces(end_ns - start_ns);
-            CREATE INDEX traces_by_root ON traces(root_service_id, root_name_id, end_ns - start_ns);
             CREATE TABLE trace_services (
                 trace_ref INTEGER NOT NULL REFERENCES traces(id),
                 service_id INTEGER NOT NULL REFERENCES services(id),

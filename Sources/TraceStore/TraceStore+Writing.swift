@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TraceModel
 
 /// What one insert did: spans already present (exporters retry) are counted, not stored twice.
@@ -17,38 +18,90 @@ public struct InsertOutcome: Equatable, Sendable {
     }
 }
 
+/// One request's spans with their JSON columns already encoded, so the single writer does little
+/// more than bind and step. Made by `TraceStore.prepare(_:)` on the caller's thread.
+public struct PreparedSpans: Sendable {
+    let spans: [Span]
+    /// Per span; nil where a key had no id yet, to be encoded inside the transaction.
+    let columns: [EncodedColumns?]
+
+    public var count: Int { spans.count }
+}
+
+struct EncodedColumns: Sendable {
+    var attributes: String?
+    var events: String?
+    var links: String?
+}
+
 extension TraceStore {
+    /// Encodes what can be encoded without the database, using the attribute key ids already committed.
+    public func prepare(_ spans: [Span]) -> PreparedSpans {
+        let known = committedKeys.snapshot()
+        var json = CompactJSON.Writer(keyID: { key in
+            guard let id = known[key] else { throw CompactJSONError.unknownKey(key) }
+            return id
+        })
+        return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) })
+    }
+
     /// Stores a batch of spans in one transaction: all of them or, on error, none.
     @discardableResult
     public func insert(_ spans: [Span]) throws -> InsertOutcome {
-        try insert(batches: [spans]).reduce(InsertOutcome(), +)
+        try insert([prepare(spans)]).reduce(InsertOutcome(), +)
     }
 
     /// The same as `insert(_:)`, without blocking a Swift concurrency thread while SQLite writes.
     @discardableResult
     public func insert(_ spans: [Span]) async throws -> InsertOutcome {
-        try await insert(batches: [spans]).reduce(InsertOutcome(), +)
+        try await insert([prepare(spans)]).reduce(InsertOutcome(), +)
     }
 
     /// Stores several requests' spans in one transaction (one commit for all), each counted apart.
-    public func insert(batches: [[Span]]) throws -> [InsertOutcome] {
-        guard batches.contains(where: { !$0.isEmpty }) else { return batches.map { _ in InsertOutcome() } }
+    public func insert(_ batches: [PreparedSpans]) throws -> [InsertOutcome] {
+        guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
         do {
-            return try writer.write { db in try batches.map { try spanWriter.insert($0, in: db) } }
+            let (outcomes, keys) = try writer.write { db in try spanWriter.insert(batches, in: db) }
+            committedKeys.publish(keys)
+            return outcomes
         } catch {
             spanWriter.reset()
             throw error
         }
     }
 
-    public func insert(batches: [[Span]]) async throws -> [InsertOutcome] {
-        guard batches.contains(where: { !$0.isEmpty }) else { return batches.map { _ in InsertOutcome() } }
+    public func insert(_ batches: [PreparedSpans]) async throws -> [InsertOutcome] {
+        guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
         do {
-            return try await writer.write { [spanWriter] db in try batches.map { try spanWriter.insert($0, in: db) } }
+            let (outcomes, keys) = try await writer.write { [spanWriter] db in try spanWriter.insert(batches, in: db) }
+            committedKeys.publish(keys)
+            return outcomes
         } catch {
             spanWriter.reset()
             throw error
         }
+    }
+}
+
+/// Attribute key ids known to be committed, readable from any thread: ids are never reused or
+/// removed, so encoding with them outside the write transaction is safe.
+final class CommittedKeys: Sendable {
+    private let keys = Mutex([String: Int64]())
+
+    func snapshot() -> [String: Int64] { keys.withLock { $0 } }
+
+    func publish(_ newer: [String: Int64]) {
+        keys.withLock { if newer.count > $0.count { $0 = newer } }
+    }
+}
+
+extension CompactJSON.Writer {
+    mutating func columns(for span: Span) throws -> EncodedColumns {
+        var columns = EncodedColumns()
+        if !span.attributes.isEmpty { try attributes(span.attributes); columns.attributes = text() }
+        if !span.events.isEmpty { try events(span.events, spanStart: span.startTimeUnixNano); columns.events = text() }
+        if !span.links.isEmpty { try links(span.links); columns.links = text() }
+        return columns
     }
 }
 
@@ -72,20 +125,35 @@ final class SpanWriter: @unchecked Sendable {
         scopes = [:]
     }
 
-    func insert(_ spans: [Span], in db: Database) throws -> InsertOutcome {
-        guard !spans.isEmpty else { return InsertOutcome() }
+    /// Inserts each batch, returning what each did and the key ids to publish once committed.
+    func insert(_ batches: [PreparedSpans], in db: Database) throws -> ([InsertOutcome], [String: Int64]) {
         if names.count + keys.count + services.count > Self.cacheLimit { reset() }
-        let findTrace = try db.cachedStatement(sql: "SELECT id FROM traces WHERE trace_id = ?")
-        let createTrace = try db.cachedStatement(sql: """
-            INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count) VALUES (?, \(Int64.max), \(Int64.min), 0, 0)
+        let outcomes = try batches.map { try insert($0, in: db) }
+        return (outcomes, keys)
+    }
+
+    func insert(_ spans: [Span], in db: Database) throws -> InsertOutcome {
+        try insert(PreparedSpans(spans: spans, columns: spans.map { _ in nil }), in: db)
+    }
+
+    private func insert(_ batch: PreparedSpans, in db: Database) throws -> InsertOutcome {
+        guard batch.count > 0 else { return InsertOutcome() }
+        let findTrace = try RawStatement(db, sql: "SELECT id FROM traces WHERE trace_id = ?")
+        let createTrace = try RawStatement(db, sql: """
+            INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_service_id, root_name_id, root_span_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertSpan = try db.cachedStatement(sql: """
+        let replaceTrace = try RawStatement(db, sql: """
+            UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_service_id = ?, root_name_id = ?, root_span_id = ?
+            WHERE id = ?
+            """)
+        let insertSpan = try RawStatement(db, sql: """
             INSERT OR IGNORE INTO spans (trace_ref, span_id, parent_span_id, name_id, resource_id, scope_id, kind, start_ns, duration_ns,
                 status_code, status_message, trace_state, flags, attributes, dropped_attributes_count, events, dropped_events_count,
                 links, dropped_links_count)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let updateTrace = try db.cachedStatement(sql: """
+        let updateTrace = try RawStatement(db, sql: """
             UPDATE traces SET
                 start_ns = min(start_ns, ?), end_ns = max(end_ns, ?),
                 span_count = span_count + ?, error_count = error_count + ?,
@@ -94,61 +162,105 @@ final class SpanWriter: @unchecked Sendable {
                 root_span_id = coalesce(root_span_id, ?)
             WHERE id = ?
             """)
-        let upsertService = try db.cachedStatement(sql: """
+        let upsertService = try RawStatement(db, sql: """
             INSERT INTO trace_services (trace_ref, service_id, span_count) VALUES (?, ?, ?)
             ON CONFLICT (trace_ref, service_id) DO UPDATE SET span_count = span_count + excluded.span_count
             """)
 
-        var traceRefs: [TraceID: Int64] = [:]
-        var deltas: [Int64: TraceDelta] = [:]
-        var serviceCounts: [TraceService: Int] = [:]
         var json = CompactJSON.Writer(keyID: { [unowned self] key in try self.id(of: key, in: &self.keys, table: "attribute_keys", column: "key", db: db) })
-        var inserted = 0
-        for span in spans {
-            let traceRef = try traceRefs[span.traceID] ?? {
-                let blob = Data(span.traceID.bytes)
-                let ref = try Int64.fetchOne(findTrace, arguments: [blob]) ?? {
-                    try createTrace.execute(arguments: [blob])
-                    return db.lastInsertedRowID
-                }()
-                traceRefs[span.traceID] = ref
-                return ref
-            }()
-            let resourceID = try resources[span.resource] ?? resourceID(for: span.resource, json: &json, db: db)
-            let scopeID = try scopes[span.scope] ?? scopeID(for: span.scope, json: &json, db: db)
+        // Pass 1: dictionary ids for every span, and what each trace would gain if all its spans are new.
+        var ids: [(name: Int64, resource: Int64, service: Int64, scope: Int64)] = []
+        ids.reserveCapacity(batch.count)
+        var expected: [TraceID: TraceDelta] = [:]
+        var lastResource: (Resource, Int64, Int64)?
+        var lastScope: (InstrumentationScope, Int64)?
+        for span in batch.spans {
+            // Spans of one resource and scope come together: compare with the last before hashing.
+            let (resourceID, serviceID): (Int64, Int64)
+            if let last = lastResource, last.0 == span.resource { (resourceID, serviceID) = (last.1, last.2) } else {
+                resourceID = try resources[span.resource] ?? self.resourceID(for: span.resource, json: &json, db: db)
+                serviceID = try id(of: span.serviceName, in: &services, table: "services", column: "name", db: db)
+                lastResource = (span.resource, resourceID, serviceID)
+            }
+            let scopeID: Int64
+            if let last = lastScope, last.0 == span.scope { scopeID = last.1 } else {
+                scopeID = try scopes[span.scope] ?? self.scopeID(for: span.scope, json: &json, db: db)
+                lastScope = (span.scope, scopeID)
+            }
             let nameID = try id(of: span.name, in: &names, table: "span_names", column: "name", db: db)
-            var attributes: String?
-            if !span.attributes.isEmpty { try json.attributes(span.attributes); attributes = json.text() }
-            var events: String?
-            if !span.events.isEmpty { try json.events(span.events, spanStart: span.startTimeUnixNano); events = json.text() }
-            var links: String?
-            if !span.links.isEmpty { try json.links(span.links); links = json.text() }
-            try insertSpan.execute(arguments: [
-                traceRef, Data(span.spanID.bytes), span.parentSpanID.map { Data($0.bytes) }, nameID, resourceID, scopeID,
-                span.kind.rawValue, Int64(bitPattern: span.startTimeUnixNano),
-                Int64(bitPattern: span.endTimeUnixNano &- span.startTimeUnixNano),
-                span.status.code.rawValue, span.status.message.isEmpty ? nil : span.status.message,
-                span.traceState.isEmpty ? nil : span.traceState, Int64(span.flags),
-                attributes, Int64(span.droppedAttributesCount), events, Int64(span.droppedEventsCount),
-                links, Int64(span.droppedLinksCount),
-            ])
+            ids.append((nameID, resourceID, serviceID, scopeID))
+            expected[span.traceID, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
+        }
+        // A trace seen for the first time gets its whole summary row in one INSERT, so its
+        // indexed times are written once rather than inserted and then moved.
+        var traceRefs: [TraceID: Int64] = [:]
+        var newTraces: Set<Int64> = []
+        for (traceID, delta) in expected {
+            findTrace.bind(1, bigEndian: traceID.high, traceID.low)
+            if let ref = try findTrace.fetchInt64(db) {
+                traceRefs[traceID] = ref
+                continue
+            }
+            createTrace.bind(1, bigEndian: traceID.high, traceID.low)
+            delta.bindSummary(to: createTrace, from: 2)
+            try createTrace.execute(db)
+            traceRefs[traceID] = db.lastInsertedRowID
+            newTraces.insert(db.lastInsertedRowID)
+        }
+        // Pass 2: the spans; a retried one is ignored.
+        var actual: [Int64: TraceDelta] = [:]
+        var serviceCounts: [TraceService: Int] = [:]
+        var inserted = 0
+        for (index, span) in batch.spans.enumerated() {
+            let traceRef = traceRefs[span.traceID]!
+            let (nameID, resourceID, serviceID, scopeID) = ids[index]
+            let columns = try batch.columns[index] ?? json.columns(for: span)
+            insertSpan.bind(1, traceRef)
+            insertSpan.bind(2, bigEndian: span.spanID.value)
+            if let parent = span.parentSpanID { insertSpan.bind(3, bigEndian: parent.value) } else { insertSpan.bindNull(3) }
+            insertSpan.bind(4, nameID)
+            insertSpan.bind(5, resourceID)
+            insertSpan.bind(6, scopeID)
+            insertSpan.bind(7, Int64(span.kind.rawValue))
+            insertSpan.bind(8, Int64(bitPattern: span.startTimeUnixNano))
+            insertSpan.bind(9, Int64(bitPattern: span.endTimeUnixNano &- span.startTimeUnixNano))
+            insertSpan.bind(10, Int64(span.status.code.rawValue))
+            insertSpan.bind(11, text: span.status.message.isEmpty ? nil : span.status.message)
+            insertSpan.bind(12, text: span.traceState.isEmpty ? nil : span.traceState)
+            insertSpan.bind(13, Int64(span.flags))
+            insertSpan.bind(14, text: columns.attributes)
+            insertSpan.bind(15, Int64(span.droppedAttributesCount))
+            insertSpan.bind(16, text: columns.events)
+            insertSpan.bind(17, Int64(span.droppedEventsCount))
+            insertSpan.bind(18, text: columns.links)
+            insertSpan.bind(19, Int64(span.droppedLinksCount))
+            try insertSpan.execute(db)
             guard db.changesCount == 1 else { continue }
             inserted += 1
-            let serviceID = try id(of: span.serviceName, in: &services, table: "services", column: "name", db: db)
-            deltas[traceRef, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
+            actual[traceRef, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
             serviceCounts[TraceService(traceRef: traceRef, serviceID: serviceID), default: 0] += 1
         }
-        // One summary update per trace and per (trace, service) per batch, not per span.
-        for (traceRef, delta) in deltas {
-            try updateTrace.execute(arguments: [
-                Int64(bitPattern: delta.start), Int64(bitPattern: delta.end), delta.count, delta.errors,
-                delta.root?.serviceID, delta.root?.nameID, delta.root.map { Data($0.spanID.bytes) }, traceRef,
-            ])
+        // Known traces gain what was inserted; a new one is rewritten only if the batch repeated a span.
+        for (traceID, traceRef) in traceRefs {
+            let gained = actual[traceRef] ?? TraceDelta()
+            if newTraces.contains(traceRef) {
+                guard gained.count != expected[traceID]?.count else { continue }
+                gained.bindSummary(to: replaceTrace, from: 1)
+                replaceTrace.bind(8, traceRef)
+                try replaceTrace.execute(db)
+            } else if gained.count > 0 {
+                gained.bindSummary(to: updateTrace, from: 1)
+                updateTrace.bind(8, traceRef)
+                try updateTrace.execute(db)
+            }
         }
         for (key, count) in serviceCounts {
-            try upsertService.execute(arguments: [key.traceRef, key.serviceID, count])
+            upsertService.bind(1, key.traceRef)
+            upsertService.bind(2, key.serviceID)
+            upsertService.bind(3, Int64(count))
+            try upsertService.execute(db)
         }
-        return InsertOutcome(inserted: inserted, duplicates: spans.count - inserted)
+        return InsertOutcome(inserted: inserted, duplicates: batch.count - inserted)
     }
 
     /// The dictionary id of a name, service or attribute key, adding it on first sight.
@@ -203,6 +315,17 @@ private struct TraceDelta {
     var errors = 0
     /// The first root span in the batch.
     var root: (spanID: SpanID, serviceID: Int64, nameID: Int64)?
+
+    /// Binds start, end, count, errors, root service, root name and root span id, in that order.
+    func bindSummary(to statement: RawStatement, from first: Int32) {
+        statement.bind(first, Int64(bitPattern: start))
+        statement.bind(first + 1, Int64(bitPattern: end))
+        statement.bind(first + 2, Int64(count))
+        statement.bind(first + 3, Int64(errors))
+        statement.bind(first + 4, root?.serviceID)
+        statement.bind(first + 5, root?.nameID)
+        if let root { statement.bind(first + 6, bigEndian: root.spanID.value) } else { statement.bindNull(first + 6) }
+    }
 
     mutating func add(_ span: Span, serviceID: Int64, nameID: Int64) {
         start = min(start, span.startTimeUnixNano)

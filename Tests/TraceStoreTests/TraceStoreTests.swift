@@ -29,6 +29,20 @@ import TraceModel
         #expect(summary.spanCount == 3)
     }
 
+    @Test func aSpanRepeatedInsideOneBatchOfANewTraceCountsOnce() throws {
+        let store = try TraceStore.inMemory()
+        let spans = sampleTrace(id: 4, error: true)
+        // The later copy of the root differs: the first copy wins, and the summary follows it.
+        var laterRoot = spans[0]
+        laterRoot.endTimeUnixNano += 1_000_000_000
+        #expect(try store.insert(spans + [spans[1], laterRoot]) == InsertOutcome(inserted: 3, duplicates: 2))
+        let summary = try #require(try store.traces(matching: TraceQuery()).first)
+        #expect(summary.spanCount == 3)
+        #expect(summary.errorCount == 2)
+        #expect(summary.endTimeUnixNano == spans[0].endTimeUnixNano)
+        #expect(try store.trace(summary.traceID)?.spans.count == 3)
+    }
+
     @Test func summaryIsRightWhenSpansArriveOutOfOrderInSeparateBatches() throws {
         let store = try TraceStore.inMemory()
         let spans = sampleTrace(id: 3, error: true)
