@@ -220,7 +220,7 @@ _ = try TraceStore.openForWriting(path: rawPath)  // the same schema, made by th
 var raw: OpaquePointer?
 check(sqlite3_open_v2(rawPath, &raw, SQLITE_OPEN_READWRITE, nil), raw, "open")
 // The settings TraceStore.openForWriting gives its own connection.
-for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000"] { sqlite3_exec(raw, pragma, nil, nil, nil) }
+for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -24576", "PRAGMA wal_autocheckpoint = 10000"] { sqlite3_exec(raw, pragma, nil, nil, nil) }
 for (table, tableRows) in dictionaryRows {
     var statement: OpaquePointer?
     insert(tableRows[...], into: table, db: raw!, statement: &statement)

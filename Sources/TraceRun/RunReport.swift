@@ -13,7 +13,10 @@ public struct RunReport: Sendable {
     public var tracesStored: Int
     public var spansStored: Int
     public var spansDuplicate: Int
-    public var breakdown: LatencyBreakdown
+    /// Exclusive time per service and on the network, summed over the run's traces.
+    public var selfNanos: [TimeBucket: UInt64]
+    /// Network and queueing time of every cross-service hop (8 bytes each, not whole hops).
+    public var networkNanosPerHop: Percentiles
     /// Sum of root span durations, the denominator of the breakdown's shares.
     public var traceTimeNanos: UInt64
     public var slowestTrace: TraceSummary?
@@ -51,9 +54,8 @@ public struct RunReport: Sendable {
         if tracesStored > 0 {
             lines.append("")
             lines.append(style.bold("Where the time went") + " (sum over \(tracesStored) traces, \(DurationFormat.string(nanos: traceTimeNanos)) in root spans)")
-            lines += WaterfallText.buckets(breakdown.selfNanos, total: traceTimeNanos, style: style)
-            let hops = Percentiles(breakdown.hops.map(\.networkNanos))
-            if let p50 = hops.value(at: 50), let p99 = hops.value(at: 99) {
+            lines += WaterfallText.buckets(selfNanos, total: traceTimeNanos, style: style)
+            if let p50 = networkNanosPerHop.value(at: 50), let p99 = networkNanosPerHop.value(at: 99) {
                 lines.append("  network per hop: p50 \(DurationFormat.string(nanos: p50)), p99 \(DurationFormat.string(nanos: p99))")
             }
         }

@@ -39,11 +39,15 @@ public struct RunSession: Sendable {
 
     func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot) throws -> RunReport {
         let query = TraceQuery(startedAtOrAfterUnixNano: since)
-        var breakdown = LatencyBreakdown()
+        var selfNanos: [TimeBucket: UInt64] = [:]
+        var networkNanos: [UInt64] = []
         var traceTime: UInt64 = 0
         var incomplete = 0
         try store.forEachTrace(matching: query) { trace in
-            breakdown.add(LatencyBreakdown(trace: trace))
+            // Only sums and one number per hop are kept, so memory stays flat in the run's length.
+            let breakdown = LatencyBreakdown(trace: trace)
+            for (bucket, nanos) in breakdown.selfNanos { selfNanos[bucket, default: 0] += nanos }
+            networkNanos += breakdown.hops.map(\.networkNanos)
             traceTime += trace.durationNanos
             if !trace.spans.contains(where: { $0.parentSpanID == nil }) { incomplete += 1 }
         }
@@ -54,7 +58,7 @@ public struct RunSession: Sendable {
         return RunReport(
             requested: requests, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
             latencies: Percentiles(result.latenciesNanos), tracesStored: totals.traces, spansStored: totals.spans,
-            spansDuplicate: statistics.spansDuplicate, breakdown: breakdown, traceTimeNanos: traceTime,
+            spansDuplicate: statistics.spansDuplicate, selfNanos: selfNanos, networkNanosPerHop: Percentiles(networkNanos), traceTimeNanos: traceTime,
             slowestTrace: try store.traces(matching: slowestQuery).first,
             forwardEndpoint: stack.forwardEndpoint.map(OTLPForwarder.tracesURL(for:)), forwarded: statistics.requestsForwarded,
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,

@@ -27,6 +27,11 @@ enum CompactJSON {
             return String(decoding: bytes, as: UTF8.self)
         }
 
+        /// Drops a half-written value, after `keyID` threw part way through one.
+        mutating func discard() {
+            bytes.removeAll(keepingCapacity: true)
+        }
+
         mutating func attributes(_ attributes: [Attribute]) throws {
             bytes.append(UInt8(ascii: "{"))
             for (index, attribute) in attributes.enumerated() {
@@ -386,8 +391,16 @@ enum CompactJSON {
     }
 }
 
-enum CompactJSONError: Error, Equatable {
+enum CompactJSONError: Error, Equatable, CustomStringConvertible {
     case malformed(at: Int)
     case unexpectedShape
     case unknownKey(String)
+
+    var description: String {
+        switch self {
+        case .malformed(let offset): "the database is damaged: a span's JSON is malformed at byte \(offset)"
+        case .unexpectedShape: "the database is damaged: a span's JSON is not in the shape trace writes"
+        case .unknownKey(let key): "the database is damaged: attribute key \(key) is not in attribute_keys"
+        }
+    }
 }

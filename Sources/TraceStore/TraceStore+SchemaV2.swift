@@ -109,20 +109,22 @@ extension TraceStore {
                        s.dropped_links_count, s.resource_id, s.scope_id
                 FROM spans s JOIN traces t ON t.id = s.trace_ref JOIN span_names n ON n.id = s.name_id;
             CREATE VIEW span_attribute AS
-                SELECT lower(hex(t.trace_id)) AS trace_id, lower(hex(s.span_id)) AS span_id, k.key,
+                SELECT lower(hex(t.trace_id)) AS trace_id, lower(hex(s.span_id)) AS span_id,
+                       (SELECT key FROM attribute_keys WHERE id = CAST(a.key AS INTEGER)) AS key,
                        CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE a.value END AS value,
                        a.type
-                FROM spans s JOIN traces t ON t.id = s.trace_ref, json_each(coalesce(s.attributes, '{}')) a
-                     JOIN attribute_keys k ON k.id = CAST(a.key AS INTEGER);
+                FROM spans s JOIN traces t ON t.id = s.trace_ref, json_each(coalesce(s.attributes, '{}')) a;
             """)
     }
 
-    /// SQL that turns a compact attributes object (`{"<key id>": value}`) into `{"<key>": value}`.
+    /// SQL that turns a compact attributes object (`{"<key id>": value}`) into `{"<key>": value}`,
+    /// in the sender's order: the key is looked up per member, so no join can reorder them.
     private static func readableAttributes(_ column: String) -> String {
         """
-        (SELECT json_group_object(k.key, CASE a.type WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')
+        (SELECT json_group_object((SELECT key FROM attribute_keys WHERE id = CAST(a.key AS INTEGER)),
+                    CASE a.type WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')
                     WHEN 'null' THEN json('null') WHEN 'object' THEN json(a.value) WHEN 'array' THEN json(a.value) ELSE a.value END)
-         FROM json_each(coalesce(\(column), '{}')) a JOIN attribute_keys k ON k.id = CAST(a.key AS INTEGER))
+         FROM json_each(coalesce(\(column), '{}')) a)
         """
     }
 

@@ -97,6 +97,8 @@ final class CommittedKeys: Sendable {
 
 extension CompactJSON.Writer {
     mutating func columns(for span: Span) throws -> EncodedColumns {
+        discard()
+        defer { discard() }
         var columns = EncodedColumns()
         if !span.attributes.isEmpty { try attributes(span.attributes); columns.attributes = text() }
         if !span.events.isEmpty { try events(span.events, spanStart: span.startTimeUnixNano); columns.events = text() }
@@ -276,6 +278,7 @@ final class SpanWriter: @unchecked Sendable {
     }
 
     private func resourceID(for resource: Resource, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
+        json.discard()
         try json.attributes(resource.attributes)
         let attributes = json.text()
         let fingerprint = "\(resource.droppedAttributesCount)|\(resource.schemaURL)|\(attributes)"
@@ -292,6 +295,7 @@ final class SpanWriter: @unchecked Sendable {
     }
 
     private func scopeID(for scope: InstrumentationScope, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
+        json.discard()
         try json.attributes(scope.attributes)
         let attributes = json.text()
         let fingerprint = "\(scope.name)|\(scope.version)|\(scope.droppedAttributesCount)|\(scope.schemaURL)|\(attributes)"

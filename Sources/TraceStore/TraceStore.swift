@@ -39,10 +39,6 @@ public final class TraceStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // 64 MiB of page cache keeps the indexes that inserts touch in memory, and a 40 MB WAL
-            // lets a page that many commits touch reach the database file once, not once per commit.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
         // Two writers (a `collect` and an `import` or `prune`) take turns instead of failing at once.
         configuration.busyMode = .timeout(10)
@@ -60,6 +56,13 @@ public final class TraceStore: Sendable {
             pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
             let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
             if state != .current { try migrator.migrate(pool) }
+            // For the one writing connection only (readers keep SQLite's 2 MB): 64 MiB of page cache
+            // keeps the indexes that inserts touch in memory, and a 40 MB WAL lets a page that many
+            // commits touch reach the database file once, not once per commit.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA cache_size = -24576")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            }
         } catch {
             if !existed { removeFiles(at: path) }
             throw error

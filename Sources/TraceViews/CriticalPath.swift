@@ -49,9 +49,9 @@ public struct CriticalPath: Sendable, Equatable {
 
     public var totalNanos: UInt64 { segments.reduce(0) { $0 + $1.nanos } }
 
-    /// Time on the path per service, with a client's wait on another service under `LatencyBreakdown.network`.
-    public var nanosByBucket: [String: UInt64] {
-        segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? LatencyBreakdown.network : segment.service, default: 0] += segment.nanos }
+    /// Time on the path per service, with a client's wait on another service under `.network`.
+    public var nanosByBucket: [TimeBucket: UInt64] {
+        segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? .network : .service(segment.service), default: 0] += segment.nanos }
     }
 
     private mutating func walk(_ index: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {

@@ -22,12 +22,10 @@ public struct LatencyBreakdown: Sendable, Equatable {
         public var nanos: UInt64
     }
 
-    public static let network = "network"
-
     public var hops: [Hop] = []
     /// Exclusive time per service (duration minus the union of children); the time of a hop's
-    /// client span outside its server span is counted under `network` instead.
-    public var selfNanos: [String: UInt64] = [:]
+    /// client span outside its server span is counted under `.network` instead.
+    public var selfNanos: [TimeBucket: UInt64] = [:]
 
     public init(trace: Trace) {
         let tree = TraceTree(trace)
@@ -50,7 +48,7 @@ public struct LatencyBreakdown: Sendable, Equatable {
         let servers = children.filter { Self.isHop(client: span, server: tree.trace.spans[$0]) }
         if !servers.isEmpty {
             let covered = Self.unionNanos(servers.map { tree.trace.spans[$0] }, within: span)
-            selfNanos[Self.network, default: 0] += span.durationNanos - covered
+            selfNanos[.network, default: 0] += span.durationNanos - covered
             let steps = children.filter { !servers.contains($0) }.map { Step(name: tree.trace.spans[$0].name, nanos: tree.trace.spans[$0].durationNanos) }
             for server in servers {
                 let serverSpan = tree.trace.spans[server]
@@ -62,7 +60,7 @@ public struct LatencyBreakdown: Sendable, Equatable {
             return
         }
         let covered = Self.unionNanos(children.map { tree.trace.spans[$0] }, within: span)
-        selfNanos[span.serviceName, default: 0] += span.durationNanos - covered
+        selfNanos[.service(span.serviceName), default: 0] += span.durationNanos - covered
         for child in children { attribute(child, tree: tree) }
     }
 

@@ -118,24 +118,23 @@ public enum WaterfallText {
     }
 
     /// The buckets on one line, largest first: `backend 40%, network 40%, frontend 20%`.
-    public static func bucketShares(_ nanosByBucket: [String: UInt64], total: UInt64) -> String {
+    public static func bucketShares(_ nanosByBucket: [TimeBucket: UInt64], total: UInt64) -> String {
         largestFirst(nanosByBucket).map { bucket in
-            TerminalText.escaped(bucket.name) + String(format: " %.0f%%", total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0)
+            TerminalText.escaped(bucket.bucket.label) + String(format: " %.0f%%", total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0)
         }.joined(separator: ", ")
     }
 
-    private static func largestFirst(_ nanosByBucket: [String: UInt64]) -> [(name: String, nanos: UInt64)] {
-        nanosByBucket.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { (name: $0.key, nanos: $0.value) }
+    private static func largestFirst(_ nanosByBucket: [TimeBucket: UInt64]) -> [(bucket: TimeBucket, nanos: UInt64)] {
+        nanosByBucket.sorted { ($1.value, $0.key.label) < ($0.value, $1.key.label) }.map { (bucket: $0.key, nanos: $0.value) }
     }
 
     /// One line per bucket (a service, or `network`), largest first, with its share of `total`.
-    public static func buckets(_ nanosByBucket: [String: UInt64], total: UInt64, style: TextStyle) -> [String] {
-        let width = max(8, nanosByBucket.keys.map { TerminalText.width(TerminalText.escaped($0)) }.max() ?? 0)
+    public static func buckets(_ nanosByBucket: [TimeBucket: UInt64], total: UInt64, style: TextStyle) -> [String] {
+        let width = max(8, nanosByBucket.keys.map { TerminalText.width(TerminalText.escaped($0.label)) }.max() ?? 0)
         return largestFirst(nanosByBucket).map { bucket in
             let share = total > 0 ? Double(bucket.nanos) / Double(total) * 100 : 0
-            let label = bucket.name == LatencyBreakdown.network ? "network" : TerminalText.escaped(bucket.name)
-            let name = TerminalText.padded(label, columns: width)
-            return "  " + (bucket.name == LatencyBreakdown.network ? name : style.service(name, service: bucket.name))
+            let name = TerminalText.padded(TerminalText.escaped(bucket.bucket.label), columns: width)
+            return "  " + (bucket.bucket.serviceName.map { style.service(name, service: $0) } ?? name)
                 + " " + TerminalText.padded(DurationFormat.string(nanos: bucket.nanos), columns: 8, alignRight: true)
                 + String(format: " %5.1f%%", share)
         }

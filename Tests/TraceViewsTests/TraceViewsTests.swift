@@ -108,7 +108,8 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(hop.serverName == "GET /")
         #expect(hop.networkNanos == 40 * ms)
         // frontend: root 100 − client 80 = 20; backend: server 40 (30 self + 10 child); network: 80 − 40.
-        #expect(breakdown.selfNanos == ["frontend": 20 * ms, "backend": 40 * ms, "network": 40 * ms])
+        let expected: [TimeBucket: UInt64] = [.service("frontend"): 20 * ms, .service("backend"): 40 * ms, .network: 40 * ms]
+        #expect(breakdown.selfNanos == expected)
         #expect(breakdown.totalNanos == 100 * ms)
     }
 
@@ -121,7 +122,24 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
             Span(traceID: id, spanID: SpanID(3), parentSpanID: SpanID(1), name: "b", startTimeUnixNano: 40, endTimeUnixNano: 80, resource: resource),
         ]
         // root self = 100 − |[10,80]| = 30; a = 50; b = 40.
-        #expect(LatencyBreakdown(trace: Trace(traceID: id, spans: spans)).selfNanos == ["solo": 120])
+        #expect(LatencyBreakdown(trace: Trace(traceID: id, spans: spans)).selfNanos == [.service("solo"): 120])
+    }
+
+    @Test func aServiceNamedNetworkIsNotTheNetwork() {
+        let client = Resource(attributes: [Attribute("service.name", .string("network"))])
+        let server = Resource(attributes: [Attribute("service.name", .string("db"))])
+        let id = TraceID(high: 6, low: 6)
+        let spans = [
+            Span(traceID: id, spanID: SpanID(1), name: "root", kind: .server, startTimeUnixNano: 0, endTimeUnixNano: 100, resource: client),
+            Span(traceID: id, spanID: SpanID(2), parentSpanID: SpanID(1), name: "call", kind: .client, startTimeUnixNano: 10, endTimeUnixNano: 90, resource: client),
+            Span(traceID: id, spanID: SpanID(3), parentSpanID: SpanID(2), name: "GET", kind: .server, startTimeUnixNano: 30, endTimeUnixNano: 70, resource: server),
+        ]
+        let breakdown = LatencyBreakdown(trace: Trace(traceID: id, spans: spans))
+        #expect(breakdown.selfNanos == [.service("network"): 20, .network: 40, .service("db"): 40])
+        let lines = WaterfallText.buckets(breakdown.selfNanos, total: 100, style: TextStyle(colors: false))
+        #expect(lines.count == 3)
+        #expect(lines.contains { $0.contains("network (service)") })
+        #expect(CriticalPath(trace: Trace(traceID: id, spans: spans)).nanosByBucket == [.service("network"): 20, .network: 40, .service("db"): 40])
     }
 }
 
@@ -167,7 +185,8 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
             "incoming call 0-10", "backend call 10-12", "http.wait 12-30", "GET / 30-40", "query 40-50", "GET / 50-70",
             "http.wait 70-88", "backend call 88-90", "incoming call 90-100",
         ])
-        #expect(path.nanosByBucket == ["frontend": 20 * ms, "network": 40 * ms, "backend": 40 * ms])
+        let expected: [TimeBucket: UInt64] = [.service("frontend"): 20 * ms, .network: 40 * ms, .service("backend"): 40 * ms]
+        #expect(path.nanosByBucket == expected)
     }
 
     @Test func showMarksThePathAndTotalsItPerService() throws {

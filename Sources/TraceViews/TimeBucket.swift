@@ -1,0 +1,20 @@
+/// Where a stretch of a trace's time is counted: in one service's own work, or between
+/// services. A type rather than a name, so a service called `network` stays a service.
+public enum TimeBucket: Hashable, Sendable {
+    case service(String)
+    /// A client waiting on another service: on the wire and in queues.
+    case network
+
+    /// How the bucket reads in text; a service that happens to be named `network` says so.
+    public var label: String {
+        switch self {
+        case .network: "network"
+        case .service(let name): name == "network" ? "network (service)" : name
+        }
+    }
+
+    public var serviceName: String? {
+        if case .service(let name) = self { return name }
+        return nil
+    }
+}
