@@ -68,6 +68,7 @@ let package = Package(
             name: "TraceRun",
             dependencies: [
                 "TraceModel", "TraceStore", "OTLP", "DemoServices", "TraceViews",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

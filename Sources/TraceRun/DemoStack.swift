@@ -4,6 +4,7 @@ import Logging
 import OTLP
 import ServiceLifecycle
 import TraceStore
+import Tracing
 
 /// What the receiver and the instrumented pair listen on and how they behave.
 public struct DemoStackConfiguration: Sendable {
@@ -17,6 +18,8 @@ public struct DemoStackConfiguration: Sendable {
     public var forwardEndpoint: String?
     /// Spans the tracers must be able to hold at once.
     public var expectedRequests: Int
+    /// False runs the same pair and load with a no-op tracer and no receiver: what tracing costs.
+    public var traced: Bool = true
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
                 forwardEndpoint: String? = nil, expectedRequests: Int = 10_000) {
@@ -32,17 +35,18 @@ public struct DemoStackConfiguration: Sendable {
 /// The embedded OTLP receiver plus the traced frontend/backend pair, in one process.
 /// Started in dependency order and stopped in reverse, so every span is exported and stored.
 public final class DemoStack: Sendable {
-    public let receiverPort: Int
+    /// Nil when the stack runs untraced.
+    public let receiverPort: Int?
     public let backendPort: Int
     public let frontendPort: Int
     public let statistics: IngestStatistics
-    private let receiver: RunningServices
+    private let receiver: RunningServices?
     private let pair: RunningServices
     private let frontend: RunningServices
     private let backendClient: PhaseTracedHTTPClient
 
-    private init(receiverPort: Int, backendPort: Int, frontendPort: Int, statistics: IngestStatistics,
-                 receiver: RunningServices, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
+    private init(receiverPort: Int?, backendPort: Int, frontendPort: Int, statistics: IngestStatistics,
+                 receiver: RunningServices?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
         self.receiverPort = receiverPort
         self.backendPort = backendPort
         self.frontendPort = frontendPort
@@ -53,31 +57,47 @@ public final class DemoStack: Sendable {
         self.backendClient = backendClient
     }
 
-    public static func start(configuration: DemoStackConfiguration, store: TraceStore, logger: Logger) async throws -> DemoStack {
+    /// Starts the receiver (storing into `store`) and the traced pair; with `traced` off, or no
+    /// store, only the pair, under a no-op tracer.
+    public static func start(configuration: DemoStackConfiguration, store: TraceStore?, logger: Logger) async throws -> DemoStack {
         let statistics = IngestStatistics()
-        let forwarder = configuration.forwardEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
-        let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
-
-        let receiverSignal = PortSignal()
-        let receiverApp = OTLPReceiver.buildApplication(
-            configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
-            onServerRunning: { receiverSignal.report($0) })
-        let receiver = RunningServices.start([forwarder].compactMap { $0 } + [receiverApp], logger: logger, onExit: receiverSignal.finish)
-        guard let receiverPort = await receiverSignal.wait() else {
-            try await receiver.result()
-            throw DemoStackError.didNotStart("OTLP receiver")
+        var receiver: RunningServices?
+        var receiverPort: Int?
+        var tracers: (frontend: any Tracer, backend: any Tracer) = (NoOpTracer(), NoOpTracer())
+        var tracerServices: [any Service] = []
+        if configuration.traced, let store {
+            let forwarder = configuration.forwardEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
+            let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
+            let receiverSignal = PortSignal()
+            let receiverApp = OTLPReceiver.buildApplication(
+                configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
+                onServerRunning: { receiverSignal.report($0) })
+            let started = RunningServices.start([forwarder].compactMap { $0 } + [receiverApp], logger: logger, onExit: receiverSignal.finish)
+            guard let port = await receiverSignal.wait() else {
+                try await started.result()
+                throw DemoStackError.didNotStart("OTLP receiver")
+            }
+            receiver = started
+            receiverPort = port
+            do {
+                let tracing = DemoTracingConfiguration.sized(forRequests: configuration.expectedRequests,
+                                                             endpoint: "http://\(configuration.host):\(port)/v1/traces")
+                let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
+                let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
+                tracers = (frontendTracer.tracer, backendTracer.tracer)
+                tracerServices = [frontendTracer.service, backendTracer.service]
+            } catch {
+                try? await started.stop()
+                throw error
+            }
         }
 
         do {
-            let tracing = DemoTracingConfiguration.sized(forRequests: configuration.expectedRequests,
-                                                         endpoint: "http://\(configuration.host):\(receiverPort)/v1/traces")
-            let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
-            let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
             let backendSignal = PortSignal()
             let backendApp = Backend.buildApplication(
-                host: configuration.host, port: 0, tracer: backendTracer.tracer, behavior: configuration.backend, logger: logger,
+                host: configuration.host, port: 0, tracer: tracers.backend, behavior: configuration.backend, logger: logger,
                 onServerRunning: { backendSignal.report($0) })
-            let pair = RunningServices.start([frontendTracer.service, backendTracer.service, backendApp], logger: logger, onExit: backendSignal.finish)
+            let pair = RunningServices.start(tracerServices + [backendApp], logger: logger, onExit: backendSignal.finish)
             guard let backendPort = await backendSignal.wait() else {
                 try await pair.result()
                 throw DemoStackError.didNotStart("backend")
@@ -86,7 +106,7 @@ public final class DemoStack: Sendable {
             let backendClient = PhaseTracedHTTPClient(host: "localhost", port: backendPort, keepAlive: !configuration.newConnections)
             let frontendSignal = PortSignal()
             let frontendApp = Frontend.buildApplication(
-                host: configuration.host, port: configuration.frontendPort, tracer: frontendTracer.tracer, backend: backendClient,
+                host: configuration.host, port: configuration.frontendPort, tracer: tracers.frontend, backend: backendClient,
                 logger: logger, onServerRunning: { frontendSignal.report($0) })
             let frontend = RunningServices.start([frontendApp], logger: logger, onExit: frontendSignal.finish)
             guard let frontendPort = await frontendSignal.wait() else {
@@ -100,7 +120,7 @@ public final class DemoStack: Sendable {
             return DemoStack(receiverPort: receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
                              receiver: receiver, pair: pair, frontend: frontend, backendClient: backendClient)
         } catch {
-            try? await receiver.stop()
+            try? await receiver?.stop()
             throw error
         }
     }
@@ -111,7 +131,7 @@ public final class DemoStack: Sendable {
         try await frontend.stop()
         await backendClient.shutdown()
         try await pair.stop()
-        try await receiver.stop()
+        try await receiver?.stop()
     }
 }
 

@@ -1,3 +1,4 @@
+import DemoServices
 import Foundation
 import TraceModel
 import TraceViews
@@ -29,6 +30,42 @@ public struct RunReport: Sendable {
     /// Traces stored without their root span: the frontend's exporter lost spans, which the
     /// numbers below would silently understate.
     public var tracesWithoutRoot = 0
+    /// False for `--untraced`: no spans were made, so there is nothing stored to report.
+    public var traced = true
+
+    /// The client's numbers of a run with tracing off.
+    init(untraced result: LoadGenerator.Result, requested: Int) {
+        self.init(requested: requested, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
+                  latencies: Percentiles(result.latenciesNanos), tracesStored: 0, spansStored: 0, spansDuplicate: 0, selfNanos: [:],
+                  networkNanosPerHop: Percentiles([]), traceTimeNanos: 0, slowestTrace: nil, forwardEndpoint: nil, forwarded: 0,
+                  forwardFailures: 0, lastForwardError: nil, interrupted: result.interrupted, databasePath: "")
+        traced = false
+    }
+
+    init(requested: Int, completed: Int, errors: Int, wallNanos: UInt64, latencies: Percentiles, tracesStored: Int, spansStored: Int,
+         spansDuplicate: Int, selfNanos: [TimeBucket: UInt64], networkNanosPerHop: Percentiles, traceTimeNanos: UInt64,
+         slowestTrace: TraceSummary?, forwardEndpoint: String?, forwarded: Int, forwardFailures: Int, lastForwardError: String?,
+         interrupted: Bool, databasePath: String, tracesWithoutRoot: Int = 0) {
+        self.requested = requested
+        self.completed = completed
+        self.errors = errors
+        self.wallNanos = wallNanos
+        self.latencies = latencies
+        self.tracesStored = tracesStored
+        self.spansStored = spansStored
+        self.spansDuplicate = spansDuplicate
+        self.selfNanos = selfNanos
+        self.networkNanosPerHop = networkNanosPerHop
+        self.traceTimeNanos = traceTimeNanos
+        self.slowestTrace = slowestTrace
+        self.forwardEndpoint = forwardEndpoint
+        self.forwarded = forwarded
+        self.forwardFailures = forwardFailures
+        self.lastForwardError = lastForwardError
+        self.interrupted = interrupted
+        self.databasePath = databasePath
+        self.tracesWithoutRoot = tracesWithoutRoot
+    }
 
     public var requestsPerSecond: Double { wallNanos > 0 ? Double(completed) / (Double(wallNanos) / 1e9) : 0 }
 
@@ -41,6 +78,10 @@ public struct RunReport: Sendable {
         if let p50 = latencies.value(at: 50), let p90 = latencies.value(at: 90), let p99 = latencies.value(at: 99), let max = latencies.maximum {
             lines.append("  latency      p50 \(DurationFormat.string(nanos: p50))  p90 \(DurationFormat.string(nanos: p90))  "
                 + "p99 \(DurationFormat.string(nanos: p99))  max \(DurationFormat.string(nanos: max))  (client side)")
+        }
+        guard traced else {
+            lines.append("  tracing      off (--untraced): no spans made or stored")
+            return lines.joined(separator: "\n") + "\n"
         }
         lines.append("  stored       \(tracesStored) traces, \(spansStored) spans in \(TerminalText.escaped(databasePath))"
             + (spansDuplicate > 0 ? " (\(spansDuplicate) duplicate spans ignored)" : ""))

@@ -19,13 +19,15 @@ public struct RunSession: Sendable {
     }
 
     /// Cancel the calling task to stop firing early: what was produced is still flushed and stored.
+    /// Without a store, the pair runs untraced and the report has the client's numbers only.
     public func run(
-        store: TraceStore, logger: Logger,
+        store: TraceStore?, logger: Logger,
         onStarted: @Sendable (DemoStack) -> Void = { _ in },
         progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws -> RunReport {
         var configuration = stack
         configuration.expectedRequests = requests
+        configuration.traced = store != nil
         let runStart = WallInstant.now().nanosecondsSinceEpoch
         let demo = try await DemoStack.start(configuration: configuration, store: store, logger: logger)
         onStarted(demo)
@@ -34,6 +36,7 @@ public struct RunSession: Sendable {
         await client.shutdown()
         // Shutdown must finish even when the run was interrupted, or spans would be lost.
         try await Task { try await demo.stop() }.value
+        guard let store else { return RunReport(untraced: result, requested: requests) }
         return try report(result: result, store: store, since: runStart, statistics: demo.statistics.snapshot)
     }
 

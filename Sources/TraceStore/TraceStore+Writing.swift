@@ -115,6 +115,8 @@ final class SpanWriter: @unchecked Sendable {
     private var keys: [String: Int64] = [:]
     private var resources: [Resource: Int64] = [:]
     private var scopes: [InstrumentationScope: Int64] = [:]
+    /// SQLite's count of other connections' commits, when this writer last looked.
+    private var dataVersion: Int64?
     /// Bounds the caches when a sender makes up a new name for every span.
     private static let cacheLimit = 100_000
 
@@ -130,6 +132,14 @@ final class SpanWriter: @unchecked Sendable {
     /// Inserts each batch, returning what each did and the key ids to publish once committed.
     func insert(_ batches: [PreparedSpans], in db: Database) throws -> ([InsertOutcome], [String: Int64]) {
         if names.count + keys.count + services.count > Self.cacheLimit { reset() }
+        // Another process (a `trace prune`) may have deleted resources and scopes since this
+        // connection last wrote; names and keys are never deleted, so only those two are forgotten.
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion {
+            resources = [:]
+            scopes = [:]
+            dataVersion = version
+        }
         let outcomes = try batches.map { try insert($0, in: db) }
         return (outcomes, keys)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TraceRun
+import TraceStore
 import TraceViews
 
 struct RunCommand: AsyncParsableCommand {
@@ -13,6 +14,9 @@ struct RunCommand: AsyncParsableCommand {
             N requests with C in flight, then shuts down in order so every span is stored, and prints \
             client-side latency and where the time went. Ctrl-C stops sending, stores what was produced \
             and exits 130.
+
+            --untraced runs the same pair and load with tracing off (no spans made, no receiver, no \
+            database), so comparing the two runs' requests/s shows what instrumentation costs.
             """)
 
     @Option(help: "Number of requests to send.")
@@ -21,6 +25,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Requests in flight at once.")
     var concurrency = 1
 
+    @Flag(help: "Run the same pair and load with tracing off: nothing is recorded, to show what tracing costs.")
+    var untraced = false
+
     @OptionGroup var demo: DemoOptions
     @OptionGroup var database: DatabaseOptions
 
@@ -28,29 +35,36 @@ struct RunCommand: AsyncParsableCommand {
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
         guard requests <= 10_000_000 else { throw ValidationError("--requests must be at most 10000000") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024, got \(concurrency)") }
+        if untraced, database.db != nil { throw ValidationError("--untraced stores nothing, so --db has no use with it") }
+        if untraced, demo.otlpEndpoint != nil { throw ValidationError("--untraced makes no spans, so --otlp-endpoint has no use with it") }
     }
 
     func run() async throws {
         let session = RunSession(requests: requests, concurrency: concurrency, stack: demo.stackConfiguration())
         let progress = ProgressLine(total: requests, label: "requests")
-        let report = try await database.withStoreForWriting { store in
-            let task = Task {
-                try await session.run(store: store, logger: Logger.quiet, onStarted: { stack in
-                    Terminal.printNote("frontend http://127.0.0.1:\(stack.frontendPort), backend :\(stack.backendPort), OTLP receiver :\(stack.receiverPort); "
-                        + "sending \(requests) requests, \(concurrency) at a time (Ctrl-C to stop)")
-                }, progress: progress.update)
-            }
-            let interrupt = InterruptSignal { task.cancel() }
-            defer { _ = interrupt }
-            do {
-                return try await task.value
-            } catch {
-                throw UserFacingError.wrapping(error)
-            }
-        }
+        let report = untraced
+            ? try await run(session, store: nil, progress: progress)
+            : try await database.withStoreForWriting { try await run(session, store: $0, progress: progress) }
         progress.finish()
         print(report.text(style: Terminal.style), terminator: "")
         if report.interrupted { throw ExitCode(130) }
+    }
+
+    private func run(_ session: RunSession, store: TraceStore?, progress: ProgressLine) async throws -> RunReport {
+        let task = Task {
+            try await session.run(store: store, logger: Logger.quiet, onStarted: { stack in
+                let receiver = stack.receiverPort.map { "OTLP receiver :\($0)" } ?? "tracing off"
+                Terminal.printNote("frontend http://127.0.0.1:\(stack.frontendPort), backend :\(stack.backendPort), \(receiver); "
+                    + "sending \(requests) requests, \(concurrency) at a time (Ctrl-C to stop)")
+            }, progress: progress.update)
+        }
+        let interrupt = InterruptSignal { task.cancel() }
+        defer { _ = interrupt }
+        do {
+            return try await task.value
+        } catch {
+            throw UserFacingError.wrapping(error)
+        }
     }
 }
 

@@ -118,7 +118,8 @@ import TraceStore
     @Test(arguments: [
         ["list", "--limit", "0"], ["list", "--min-duration", "soon"], ["list", "--sort", "name"], ["list", "--bogus"],
         ["run", "--requests", "0"], ["run", "--error-rate", "1.5"], ["run", "--concurrency", "0"], ["run", "--backend-latency", "fast"],
-        ["run", "--otlp-endpoint", "not a url"], ["collect", "--port", "70000"], ["show"], ["show", "abc", "--width", "5"],
+        ["run", "--otlp-endpoint", "not a url"], ["run", "--untraced", "--db", "x.db"], ["run", "--untraced", "--otlp-endpoint", "http://h:1"],
+        ["collect", "--port", "70000"], ["show"], ["show", "abc", "--width", "5"],
         ["show", "abc", "--critical-path", "--width", "2"], ["stats", "--by", "span"], ["stats", "--width", "5"],
         ["diff", "abc"], ["diff", "abc", "def", "--against", "median"], ["diff", "--against", "mean", "abc"], ["diff", "xyz", "abc"],
         ["export"], ["export", "--output", "x", "--otlp-endpoint", "http://h:1"], ["export", "--otlp-endpoint", "ftp://h"],
@@ -167,6 +168,19 @@ import TraceStore
         #expect(show.stdout.contains("Where the time went"))
         let list = try TraceBinary.run(["list", "--limit", "100"], in: directory)
         #expect(lines(list.stdout).count == 26)
+    }
+
+    @Test func anUntracedRunServesTheSameLoadAndRecordsNothing() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try TraceBinary.run(["run", "--untraced", "--requests", "40", "--concurrency", "4", "--error-rate", "0.25"], in: directory)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Run complete"))
+        #expect(lines(run.stdout).contains { $0.hasPrefix("  requests     40  (") && $0.hasSuffix("errors)") && !$0.contains("(0 errors)") })
+        #expect(run.stdout.contains("tracing      off (--untraced): no spans made or stored"))
+        #expect(!lines(run.stdout).contains { $0.hasPrefix("  stored ") || $0.hasPrefix("Where the time went") })
+        #expect(run.stderr.contains("tracing off; sending 40 requests"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
     @Test func interruptedRunStoresWhatItProducedAndExits130() throws {

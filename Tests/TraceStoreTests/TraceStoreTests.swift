@@ -43,6 +43,20 @@ import TraceModel
         #expect(try store.trace(summary.traceID)?.spans.count == 3)
     }
 
+    @Test func aPruneByAnotherProcessDoesNotLeaveTheWriterPointingAtDeletedResources() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("shared.db").path
+        let collector = try TraceStore.openForWriting(path: path)
+        try collector.insert(sampleTrace(id: 1))
+        // `trace prune` in another process: its own connection deletes the trace and its resources.
+        #expect(try TraceStore.openForWriting(path: path).prune(.allButNewest(count: 0)).traces == 1)
+        #expect(try Int(sqlite(path, "SELECT count(*) FROM resources")) == 0)
+        try collector.insert(sampleTrace(id: 2))
+        let trace = try #require(try TraceStore.openForReading(path: path).trace(sampleTrace(id: 2)[0].traceID))
+        #expect(Set(trace.spans) == Set(sampleTrace(id: 2)))
+    }
+
     @Test func summaryIsRightWhenSpansArriveOutOfOrderInSeparateBatches() throws {
         let store = try TraceStore.inMemory()
         let spans = sampleTrace(id: 3, error: true)
