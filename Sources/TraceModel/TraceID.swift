@@ -8,15 +8,12 @@ public struct TraceID: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.low = low
     }
 
-    /// Accepts exactly 16 bytes.
+    /// Accepts exactly 16 bytes. Inlinable, so callers get it specialised for their collection
+    /// (`Data`, `[UInt8]`): ids are parsed for every span received and read.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 16 else { return nil }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for (index, byte) in bytes.enumerated() {
-            if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
-        }
-        self.init(high: high, low: low)
+        self.init(high: bigEndianUInt64(bytes, from: 0), low: bigEndianUInt64(bytes, from: 8))
     }
 
     /// Accepts exactly 32 hex digits, either case.
@@ -43,9 +40,10 @@ public struct SpanID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(_ value: UInt64) { self.value = value }
 
     /// Accepts exactly 8 bytes.
+    @inlinable
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 8 else { return nil }
-        self.init(bytes.reduce(0) { $0 << 8 | UInt64($1) })
+        self.init(bigEndianUInt64(bytes, from: 0))
     }
 
     /// Accepts exactly 16 hex digits, either case.
@@ -60,6 +58,17 @@ public struct SpanID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var isValid: Bool { value != 0 }
 
     public static func < (lhs: SpanID, rhs: SpanID) -> Bool { lhs.value < rhs.value }
+}
+
+/// Eight bytes of `bytes` from `offset`, most significant first; the caller checked the count.
+@inlinable
+func bigEndianUInt64(_ bytes: some Collection<UInt8>, from offset: Int) -> UInt64 {
+    if let value = bytes.withContiguousStorageIfAvailable({ buffer in
+        UInt64(bigEndian: UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }) { return value }
+    var value: UInt64 = 0
+    for byte in bytes.dropFirst(offset).prefix(8) { value = value << 8 | UInt64(byte) }
+    return value
 }
 
 extension UInt64 {
