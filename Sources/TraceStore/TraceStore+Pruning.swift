@@ -39,6 +39,7 @@ extension TraceStore {
                 DELETE FROM spans WHERE trace_ref IN doomed;
                 DELETE FROM trace_services WHERE trace_ref IN doomed;
                 DELETE FROM traces WHERE id IN doomed;
+                UPDATE store_totals SET traces = (SELECT count(*) FROM traces), spans = (SELECT coalesce(sum(span_count), 0) FROM traces);
                 DELETE FROM resources WHERE id NOT IN (SELECT DISTINCT resource_id FROM spans);
                 DELETE FROM scopes WHERE id NOT IN (SELECT DISTINCT scope_id FROM spans);
                 """)

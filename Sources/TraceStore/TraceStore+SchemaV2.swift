@@ -69,6 +69,8 @@ extension TraceStore {
             );
             CREATE UNIQUE INDEX spans_by_trace ON spans(trace_ref, span_id);
             CREATE INDEX spans_by_name ON spans(name_id);
+            CREATE TABLE store_totals (id INTEGER PRIMARY KEY CHECK (id = 1), traces INTEGER NOT NULL, spans INTEGER NOT NULL);
+            INSERT INTO store_totals VALUES (1, 0, 0);
             """)
         try convertV1Tables(db)
         try db.execute(sql: """

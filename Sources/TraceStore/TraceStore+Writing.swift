@@ -272,6 +272,12 @@ final class SpanWriter: @unchecked Sendable {
             upsertService.bind(3, Int64(count))
             try upsertService.execute(db)
         }
+        if inserted > 0 {
+            let addTotals = try RawStatement(db, sql: "UPDATE store_totals SET traces = traces + ?, spans = spans + ?")
+            addTotals.bind(1, Int64(newTraces.count))
+            addTotals.bind(2, Int64(inserted))
+            try addTotals.execute(db)
+        }
         return InsertOutcome(inserted: inserted, duplicates: batch.count - inserted)
     }
 

@@ -33,6 +33,7 @@ import TraceFixtures
         // The v1 names still answer plain SQL, now as views over the v2 tables.
         #expect(try sqlite(path, "SELECT count(*) FROM span") == "22")
         #expect(try sqlite(path, "SELECT sum(span_count) FROM trace") == "22")
+        #expect(try sqlite(path, "SELECT traces || ' ' || spans FROM store_totals") == "4 22")
         #expect(try sqlite(path, "SELECT value FROM span_attribute WHERE key = 'i'") == "9223372036854775807")
     }
 

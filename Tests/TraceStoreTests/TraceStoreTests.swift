@@ -220,6 +220,7 @@ import TraceModel
         #expect(try store.traceIDs(matching: TraceQuery()).map(\.high) == Array((301...400).reversed()))
         #expect(try Int(sqlite(path, "SELECT count(*) FROM resource")) == 2)
         #expect(try Int(sqlite(path, "SELECT count(*) FROM span")) == 300)
+        #expect(try store.totals() == StoreTotals(traces: 100, spans: 300))
 
         let cutoff = base + 351 * 1_000_000_000
         #expect(try store.prune(.startedBefore(unixNano: cutoff)) == PruneOutcome(traces: 50, spans: 150, remaining: 50))
