@@ -23,6 +23,17 @@ public struct TraceQuery: Sendable, Equatable {
     /// Walks `order` from its far end (oldest or fastest first), so the end of a long list is read
     /// without skipping over everything before it.
     public var fromTheEnd = false
+    /// One of `count` disjoint parts of the selection (by trace), so several readers can share
+    /// a whole-file pass; nil for all of it.
+    public var part: (index: Int, count: Int)?
+
+    public static func == (lhs: TraceQuery, rhs: TraceQuery) -> Bool {
+        lhs.limit == rhs.limit && lhs.service == rhs.service && lhs.nameContains == rhs.nameContains
+            && lhs.minDurationNanos == rhs.minDurationNanos && lhs.maxDurationNanos == rhs.maxDurationNanos
+            && lhs.errorsOnly == rhs.errorsOnly && lhs.startedAtOrAfterUnixNano == rhs.startedAtOrAfterUnixNano
+            && lhs.order == rhs.order && lhs.offset == rhs.offset && lhs.text == rhs.text && lhs.fromTheEnd == rhs.fromTheEnd
+            && lhs.part?.index == rhs.part?.index && lhs.part?.count == rhs.part?.count
+    }
 
     public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start, offset: Int = 0, text: String? = nil) {
         self.limit = limit

@@ -32,6 +32,8 @@ extension TraceStore {
 
     /// The SQL clauses that select a query's traces from `trace t`.
     private struct Selection {
+        /// `WHERE ...` over `traces t`, or empty.
+        var whereClause: String
         var filter: String
         var order: String
         var limit: String
@@ -77,6 +79,10 @@ extension TraceStore {
             conditions.append("t.start_ns >= ?")
             arguments.append(Int64(clamping: since))
         }
+        if let part = query.part {
+            conditions.append("t.id % ? = ?")
+            arguments += [part.count, part.index]
+        }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch (query.order, query.fromTheEnd) {
         case (.start, false): "t.start_ns DESC, t.trace_id"
@@ -85,7 +91,7 @@ extension TraceStore {
         case (.duration, true): "t.end_ns - t.start_ns ASC, t.trace_id DESC"
         }
         let limit = query.limit.map { "LIMIT \(max(0, $0)) OFFSET \(max(0, query.offset))" } ?? ""
-        return Selection(filter: "FROM traces t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))
+        return Selection(whereClause: whereClause, filter: "FROM traces t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))
     }
 
     /// Full trace ids that start with a hex prefix, at most `limit` of them.
@@ -112,23 +118,31 @@ extension TraceStore {
     /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
         let selection = Self.selection(for: query)
+        // The filter applies to the outer `traces t` directly: no order or limit is needed here,
+        // and walking traces by id reads each one's spans through the (trace_ref, span_id) index.
+        let filter = query.limit == nil ? selection.whereClause : "WHERE t.id IN (SELECT t.id \(selection.sql))"
         let sql = """
             SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
-            WHERE t.id IN (SELECT t.id \(selection.sql)) ORDER BY s.trace_ref
+            \(filter) ORDER BY t.id
             """
         try writer.read { db in
             var context = ReadContext(db: db, dictionary: dictionary)
             var current: [Span] = []
             var currentID: TraceID?
+            var currentRef: Int64?
             let rows = try Row.fetchCursor(db, sql: sql, arguments: selection.arguments)
             while let row = try rows.next() {
-                let traceID = try Self.traceID(row[0] as Data)
-                if let id = currentID, id != traceID {
-                    try body(Trace(traceID: id, spans: current))
-                    current.removeAll(keepingCapacity: true)
+                // Rows come trace by trace: the id is decoded once a trace, where its ref changes.
+                let ref: Int64 = row[SpanColumn.traceRef]
+                if ref != currentRef {
+                    if let id = currentID {
+                        try body(Trace(traceID: id, spans: current))
+                        current.removeAll(keepingCapacity: true)
+                    }
+                    currentRef = ref
+                    currentID = try Self.traceID(row[0] as Data)
                 }
-                currentID = traceID
-                current.append(try context.span(from: row, traceID: traceID, details: details))
+                current.append(try context.span(from: row, traceID: currentID!, details: details))
             }
             if let id = currentID { try body(Trace(traceID: id, spans: current)) }
         }
@@ -214,15 +228,15 @@ extension TraceStore {
     private static func spanColumns(details: Bool) -> String {
         """
         s.span_id, s.parent_span_id, s.trace_state, s.flags, s.name_id, s.kind, s.start_ns, s.duration_ns, s.status_code,
-        s.status_message, s.dropped_attributes_count, s.dropped_events_count, s.dropped_links_count, s.resource_id, s.scope_id
-        \(details ? ", s.attributes, s.events, s.links" : "")
+        s.status_message, s.dropped_attributes_count, s.dropped_events_count, s.dropped_links_count, s.resource_id, s.scope_id,
+        s.trace_ref\(details ? ", s.attributes, s.events, s.links" : "")
         """
     }
 
     fileprivate enum SpanColumn {
         static let spanID = 1, parentSpanID = 2, traceState = 3, flags = 4, nameID = 5, kind = 6, start = 7, duration = 8
         static let statusCode = 9, statusMessage = 10, droppedAttributes = 11, droppedEvents = 12, droppedLinks = 13
-        static let resourceID = 14, scopeID = 15, attributes = 16, events = 17, links = 18
+        static let resourceID = 14, scopeID = 15, traceRef = 16, attributes = 17, events = 18, links = 19
     }
 
     fileprivate static func traceID(_ blob: Data) throws -> TraceID {
@@ -252,6 +266,8 @@ private struct ReadContext {
     let dictionary: DictionaryCache
     var resources: [Int64: Resource] = [:]
     var scopes: [Int64: InstrumentationScope] = [:]
+    /// Names seen in this read, without taking the shared cache's lock for every span.
+    var names: [Int64: String] = [:]
 
     init(db: Database, dictionary: DictionaryCache) {
         self.db = db
@@ -272,7 +288,7 @@ private struct ReadContext {
             parentSpanID: try (row[C.parentSpanID] as Data?).map(Self.spanID),
             traceState: row[C.traceState] ?? "",
             flags: UInt32(truncatingIfNeeded: row[C.flags] as Int64),
-            name: try dictionary.name(row[C.nameID], db),
+            name: try name(row[C.nameID]),
             kind: SpanKind(rawValue: row[C.kind]) ?? .unspecified,
             startTimeUnixNano: start,
             endTimeUnixNano: start &+ UInt64(bitPattern: row[C.duration]),
@@ -285,6 +301,13 @@ private struct ReadContext {
             status: SpanStatus(code: SpanStatus.Code(rawValue: row[C.statusCode]) ?? .unset, message: row[C.statusMessage] ?? ""),
             resource: resource,
             scope: scope)
+    }
+
+    private mutating func name(_ id: Int64) throws -> String {
+        if let name = names[id] { return name }
+        let name = try dictionary.name(id, db)
+        names[id] = name
+        return name
     }
 
     private static func spanID(_ blob: Data) throws -> SpanID {

@@ -65,12 +65,22 @@ public struct LatencyBreakdown: Sendable, Equatable {
     }
 
     static func isHop(client: Span, server: Span) -> Bool {
-        server.serviceName != client.serviceName || (client.kind == .client && server.kind == .server)
+        isHop(clientService: client.serviceName, clientKind: client.kind, serverService: server.serviceName, serverKind: server.kind)
+    }
+
+    /// A call from one service to another, or a client span with a server span under it.
+    static func isHop(clientService: String, clientKind: SpanKind, serverService: String, serverKind: SpanKind) -> Bool {
+        serverService != clientService || (clientKind == .client && serverKind == .server)
     }
 
     /// Length of the union of the spans' intervals, clipped to `parent`.
     static func unionNanos(_ spans: [Span], within parent: Span) -> UInt64 {
-        let intervals = spans.map { (max($0.startTimeUnixNano, parent.startTimeUnixNano), min($0.endTimeUnixNano, parent.endTimeUnixNano)) }
+        unionNanos(of: spans.map { ($0.startTimeUnixNano, $0.endTimeUnixNano) }, within: (parent.startTimeUnixNano, parent.endTimeUnixNano))
+    }
+
+    /// Length of the union of `[start, end)` intervals, clipped to `parent`'s.
+    static func unionNanos(of spans: [(start: UInt64, end: UInt64)], within parent: (start: UInt64, end: UInt64)) -> UInt64 {
+        let intervals = spans.map { (max($0.start, parent.start), min($0.end, parent.end)) }
             .filter { $0.0 < $0.1 }
             .sorted { $0.0 < $1.0 }
         var total: UInt64 = 0
@@ -84,6 +94,6 @@ public struct LatencyBreakdown: Sendable, Equatable {
             }
         }
         if let open = current { total += open.1 - open.0 }
-        return min(total, parent.durationNanos)
+        return min(total, parent.end >= parent.start ? parent.end - parent.start : 0)
     }
 }
