@@ -394,3 +394,21 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(SpanID(hex: line.dropFirst(3).dropLast()) == SpanID(0xb7ad6b7169203331))
     }
 }
+
+@Suite struct StatisticsMergeTests {
+    @Test(arguments: [TraceStatistics.Grouping.name, .service, .root])
+    func twoHalvesMergedSayWhatOnePassSays(grouping: TraceStatistics.Grouping) throws {
+        let traces = (0..<40).map { handBuiltTrace(backendSlowerBy: UInt64($0 * 37 % 11) * 1_000_000, id: TraceID(high: UInt64($0 + 1), low: 9)) }
+        var whole = TraceStatistics(grouping: grouping)
+        for trace in traces { whole.add(trace) }
+        var halves = [TraceStatistics(grouping: grouping), TraceStatistics(grouping: grouping)]
+        for (index, trace) in traces.enumerated() { halves[index % 2].add(trace) }
+        var merged = TraceStatistics(grouping: grouping)
+        for var half in halves {
+            half.sortSamples()
+            merged.merge(half)
+        }
+        #expect(try StatsText.json(merged) == (try StatsText.json(whole)))
+        #expect(merged.traceCount == 40)
+    }
+}
