@@ -32,20 +32,42 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The wire codec and the export client: OTLP in and out of the model, no store.
         .target(
             name: "OTLP",
             dependencies: [
                 "TraceModel",
-                "TraceStore",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Proto"]
+        ),
+        // The one path every span takes into the store, whichever transport or file it came from.
+        .target(
+            name: "TraceIngest",
+            dependencies: [
+                "TraceModel", "TraceStore", "OTLP",
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            exclude: ["Proto"]
+            ]
+        ),
+        // OTLP/HTTP transport: the Hummingbird receiver in front of ingestion.
+        .target(
+            name: "OTLPHTTP",
+            dependencies: [
+                "OTLP", "TraceIngest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .target(
             name: "DemoServices",
@@ -67,7 +89,7 @@ let package = Package(
         .target(
             name: "TraceRun",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "DemoServices", "TraceViews",
+                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "DemoServices", "TraceViews",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
+                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -103,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "OTLPTests",
             dependencies: [
-                "OTLP", "TraceStore", "TraceModel", "TraceFixtures",
+                "OTLP", "TraceIngest", "OTLPHTTP", "TraceStore", "TraceModel", "TraceFixtures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -115,7 +137,7 @@ let package = Package(
         .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures"]),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["TraceRun", "DemoServices", "OTLP", "TraceStore", "TraceModel", "TraceViews"]
+            dependencies: ["TraceRun", "DemoServices", "OTLP", "TraceIngest", "TraceStore", "TraceModel", "TraceViews"]
         ),
         .testTarget(name: "CLITests", dependencies: ["trace", "TraceStore", "TraceModel", "TraceFixtures"]),
     ],

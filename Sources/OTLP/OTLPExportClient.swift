@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 import TraceModel
 
 /// Pushes spans to an OTLP/HTTP collector as protobuf, one request per call, and waits out the
@@ -34,7 +35,7 @@ public final class OTLPExportClient: Sendable {
     public init(endpoint: String, configuration: Configuration = Configuration(),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) {
-        self.endpoint = OTLPForwarder.tracesURL(for: endpoint)
+        self.endpoint = OTLPEndpoint.tracesURL(for: endpoint)
         self.configuration = configuration
         self.sleep = sleep
         self.onRetry = onRetry

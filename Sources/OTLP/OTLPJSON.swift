@@ -113,7 +113,7 @@ public enum OTLPJSON {
         return Data(out)
     }
 
-    static func encode(_ message: some SwiftProtobuf.Message) throws -> Data {
+    public static func encode(_ message: some SwiftProtobuf.Message) throws -> Data {
         var options = JSONEncodingOptions()
         options.alwaysPrintEnumsAsInts = true
         return try message.jsonUTF8Data(options: options)

@@ -2,6 +2,8 @@ import DemoServices
 import Hummingbird
 import Logging
 import OTLP
+import OTLPHTTP
+import TraceIngest
 import ServiceLifecycle
 import TraceStore
 import Tracing

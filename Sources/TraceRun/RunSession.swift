@@ -1,6 +1,7 @@
 import DemoServices
 import Logging
 import OTLP
+import TraceIngest
 import TraceModel
 import TraceStore
 import TraceViews
@@ -63,7 +64,7 @@ public struct RunSession: Sendable {
             latencies: Percentiles(result.latenciesNanos), tracesStored: totals.traces, spansStored: totals.spans,
             spansDuplicate: statistics.spansDuplicate, selfNanos: selfNanos, networkNanosPerHop: Percentiles(networkNanos), traceTimeNanos: traceTime,
             slowestTrace: try store.traces(matching: slowestQuery).first,
-            forwardEndpoint: stack.forwardEndpoint.map(OTLPForwarder.tracesURL(for:)), forwarded: statistics.requestsForwarded,
+            forwardEndpoint: stack.forwardEndpoint.map(OTLPEndpoint.tracesURL(for:)), forwarded: statistics.requestsForwarded,
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,
             interrupted: result.interrupted, databasePath: store.path, tracesWithoutRoot: incomplete)
     }

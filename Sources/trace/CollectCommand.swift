@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import OTLP
+import OTLPHTTP
+import TraceIngest
 import ServiceLifecycle
 
 struct CollectCommand: AsyncParsableCommand {
@@ -29,7 +31,7 @@ struct CollectCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, got \(port)") }
         guard (1...4096).contains(maxBodySize) else { throw ValidationError("--max-body-size must be from 1 to 4096 MiB") }
-        if let otlpEndpoint, let problem = OTLPForwarder.validate(endpoint: otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
+        if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
     }
 
     func run() async throws {

@@ -20,7 +20,7 @@ struct DemoOptions: ParsableArguments {
     func validate() throws {
         guard errorRate.isFinite, (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1, got \(errorRate)") }
         guard backendLatency.nanos <= 60_000_000_000 else { throw ValidationError("--backend-latency must be at most 1m") }
-        if let otlpEndpoint, let problem = OTLPForwarder.validate(endpoint: otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
+        if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
     }
 
     func stackConfiguration(host: String = "127.0.0.1", frontendPort: Int = 0) -> DemoStackConfiguration {

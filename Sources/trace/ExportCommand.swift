@@ -32,7 +32,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (otlpEndpoint == nil) != (output == nil) else { throw ValidationError("give exactly one of --otlp-endpoint URL and --output FILE") }
-        if let otlpEndpoint, let problem = OTLPForwarder.validate(endpoint: otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
+        if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
         if let output, output.isEmpty { throw ValidationError("--output needs a file path") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTLP
+import TraceIngest
 import TraceModel
 import TraceStore
 import TraceViews
@@ -41,8 +42,9 @@ struct ImportCommand: AsyncParsableCommand {
             // Valid requests are stored a few thousand spans per transaction: one per request
             // would spend most of the time committing.
             var pending: [Span] = []
+            let ingestor = TraceIngestor(store: store)
             func insert(_ spans: [Span]) async throws {
-                let outcome = try await store.insert(spans)
+                let outcome = try await ingestor.store(spans)
                 inserted += outcome.inserted
                 duplicates += outcome.duplicates
             }

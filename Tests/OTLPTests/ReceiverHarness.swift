@@ -4,6 +4,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import OTLP
+import OTLPHTTP
+import TraceIngest
 import ServiceLifecycle
 import TraceStore
 

@@ -1,3 +1,4 @@
+import OTLP
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -23,25 +24,11 @@ public final class OTLPForwarder: Service, Sendable {
 
     /// `endpoint` is a collector's base URL (`http://host:4318`) or its full `/v1/traces` URL.
     public init(endpoint: String, statistics: IngestStatistics, queueLimit: Int = 10_000, requestTimeout: TimeAmount = .seconds(5), drainTimeout: Duration = .seconds(10)) {
-        self.endpoint = Self.tracesURL(for: endpoint)
+        self.endpoint = OTLPEndpoint.tracesURL(for: endpoint)
         self.statistics = statistics
         (stream, continuation) = AsyncStream.makeStream(of: Payload.self, bufferingPolicy: .bufferingOldest(queueLimit))
         self.requestTimeout = requestTimeout
         self.drainTimeout = drainTimeout
-    }
-
-    /// The URL a forwarder posts to, following OTEL_EXPORTER_OTLP_ENDPOINT's rule for base URLs.
-    public static func tracesURL(for endpoint: String) -> String {
-        if endpoint.hasSuffix("/v1/traces") { return endpoint }
-        return (endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint) + "/v1/traces"
-    }
-
-    /// Checks that an endpoint is an absolute http(s) URL with a host.
-    public static func validate(endpoint: String) -> String? {
-        guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty
-        else { return "'\(endpoint)' is not an http:// or https:// URL with a host" }
-        return nil
     }
 
     func enqueue(body: Data, contentType: OTLPContentType) {

@@ -1,3 +1,5 @@
+import TraceIngest
+import OTLP
 import Foundation
 import Hummingbird
 import Logging

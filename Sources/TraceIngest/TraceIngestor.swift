@@ -1,20 +1,10 @@
+import OTLP
 import CompressNIO
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 import TraceModel
 import TraceStore
-
-/// The two OTLP/HTTP body encodings.
-public enum OTLPContentType: String, Sendable {
-    case protobuf = "application/x-protobuf"
-    case json = "application/json"
-
-    /// Parses a Content-Type header value, ignoring parameters such as `charset`.
-    public init?(header: String) {
-        let mediaType = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        self.init(rawValue: mediaType)
-    }
-}
 
 /// Why a request was refused, mapped to its HTTP status by the receiver.
 public enum IngestError: Error, Equatable {
@@ -29,12 +19,28 @@ public struct TraceIngestor: Sendable {
     public let forwarder: OTLPForwarder?
     public let statistics: IngestStatistics
     public let maxBodyBytes: Int
+    private let committer: SpanCommitter
 
     public init(store: TraceStore, forwarder: OTLPForwarder? = nil, statistics: IngestStatistics = IngestStatistics(), maxBodyBytes: Int = 64 << 20) {
         self.store = store
         self.forwarder = forwarder
         self.statistics = statistics
         self.maxBodyBytes = maxBodyBytes
+        committer = SpanCommitter(store: store)
+    }
+
+    /// Stores spans already decoded and validated (`trace import`, or a transport's request),
+    /// through the same encoding and commit queue as everything else.
+    @discardableResult
+    public func store(_ spans: [Span]) async throws -> InsertOutcome {
+        guard !spans.isEmpty else { return InsertOutcome() }
+        // Encoded here, on the caller's thread, while another request may be committing.
+        let outcome = try await committer.commit(store.prepare(spans))
+        statistics.update {
+            $0.spansStored += outcome.inserted
+            $0.spansDuplicate += outcome.duplicates
+        }
+        return outcome
     }
 
     /// Decodes, validates and stores one request; nothing is stored unless all of it is valid.
@@ -57,12 +63,8 @@ public struct TraceIngestor: Sendable {
             do { spans = try request.spans() } catch let error as OTLPDecodingError {
                 throw IngestError.badRequest(error.description)
             }
-            let outcome = try await store.insert(spans)
-            statistics.update {
-                $0.requestsAccepted += 1
-                $0.spansStored += outcome.inserted
-                $0.spansDuplicate += outcome.duplicates
-            }
+            let outcome = try await store(spans)
+            statistics.update { $0.requestsAccepted += 1 }
             forwarder?.enqueue(body: data, contentType: contentType)
             return outcome
         } catch let error as IngestError {
