@@ -186,7 +186,7 @@ _trace() {
 
 _trace_run() {
     repeating_flags=()
-    non_repeating_flags=(--new-connections --version -h --help)
+    non_repeating_flags=(--untraced --new-connections --version -h --help)
     repeating_options=()
     non_repeating_options=(--requests --concurrency --backend-latency --error-rate --otlp-endpoint --db)
     __trace_offer_flags_options 0

@@ -23,7 +23,7 @@ function __trace_parse_tokens -S
         __trace_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'run'
-            __trace_parse_subcommand 0 'requests=' 'concurrency=' 'backend-latency=' 'error-rate=' 'new-connections' 'otlp-endpoint=' 'db=' 'version' 'h/help'
+            __trace_parse_subcommand 0 'requests=' 'concurrency=' 'untraced' 'backend-latency=' 'error-rate=' 'new-connections' 'otlp-endpoint=' 'db=' 'version' 'h/help'
         case 'serve'
             __trace_parse_subcommand 0 'port=' 'host=' 'backend-latency=' 'error-rate=' 'new-connections' 'otlp-endpoint=' 'db=' 'version' 'h/help'
         case 'collect'
@@ -115,6 +115,7 @@ complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" 
 complete -c 'trace' -n '__trace_should_offer_completions_for_positional "trace" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" requests' -l 'requests' -d 'Number of requests to send.' -rfka ''
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" concurrency' -l 'concurrency' -d 'Requests in flight at once.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" untraced' -l 'untraced' -d 'Run the same pair and load with tracing off: nothing is recorded, to show what tracing costs.'
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" backend-latency' -l 'backend-latency' -d 'Extra time the backend spends on each request, e.g. 5ms.' -rfka ''
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" error-rate' -l 'error-rate' -d 'Fraction of requests the backend fails with HTTP 500, from 0 to 1.' -rfka ''
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace run" new-connections' -l 'new-connections' -d 'Open a new connection to the backend for every request (shows DNS and connect time in each trace).'

@@ -82,6 +82,7 @@ _trace_run() {
     local -ar arg_specs=(
         '--requests[Number of requests to send.]:requests:'
         '--concurrency[Requests in flight at once.]:concurrency:'
+        '--untraced[Run the same pair and load with tracing off\: nothing is recorded, to show what tracing costs.]'
         '--backend-latency[Extra time the backend spends on each request, e.g. 5ms.]:duration:'
         '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
         '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
