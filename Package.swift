@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-benchmark",
             dependencies: [
-                "OTLP", "TraceStore", "TraceModel",
+                "OTLP", "TraceStore", "TraceModel", "TraceFixtures",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

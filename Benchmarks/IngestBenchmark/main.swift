@@ -7,6 +7,7 @@ import Foundation
 import GRDBSQLite
 import NIOCore
 import OTLP
+import TraceFixtures
 import TraceModel
 import TraceStore
 
@@ -16,18 +17,6 @@ let spansPerRequest = arguments.count > 1 ? arguments[1] : 2_000
 let senders = arguments.count > 2 ? arguments[2] : 2
 let seed = UInt64(arguments.count > 3 ? arguments[3] : 1)
 let traceBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("trace")
-
-/// SplitMix64: the same workload for the same seed on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One request's spans: whole 5-span traces shaped like the demo's (frontend root, client call,
 /// an HTTP phase, backend server span, a backend internal step).
@@ -90,7 +79,7 @@ func format(_ number: Double) -> String { String(format: "%.0f", number) }
 
 // MARK: The workload
 
-var random = SeededRandom(state: seed)
+var random = SeededRandom(seed: seed)
 var clock: UInt64 = 1_800_000_000_000_000_000
 let bodies: [ByteBuffer] = (0..<requestCount).map { _ in
     ByteBuffer(bytes: try! ExportTraceServiceRequest(spans: demoSpans(count: spansPerRequest, random: &random, clock: &clock)).serializedBytes() as [UInt8])

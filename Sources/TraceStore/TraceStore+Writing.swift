@@ -96,6 +96,13 @@ final class CommittedKeys: Sendable {
 }
 
 extension CompactJSON.Writer {
+    /// One attribute list as its own JSON text.
+    mutating func attributesText(_ attributes: [Attribute]) throws -> String {
+        discard()
+        try self.attributes(attributes)
+        return text()
+    }
+
     mutating func columns(for span: Span) throws -> EncodedColumns {
         discard()
         defer { discard() }
@@ -294,36 +301,36 @@ final class SpanWriter: @unchecked Sendable {
     }
 
     private func resourceID(for resource: Resource, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
-        json.discard()
-        try json.attributes(resource.attributes)
-        let attributes = json.text()
-        let fingerprint = "\(resource.droppedAttributesCount)|\(resource.schemaURL)|\(attributes)"
+        let attributes = try json.attributesText(resource.attributes)
         let serviceID = try id(of: resource.serviceName, in: &services, table: "services", column: "name", db: db)
-        let id = try Int64.fetchOne(db, sql: "SELECT id FROM resources WHERE fingerprint = ?", arguments: [fingerprint]) ?? {
-            try db.execute(
-                sql: "INSERT INTO resources (fingerprint, service_id, attributes, dropped_attributes_count, schema_url) VALUES (?, ?, ?, ?, ?)",
-                arguments: [fingerprint, serviceID, attributes, Int64(resource.droppedAttributesCount), resource.schemaURL])
-            return db.lastInsertedRowID
-        }()
+        let id = try sharedRowID(
+            "resources", fingerprint: "\(resource.droppedAttributesCount)|\(resource.schemaURL)|\(attributes)",
+            columns: ["service_id", "attributes", "dropped_attributes_count", "schema_url"],
+            values: [serviceID, attributes, Int64(resource.droppedAttributesCount), resource.schemaURL], db: db)
         if resources.count > Self.cacheLimit { resources = [:] }
         resources[resource] = id
         return id
     }
 
     private func scopeID(for scope: InstrumentationScope, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
-        json.discard()
-        try json.attributes(scope.attributes)
-        let attributes = json.text()
-        let fingerprint = "\(scope.name)|\(scope.version)|\(scope.droppedAttributesCount)|\(scope.schemaURL)|\(attributes)"
-        let id = try Int64.fetchOne(db, sql: "SELECT id FROM scopes WHERE fingerprint = ?", arguments: [fingerprint]) ?? {
-            try db.execute(
-                sql: "INSERT INTO scopes (fingerprint, name, version, attributes, dropped_attributes_count, schema_url) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [fingerprint, scope.name, scope.version, attributes, Int64(scope.droppedAttributesCount), scope.schemaURL])
-            return db.lastInsertedRowID
-        }()
+        let attributes = try json.attributesText(scope.attributes)
+        let id = try sharedRowID(
+            "scopes", fingerprint: "\(scope.name)|\(scope.version)|\(scope.droppedAttributesCount)|\(scope.schemaURL)|\(attributes)",
+            columns: ["name", "version", "attributes", "dropped_attributes_count", "schema_url"],
+            values: [scope.name, scope.version, attributes, Int64(scope.droppedAttributesCount), scope.schemaURL], db: db)
         if scopes.count > Self.cacheLimit { scopes = [:] }
         scopes[scope] = id
         return id
+    }
+
+    /// The id of the resource or scope row with this fingerprint, added with `values` on first sight.
+    private func sharedRowID(_ table: String, fingerprint: String, columns: [String], values: [any DatabaseValueConvertible],
+                             db: Database) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM \(table) WHERE fingerprint = ?", arguments: [fingerprint]) { return id }
+        try db.execute(
+            sql: "INSERT INTO \(table) (fingerprint, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))",
+            arguments: StatementArguments([fingerprint as any DatabaseValueConvertible] + values))
+        return db.lastInsertedRowID
     }
 }
 

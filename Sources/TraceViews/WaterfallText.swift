@@ -143,24 +143,41 @@ public enum WaterfallText {
 
 /// Local (or given) time with milliseconds, for headers and listings.
 public enum Timestamp {
+    /// `2026-11-30 04:16:17.123` in `timeZone`. Computed rather than formatted with a
+    /// DateFormatter, which costs milliseconds to make: a listing prints one per row.
     public static func string(unixNano: UInt64, timeZone: TimeZone = .current) -> String {
-        let date = Date(timeIntervalSince1970: Double(unixNano) / 1e9)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
-        return formatter.string(from: date)
+        let seconds = Int64(unixNano / 1_000_000_000)
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
+        let (date, time) = civil(seconds + offset)
+        return date + " " + time + "." + padded(Int64(unixNano / 1_000_000 % 1_000), 3)
     }
 
     /// RFC 3339 in UTC with nanosecond precision.
     public static func rfc3339(unixNano: UInt64) -> String {
-        let seconds = unixNano / 1_000_000_000
-        let nanos = unixNano % 1_000_000_000
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        let fraction = String(nanos)
-        return formatter.string(from: Date(timeIntervalSince1970: Double(seconds))) + "." + String(repeating: "0", count: 9 - fraction.count) + fraction + "Z"
+        let (date, time) = civil(Int64(unixNano / 1_000_000_000))
+        return date + "T" + time + "." + padded(Int64(unixNano % 1_000_000_000), 9) + "Z"
+    }
+
+    /// `yyyy-MM-dd` and `HH:mm:ss` of seconds since the epoch (proleptic Gregorian calendar;
+    /// the days-to-date step is Howard Hinnant's `civil_from_days`).
+    static func civil(_ seconds: Int64) -> (date: String, time: String) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2),
+                padded(secondOfDay / 3_600, 2) + ":" + padded(secondOfDay / 60 % 60, 2) + ":" + padded(secondOfDay % 60, 2))
+    }
+
+    private static func padded(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

@@ -6,24 +6,12 @@ import TraceModel
 
 /// v2 keeps attributes, events and links as compact JSON: every value must come back as it went in.
 @Suite struct CompactJSONTests {
-    /// A deterministic generator, so a failure names a seed that reproduces it.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func text(_ random: inout SplitMix64) -> String {
+    static func text(_ random: inout SeededRandom) -> String {
         let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "\u{7F}", "é", "😀", "{", "}", "[", ":", ","]
         return String(String.UnicodeScalarView((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! }))
     }
 
-    static func value(_ random: inout SplitMix64, depth: Int = 0) -> AttributeValue {
+    static func value(_ random: inout SeededRandom, depth: Int = 0) -> AttributeValue {
         switch Int.random(in: 0..<(depth < 3 ? 9 : 7), using: &random) {
         case 0: return .string(text(&random))
         case 1: return .bool(Bool.random(using: &random))
@@ -42,7 +30,7 @@ import TraceModel
 
     @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
     func randomValuesRoundTripThroughTheStore(seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SeededRandom(seed: seed)
         let store = try TraceStore.inMemory()
         let start: UInt64 = 1_700_000_000_000_000_000
         let spans = (1...60).map { index -> Span in

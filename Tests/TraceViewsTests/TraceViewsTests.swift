@@ -412,3 +412,25 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(merged.traceCount == 40)
     }
 }
+
+@Suite struct TimestampTests {
+    /// The computed calendar against Foundation's, over instants from 1970 to 2200 in zones with odd offsets.
+    @Test func agreesWithFoundationAcrossCenturiesAndZones() throws {
+        var random = SystemRandomNumberGenerator()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        for zone in ["UTC", "Asia/Kolkata", "America/St_Johns", "Pacific/Kiritimati"] {
+            let timeZone = try #require(TimeZone(identifier: zone))
+            formatter.timeZone = timeZone
+            for _ in 0..<300 {
+                let millis = Int64.random(in: 0...7_258_118_400_000, using: &random)
+                let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+                #expect(Timestamp.string(unixNano: UInt64(millis) * 1_000_000 + 999_999, timeZone: timeZone) == formatter.string(from: date))
+            }
+        }
+        #expect(Timestamp.rfc3339(unixNano: 1_700_000_000_123_456_789) == "2023-11-14T22:13:20.123456789Z")
+        #expect(Timestamp.string(unixNano: 951_782_400_000_000_000, timeZone: TimeZone(identifier: "UTC")!) == "2000-02-29 00:00:00.000")
+        #expect(Timestamp.civil(-1).date == "1969-12-31" && Timestamp.civil(-1).time == "23:59:59")
+    }
+}
