@@ -2,6 +2,7 @@
 // prepared-INSERT loop of the very same rows into the same schema, measured in the same run.
 // Run: swift build -c release && .build/release/ingest-benchmark [requests] [spans-per-request] [senders] [seed]
 // (default 500 × 2,000 spans, 2 senders, seed 1): 5-span demo-shaped traces, 4–7 attributes a span.
+// KEEP_DATABASES=1 keeps the two database files (their folder is under $TMPDIR) for a closer look.
 import AsyncHTTPClient
 import Foundation
 import GRDBSQLite
