@@ -23,7 +23,7 @@ extension TraceStore {
     public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
         let (condition, argument): (String, Int64) = switch selection {
         case .startedBefore(let instant): ("start_ns < ?", Int64(clamping: instant))
-        case .allButNewest(let count): ("id NOT IN (SELECT id FROM traces ORDER BY start_ns DESC, trace_id LIMIT ?)", Int64(max(0, count)))
+        case .allButNewest(let count): ("id NOT IN (SELECT id FROM traces ORDER BY start_ns DESC, id LIMIT ?)", Int64(max(0, count)))
         }
         // Resource and scope ids may go: the writer must not reuse the ones it remembers.
         defer { spanWriter.reset() }

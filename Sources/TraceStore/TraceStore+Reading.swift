@@ -85,10 +85,12 @@ extension TraceStore {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch (query.order, query.fromTheEnd) {
-        case (.start, false): "t.start_ns DESC, t.trace_id"
-        case (.start, true): "t.start_ns ASC, t.trace_id DESC"
-        case (.duration, false): "t.end_ns - t.start_ns DESC, t.trace_id"
-        case (.duration, true): "t.end_ns - t.start_ns ASC, t.trace_id DESC"
+        // Ties go by arrival (`id`), the last column of every index: both orders, and their
+        // reverses, are read straight off an index, so a short page never sorts the table.
+        case (.start, false): "t.start_ns DESC, t.id"
+        case (.start, true): "t.start_ns ASC, t.id DESC"
+        case (.duration, false): "t.end_ns - t.start_ns DESC, t.id"
+        case (.duration, true): "t.end_ns - t.start_ns ASC, t.id DESC"
         }
         let limit = query.limit.map { "LIMIT \(max(0, $0)) OFFSET \(max(0, query.offset))" } ?? ""
         return Selection(whereClause: whereClause, filter: "FROM traces t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))

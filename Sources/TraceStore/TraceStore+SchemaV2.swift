@@ -37,8 +37,8 @@ extension TraceStore {
                 root_service_id INTEGER REFERENCES services(id),
                 root_name_id INTEGER REFERENCES span_names(id)
             );
-            CREATE INDEX traces_by_start ON traces(start_ns DESC, trace_id);
-            CREATE INDEX traces_by_duration ON traces(end_ns - start_ns DESC, trace_id);
+            CREATE INDEX traces_by_start ON traces(start_ns DESC);
+            CREATE INDEX traces_by_duration ON traces(end_ns - start_ns DESC);
             CREATE TABLE trace_services (
                 trace_ref INTEGER NOT NULL REFERENCES traces(id),
                 service_id INTEGER NOT NULL REFERENCES services(id),
