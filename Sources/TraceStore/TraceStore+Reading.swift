@@ -270,6 +270,8 @@ private struct ReadContext {
     var scopes: [Int64: InstrumentationScope] = [:]
     /// Names seen in this read, without taking the shared cache's lock for every span.
     var names: [Int64: String] = [:]
+    /// Attribute keys, fetched once a read: a read sees one snapshot, so none can appear during it.
+    var keys: [Int64: String]?
 
     init(db: Database, dictionary: DictionaryCache) {
         self.db = db
@@ -283,7 +285,7 @@ private struct ReadContext {
         let resource = try resources[resourceID] ?? self.resource(resourceID)
         let scope = try scopes[scopeID] ?? self.scope(scopeID)
         let start = UInt64(bitPattern: row[C.start])
-        let keys = details ? try dictionary.keyNames(db) : [:]
+        let keys = details ? try keyNames() : [:]
         return Span(
             traceID: traceID,
             spanID: try Self.spanID(row[C.spanID] as Data),
@@ -305,6 +307,13 @@ private struct ReadContext {
             scope: scope)
     }
 
+    private mutating func keyNames() throws -> [Int64: String] {
+        if let keys { return keys }
+        let loaded = try dictionary.keyNames(db)
+        keys = loaded
+        return loaded
+    }
+
     private mutating func name(_ id: Int64) throws -> String {
         if let name = names[id] { return name }
         let name = try dictionary.name(id, db)
@@ -321,7 +330,7 @@ private struct ReadContext {
         guard let row = try Row.fetchOne(db, sql: "SELECT attributes, dropped_attributes_count, schema_url FROM resources WHERE id = ?", arguments: [id]) else {
             throw TraceStoreError.corrupt("a span of resource \(id), which is missing")
         }
-        let resource = Resource(attributes: try CompactJSON.attributes(row[0], keys: try dictionary.keyNames(db)),
+        let resource = Resource(attributes: try CompactJSON.attributes(row[0], keys: try keyNames()),
                                 droppedAttributesCount: UInt32(row[1] as Int64), schemaURL: row[2])
         resources[id] = resource
         return resource
@@ -331,7 +340,7 @@ private struct ReadContext {
         guard let row = try Row.fetchOne(db, sql: "SELECT name, version, attributes, dropped_attributes_count, schema_url FROM scopes WHERE id = ?", arguments: [id]) else {
             throw TraceStoreError.corrupt("a span of scope \(id), which is missing")
         }
-        let scope = InstrumentationScope(name: row[0], version: row[1], attributes: try CompactJSON.attributes(row[2], keys: try dictionary.keyNames(db)),
+        let scope = InstrumentationScope(name: row[0], version: row[1], attributes: try CompactJSON.attributes(row[2], keys: try keyNames()),
                                          droppedAttributesCount: UInt32(row[3] as Int64), schemaURL: row[4])
         scopes[id] = scope
         return scope
