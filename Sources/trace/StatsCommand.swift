@@ -34,7 +34,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
-        let stats = try await Self.statistics(of: store, matching: try filters.query(), grouping: by)
+        let stats = try await Self.statistics(of: store, matching: filters.query(), grouping: by)
         if json {
             print(String(decoding: try StatsText.json(stats), as: UTF8.self))
         } else if stats.traceCount == 0 {
