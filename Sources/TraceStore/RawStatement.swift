@@ -10,6 +10,8 @@ struct RawStatement {
 
     init(_ db: Database, sql: String) throws {
         statement = try db.cachedStatement(sql: sql)
+        // A cached statement an earlier reader left part way (its loop threw) starts over.
+        sqlite3_reset(statement.sqliteStatement)
     }
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
@@ -40,6 +42,46 @@ struct RawStatement {
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
         }
+    }
+
+    /// Binds GRDB arguments (the filters a query built) once, before stepping.
+    func bind(_ arguments: StatementArguments) throws {
+        try statement.setArguments(arguments)
+    }
+
+    /// Steps to the next row: true while there is one. Read it with the column accessors.
+    func step(_ db: Database) throws -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE:
+            sqlite3_reset(handle)
+            return false
+        case let code:
+            sqlite3_reset(handle)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: statement.sql)
+        }
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    /// Text with its stored length, so a NUL inside it is kept; nil for NULL.
+    func text(_ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+    }
+
+    /// An 8-byte big-endian BLOB as the integer it encodes; nil for NULL or another length.
+    func bigEndianUInt64(_ column: Int32) -> UInt64? {
+        guard sqlite3_column_bytes(handle, column) == 8, let pointer = sqlite3_column_blob(handle, column) else { return nil }
+        return UInt64(bigEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
+    }
+
+    /// A 16-byte BLOB as the two big-endian halves of a trace id; nil for anything else.
+    func bigEndianPair(_ column: Int32) -> (UInt64, UInt64)? {
+        guard sqlite3_column_bytes(handle, column) == 16, let pointer = sqlite3_column_blob(handle, column) else { return nil }
+        let raw = UnsafeRawPointer(pointer)
+        return (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
     }
 
     /// Runs a one-column query and returns its first integer, if any row came back.

@@ -132,19 +132,20 @@ extension TraceStore {
             var current: [Span] = []
             var currentID: TraceID?
             var currentRef: Int64?
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: selection.arguments)
-            while let row = try rows.next() {
+            let rows = try RawStatement(db, sql: sql)
+            try rows.bind(selection.arguments)
+            while try rows.step(db) {
                 // Rows come trace by trace: the id is decoded once a trace, where its ref changes.
-                let ref: Int64 = row[SpanColumn.traceRef]
+                let ref = rows.int64(SpanColumn.traceRef)
                 if ref != currentRef {
                     if let id = currentID {
                         try body(Trace(traceID: id, spans: current))
                         current.removeAll(keepingCapacity: true)
                     }
                     currentRef = ref
-                    currentID = try Self.traceID(row[0] as Data)
+                    currentID = try Self.traceID(in: rows)
                 }
-                current.append(try context.span(from: row, traceID: currentID!, details: details))
+                current.append(try context.span(from: rows, traceID: currentID!, details: details))
             }
             if let id = currentID { try body(Trace(traceID: id, spans: current)) }
         }
@@ -185,11 +186,11 @@ extension TraceStore {
             """
         try writer.read { db in
             var context = ReadContext(db: db, dictionary: dictionary)
-            let statement = try db.cachedStatement(sql: sql)
+            let rows = try RawStatement(db, sql: sql)
             for id in ids where byID[id] == nil {
-                let rows = try Row.fetchCursor(statement, arguments: [Data(id.bytes)])
+                rows.bind(1, bigEndian: id.high, id.low)
                 var spans: [Span] = []
-                while let row = try rows.next() { spans.append(try context.span(from: row, traceID: id, details: details)) }
+                while try rows.step(db) { spans.append(try context.span(from: rows, traceID: id, details: details)) }
                 if !spans.isEmpty { byID[id] = spans }
             }
         }
@@ -236,14 +237,21 @@ extension TraceStore {
     }
 
     fileprivate enum SpanColumn {
-        static let spanID = 1, parentSpanID = 2, traceState = 3, flags = 4, nameID = 5, kind = 6, start = 7, duration = 8
-        static let statusCode = 9, statusMessage = 10, droppedAttributes = 11, droppedEvents = 12, droppedLinks = 13
-        static let resourceID = 14, scopeID = 15, traceRef = 16, attributes = 17, events = 18, links = 19
+        static let spanID: Int32 = 1, parentSpanID: Int32 = 2, traceState: Int32 = 3, flags: Int32 = 4, nameID: Int32 = 5
+        static let kind: Int32 = 6, start: Int32 = 7, duration: Int32 = 8, statusCode: Int32 = 9, statusMessage: Int32 = 10
+        static let droppedAttributes: Int32 = 11, droppedEvents: Int32 = 12, droppedLinks: Int32 = 13
+        static let resourceID: Int32 = 14, scopeID: Int32 = 15, traceRef: Int32 = 16, attributes: Int32 = 17, events: Int32 = 18, links: Int32 = 19
     }
 
     fileprivate static func traceID(_ blob: Data) throws -> TraceID {
         guard let id = TraceID(bytes: blob) else { throw TraceStoreError.corrupt("a trace id of \(blob.count) bytes") }
         return id
+    }
+
+    /// The trace id in column 0 of a span row.
+    fileprivate static func traceID(in row: RawStatement) throws -> TraceID {
+        guard let (high, low) = row.bigEndianPair(0) else { throw TraceStoreError.corrupt("a trace id that is not 16 bytes") }
+        return TraceID(high: high, low: low)
     }
 
     private static func summary(from row: Row) -> TraceSummary? {
@@ -278,31 +286,37 @@ private struct ReadContext {
         self.dictionary = dictionary
     }
 
-    mutating func span(from row: Row, traceID: TraceID, details: Bool) throws -> Span {
+    mutating func span(from row: RawStatement, traceID: TraceID, details: Bool) throws -> Span {
         typealias C = TraceStore.SpanColumn
-        let resourceID: Int64 = row[C.resourceID]
-        let scopeID: Int64 = row[C.scopeID]
+        let resourceID = row.int64(C.resourceID)
+        let scopeID = row.int64(C.scopeID)
         let resource = try resources[resourceID] ?? self.resource(resourceID)
         let scope = try scopes[scopeID] ?? self.scope(scopeID)
-        let start = UInt64(bitPattern: row[C.start])
+        let start = UInt64(bitPattern: row.int64(C.start))
         let keys = details ? try keyNames() : [:]
+        guard let spanID = row.bigEndianUInt64(C.spanID) else { throw TraceStoreError.corrupt("a span id that is not 8 bytes") }
+        var parentSpanID: SpanID?
+        if !row.isNull(C.parentSpanID) {
+            guard let parent = row.bigEndianUInt64(C.parentSpanID) else { throw TraceStoreError.corrupt("a parent span id that is not 8 bytes") }
+            parentSpanID = SpanID(parent)
+        }
         return Span(
             traceID: traceID,
-            spanID: try Self.spanID(row[C.spanID] as Data),
-            parentSpanID: try (row[C.parentSpanID] as Data?).map(Self.spanID),
-            traceState: row[C.traceState] ?? "",
-            flags: UInt32(truncatingIfNeeded: row[C.flags] as Int64),
-            name: try name(row[C.nameID]),
-            kind: SpanKind(rawValue: row[C.kind]) ?? .unspecified,
+            spanID: SpanID(spanID),
+            parentSpanID: parentSpanID,
+            traceState: row.text(C.traceState) ?? "",
+            flags: UInt32(truncatingIfNeeded: row.int64(C.flags)),
+            name: try name(row.int64(C.nameID)),
+            kind: SpanKind(rawValue: Int(row.int64(C.kind))) ?? .unspecified,
             startTimeUnixNano: start,
-            endTimeUnixNano: start &+ UInt64(bitPattern: row[C.duration]),
-            attributes: details ? try CompactJSON.attributes(row[C.attributes], keys: keys) : [],
-            droppedAttributesCount: UInt32(row[C.droppedAttributes] as Int64),
-            events: details ? try CompactJSON.events(row[C.events], spanStart: start, keys: keys) : [],
-            droppedEventsCount: UInt32(row[C.droppedEvents] as Int64),
-            links: details ? try CompactJSON.links(row[C.links], keys: keys) : [],
-            droppedLinksCount: UInt32(row[C.droppedLinks] as Int64),
-            status: SpanStatus(code: SpanStatus.Code(rawValue: row[C.statusCode]) ?? .unset, message: row[C.statusMessage] ?? ""),
+            endTimeUnixNano: start &+ UInt64(bitPattern: row.int64(C.duration)),
+            attributes: details ? try CompactJSON.attributes(row.text(C.attributes), keys: keys) : [],
+            droppedAttributesCount: UInt32(truncatingIfNeeded: row.int64(C.droppedAttributes)),
+            events: details ? try CompactJSON.events(row.text(C.events), spanStart: start, keys: keys) : [],
+            droppedEventsCount: UInt32(truncatingIfNeeded: row.int64(C.droppedEvents)),
+            links: details ? try CompactJSON.links(row.text(C.links), keys: keys) : [],
+            droppedLinksCount: UInt32(truncatingIfNeeded: row.int64(C.droppedLinks)),
+            status: SpanStatus(code: SpanStatus.Code(rawValue: Int(row.int64(C.statusCode))) ?? .unset, message: row.text(C.statusMessage) ?? ""),
             resource: resource,
             scope: scope)
     }
@@ -319,11 +333,6 @@ private struct ReadContext {
         let name = try dictionary.name(id, db)
         names[id] = name
         return name
-    }
-
-    private static func spanID(_ blob: Data) throws -> SpanID {
-        guard let id = SpanID(bytes: blob) else { throw TraceStoreError.corrupt("a span id of \(blob.count) bytes") }
-        return id
     }
 
     private mutating func resource(_ id: Int64) throws -> Resource {
