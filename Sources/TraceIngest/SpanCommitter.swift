@@ -7,6 +7,8 @@ public actor SpanCommitter {
     private let store: TraceStore
     private var waiting: [(batch: PreparedSpans, reply: CheckedContinuation<InsertOutcome, any Error>)] = []
     private var writing = false
+    /// Transactions written so far; fewer than requests when requests shared commits.
+    public private(set) var transactions = 0
     /// Caps one transaction, so a burst does not hold the write lock for long.
     private let maxSpansPerCommit: Int
 
@@ -35,6 +37,7 @@ public actor SpanCommitter {
             }.count
             let group = Array(waiting.prefix(count))
             waiting.removeFirst(count)
+            transactions += 1
             do {
                 let outcomes = try await store.insert(group.map(\.batch))
                 for (entry, outcome) in zip(group, outcomes) { entry.reply.resume(returning: outcome) }

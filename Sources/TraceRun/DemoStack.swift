@@ -20,8 +20,6 @@ public struct DemoStackConfiguration: Sendable {
     public var forwardEndpoint: String?
     /// Spans the tracers must be able to hold at once.
     public var expectedRequests: Int
-    /// False runs the same pair and load with a no-op tracer and no receiver: what tracing costs.
-    public var traced: Bool = true
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
                 forwardEndpoint: String? = nil, expectedRequests: Int = 10_000) {
@@ -59,15 +57,15 @@ public final class DemoStack: Sendable {
         self.backendClient = backendClient
     }
 
-    /// Starts the receiver (storing into `store`) and the traced pair; with `traced` off, or no
-    /// store, only the pair, under a no-op tracer.
+    /// Starts the receiver (storing into `store`) and the traced pair; without a store, only the
+    /// pair, under a no-op tracer: what tracing costs.
     public static func start(configuration: DemoStackConfiguration, store: TraceStore?, logger: Logger) async throws -> DemoStack {
         let statistics = IngestStatistics()
         var receiver: RunningServices?
         var receiverPort: Int?
         var tracers: (frontend: any Tracer, backend: any Tracer) = (NoOpTracer(), NoOpTracer())
         var tracerServices: [any Service] = []
-        if configuration.traced, let store {
+        if let store {
             let forwarder = configuration.forwardEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
             let receiverSignal = PortSignal()

@@ -33,40 +33,6 @@ public struct RunReport: Sendable {
     /// False for `--untraced`: no spans were made, so there is nothing stored to report.
     public var traced = true
 
-    /// The client's numbers of a run with tracing off.
-    init(untraced result: LoadGenerator.Result, requested: Int) {
-        self.init(requested: requested, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
-                  latencies: Percentiles(result.latenciesNanos), tracesStored: 0, spansStored: 0, spansDuplicate: 0, selfNanos: [:],
-                  networkNanosPerHop: Percentiles([]), traceTimeNanos: 0, slowestTrace: nil, forwardEndpoint: nil, forwarded: 0,
-                  forwardFailures: 0, lastForwardError: nil, interrupted: result.interrupted, databasePath: "")
-        traced = false
-    }
-
-    init(requested: Int, completed: Int, errors: Int, wallNanos: UInt64, latencies: Percentiles, tracesStored: Int, spansStored: Int,
-         spansDuplicate: Int, selfNanos: [TimeBucket: UInt64], networkNanosPerHop: Percentiles, traceTimeNanos: UInt64,
-         slowestTrace: TraceSummary?, forwardEndpoint: String?, forwarded: Int, forwardFailures: Int, lastForwardError: String?,
-         interrupted: Bool, databasePath: String, tracesWithoutRoot: Int = 0) {
-        self.requested = requested
-        self.completed = completed
-        self.errors = errors
-        self.wallNanos = wallNanos
-        self.latencies = latencies
-        self.tracesStored = tracesStored
-        self.spansStored = spansStored
-        self.spansDuplicate = spansDuplicate
-        self.selfNanos = selfNanos
-        self.networkNanosPerHop = networkNanosPerHop
-        self.traceTimeNanos = traceTimeNanos
-        self.slowestTrace = slowestTrace
-        self.forwardEndpoint = forwardEndpoint
-        self.forwarded = forwarded
-        self.forwardFailures = forwardFailures
-        self.lastForwardError = lastForwardError
-        self.interrupted = interrupted
-        self.databasePath = databasePath
-        self.tracesWithoutRoot = tracesWithoutRoot
-    }
-
     public var requestsPerSecond: Double { wallNanos > 0 ? Double(completed) / (Double(wallNanos) / 1e9) : 0 }
 
     public func text(style: TextStyle) -> String {
@@ -111,5 +77,16 @@ public struct RunReport: Sendable {
     static func shellQuoted(_ text: String) -> String {
         let safe = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+=:,".unicodeScalars.contains($0) }
         return safe ? text : "'" + TerminalText.escaped(text).replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+extension RunReport {
+    /// The client's numbers of a run with tracing off. (In an extension, so the memberwise
+    /// initialiser the full report uses stays synthesised.)
+    init(untraced result: LoadGenerator.Result, requested: Int) {
+        self.init(requested: requested, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
+                  latencies: Percentiles(result.latenciesNanos), tracesStored: 0, spansStored: 0, spansDuplicate: 0, selfNanos: [:],
+                  networkNanosPerHop: Percentiles([]), traceTimeNanos: 0, slowestTrace: nil, forwardEndpoint: nil, forwarded: 0,
+                  forwardFailures: 0, lastForwardError: nil, interrupted: result.interrupted, databasePath: "", traced: false)
     }
 }

@@ -28,7 +28,6 @@ public struct RunSession: Sendable {
     ) async throws -> RunReport {
         var configuration = stack
         configuration.expectedRequests = requests
-        configuration.traced = store != nil
         let runStart = WallInstant.now().nanosecondsSinceEpoch
         let demo = try await DemoStack.start(configuration: configuration, store: store, logger: logger)
         onStarted(demo)

@@ -25,14 +25,16 @@ public struct TraceQuery: Sendable, Equatable {
     public var fromTheEnd = false
     /// One of `count` disjoint parts of the selection (by trace), so several readers can share
     /// a whole-file pass; nil for all of it.
-    public var part: (index: Int, count: Int)?
+    public var part: Part?
 
-    public static func == (lhs: TraceQuery, rhs: TraceQuery) -> Bool {
-        lhs.limit == rhs.limit && lhs.service == rhs.service && lhs.nameContains == rhs.nameContains
-            && lhs.minDurationNanos == rhs.minDurationNanos && lhs.maxDurationNanos == rhs.maxDurationNanos
-            && lhs.errorsOnly == rhs.errorsOnly && lhs.startedAtOrAfterUnixNano == rhs.startedAtOrAfterUnixNano
-            && lhs.order == rhs.order && lhs.offset == rhs.offset && lhs.text == rhs.text && lhs.fromTheEnd == rhs.fromTheEnd
-            && lhs.part?.index == rhs.part?.index && lhs.part?.count == rhs.part?.count
+    public struct Part: Sendable, Equatable {
+        public var index: Int
+        public var count: Int
+
+        public init(_ index: Int, of count: Int) {
+            self.index = index
+            self.count = count
+        }
     }
 
     public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start, offset: Int = 0, text: String? = nil) {

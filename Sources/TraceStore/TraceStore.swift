@@ -56,7 +56,7 @@ public final class TraceStore: Sendable {
             pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
             let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
             if state != .current { try migrator.migrate(pool) }
-            // For the one writing connection only (readers keep SQLite's 2 MB): 64 MiB of page cache
+            // For the one writing connection only (readers keep SQLite's 2 MB): 24 MiB of page cache
             // keeps the indexes that inserts touch in memory, and a 40 MB WAL lets a page that many
             // commits touch reach the database file once, not once per commit.
             try pool.writeWithoutTransaction { db in

@@ -52,7 +52,7 @@ extension StatsCommand {
         return try await withThrowingTaskGroup(of: TraceStatistics.self) { group in
             for index in 0..<parts {
                 var part = query
-                part.part = (index, parts)
+                part.part = TraceQuery.Part(index, of: parts)
                 group.addTask {
                     var stats = TraceStatistics(grouping: grouping)
                     try store.forEachTrace(matching: part) { stats.add($0) }

@@ -25,5 +25,8 @@ import TraceStore
         #expect(outcomes.values.reduce(0) { $0 + $1.duplicates } == 60)
         #expect(outcomes.values.allSatisfy { $0.inserted + $0.duplicates == 3 && ($0.inserted == 0 || $0.inserted == 3) })
         #expect(try store.totals() == StoreTotals(traces: 40, spans: 120))
+        // Requests that waited while another was written went in together, at most 20 spans a commit.
+        let transactions = await committer.transactions
+        #expect(transactions < 60 && transactions >= 9)
     }
 }
