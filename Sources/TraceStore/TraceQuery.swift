@@ -23,18 +23,12 @@ public struct TraceQuery: Sendable, Equatable {
     /// Walks `order` from its far end (oldest or fastest first), so the end of a long list is read
     /// without skipping over everything before it.
     public var fromTheEnd = false
-    /// One of `count` disjoint parts of the selection (by trace), so several readers can share
-    /// a whole-file pass; nil for all of it.
-    public var part: Part?
+    /// One of `count` disjoint parts of the selection (by trace), set by `forEachTrace(inParallel:)`.
+    var part: Part?
 
-    public struct Part: Sendable, Equatable {
-        public var index: Int
-        public var count: Int
-
-        public init(_ index: Int, of count: Int) {
-            self.index = index
-            self.count = count
-        }
+    struct Part: Sendable, Equatable {
+        var index: Int
+        var count: Int
     }
 
     public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start, offset: Int = 0, text: String? = nil) {

@@ -151,6 +151,27 @@ extension TraceStore {
         }
     }
 
+    /// `forEachTrace` over `parts` disjoint parts of the selection at once, one reader each, every
+    /// part filling its own accumulator (`start`, then `add` a trace at a time, then `finish`).
+    public func forEachTrace<Partial: Sendable>(
+        matching query: TraceQuery, inParallel parts: Int, details: Bool = false, start: @escaping @Sendable () -> Partial,
+        add: @escaping @Sendable (inout Partial, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
+    ) async throws -> [Partial] {
+        try await withThrowingTaskGroup(of: Partial.self) { group in
+            for index in 0..<max(1, parts) {
+                var part = query
+                part.part = TraceQuery.Part(index: index, count: max(1, parts))
+                group.addTask {
+                    var partial = start()
+                    try self.forEachTrace(matching: part, details: details) { add(&partial, $0) }
+                    finish(&partial)
+                    return partial
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
     /// The trace of median duration (nearest rank) among those with the same root operation
     /// (service and span name) as `traceID`, and how many such traces there are.
     public func medianTrace(sameRootAs traceID: TraceID) throws -> (traceID: TraceID, among: Int)? {

@@ -228,6 +228,19 @@ import TraceModel
         #expect(try store.prune(.startedBefore(unixNano: cutoff)) == PruneOutcome(traces: 0, spans: 0, remaining: 50))
     }
 
+    @Test func parallelPartsVisitEveryTraceOnce() async throws {
+        let store = try store()
+        for parts in [1, 2, 3] {
+            let seen = try await store.forEachTrace(matching: TraceQuery(errorsOnly: false), inParallel: parts, start: { [TraceID]() },
+                                                    add: { $0.append($1.traceID) })
+            #expect(seen.count == parts)
+            #expect(seen.flatMap { $0 }.count == 30)
+            #expect(Set(seen.flatMap { $0 }) == Set(try store.traceIDs(matching: TraceQuery())))
+        }
+        let errors = try await store.forEachTrace(matching: TraceQuery(errorsOnly: true), inParallel: 2, start: { 0 }, add: { count, _ in count += 1 })
+        #expect(errors.reduce(0, +) == 3)
+    }
+
     @Test func readsTracesByIDInTheOrderAsked() throws {
         let store = try TraceStore.inMemory()
         for id in UInt64(1)...3 { try store.insert(sampleTrace(id: id)) }
