@@ -49,9 +49,13 @@ extension TraceStore {
 
     /// Gives the space of deleted rows back to the file system (VACUUM, then an emptied WAL).
     public func reclaimSpace() throws {
-        try writer.writeWithoutTransaction { db in
-            try db.execute(sql: "VACUUM")
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+        try foldWriteAheadLog()
+    }
+
+    /// Copies the write-ahead log into the database file and empties it, so a command that wrote
+    /// leaves one whole file behind, not up to 40 MB of log beside it.
+    public func foldWriteAheadLog() throws {
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 }

@@ -28,7 +28,9 @@ struct DatabaseOptions: ParsableArguments {
         let store: TraceStore
         do { store = try TraceStore.openForWriting(path: path) } catch { throw UserFacingError.wrapping(error) }
         do {
-            return try await body(store)
+            let result = try await body(store)
+            try? store.foldWriteAheadLog()
+            return result
         } catch {
             if !existed, (try? store.totals().traces) == 0 {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
