@@ -244,9 +244,10 @@ import TraceStore
     }
 }
 
-/// A second, independent OTLP client: the OpenTelemetry SDK for Python (installed by .ci/run).
+/// A second, independent OTLP client: the OpenTelemetry SDK for Python, in the tests' own environment.
 @Suite struct PythonSDKInteropTests {
     @Test func collectStoresWhatThePythonSDKSends() throws {
+        let sdkPython = try TestPython.interpreter()
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let collector = try RunningTrace(["collect", "--port", "0", "--db", "python.db"], in: directory)
@@ -254,8 +255,8 @@ import TraceStore
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/python_app.py").standardized
         let python = try runPython([script.path], environment: [
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
-        ])
-        #expect(python.status == 0, "python3 share/examples/python_app.py failed (is opentelemetry-sdk installed? .ci/run installs it): \(python.stderr)")
+        ], interpreter: sdkPython)
+        #expect(python.status == 0, "share/examples/python_app.py failed: \(python.stderr)")
         let printed = python.stdout
         let stopped = collector.stop(with: SIGINT)
         #expect(stopped.status == 0)

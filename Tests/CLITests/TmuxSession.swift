@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TraceFixtures
 
 /// A private tmux server running the real binary: keys in with send-keys, screens out with capture-pane.
 final class TmuxSession {
@@ -11,6 +12,7 @@ final class TmuxSession {
         // forked straight from Foundation's Process keeps the socket Foundation watches for the
         // client's exit, and waitUntilExit would never return. The test runner's blocked signals are
         // unblocked too, or the pane's shell would ignore the SIGHUP of kill-server.
+        _ = try requiredProgram("tmux")
         let script = "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); sys.exit(subprocess.call(sys.argv[1:]))"
         let started = try runPython(["-c", script,
                                      "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", name,

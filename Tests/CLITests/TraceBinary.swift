@@ -1,4 +1,6 @@
 import Foundation
+import TraceFixtures
+import Testing
 
 /// The built `trace` executable, run as a user would run it.
 struct TraceBinary {
@@ -115,11 +117,12 @@ final class RunningTrace: @unchecked Sendable {
     }
 }
 
-/// Runs python3 with `arguments`, feeding `stdin`; the HTTP client and the OpenTelemetry SDK of the tests.
-func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> TraceBinary.Result {
+/// Runs python3 with `arguments`, feeding `stdin`: the tests' plain HTTP client and process helper
+/// (standard library only; the OpenTelemetry SDK runs in `TestPython`'s environment).
+func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], interpreter: URL? = nil) throws -> TraceBinary.Result {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
+    process.executableURL = try interpreter ?? requiredProgram("python3")
+    process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     return try TraceBinary.runToCompletion(process, stdin: stdin)
 }
@@ -128,4 +131,17 @@ func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: 
 func listeningPort(in banner: String) -> Int? {
     guard let range = banner.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression) else { return nil }
     return Int(banner[range].split(separator: ":").last ?? "")
+}
+
+@Suite struct TestPrerequisiteTests {
+    @Test func aMissingProgramFailsWithOneLineNamingItsPackage() {
+        #expect(throws: MissingProgram.self) { try requiredProgram("trace-no-such-program") }
+        let message = MissingProgram(name: "sqlite3", package: "sqlite3").description
+        #expect(message == "sqlite3 is not installed; these tests run it as a user would (sudo apt-get install sqlite3, one of the README's prerequisites)")
+        #expect(!message.contains("\n"))
+    }
+
+    @Test func programsOnPathAreFound() throws {
+        #expect(try requiredProgram("sh").lastPathComponent == "sh")
+    }
 }

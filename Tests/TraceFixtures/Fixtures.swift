@@ -46,7 +46,7 @@ public func sampleTrace(id: UInt64, start: UInt64 = 1_700_000_000_000_000_000, r
 @discardableResult
 public func sqlite(_ path: String, _ sql: String) throws -> String {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.executableURL = try requiredProgram("sqlite3")
     process.arguments = [path, sql]
     let output = Pipe()
     process.standardOutput = output
