@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         .target(name: "TraceModel"),
@@ -49,8 +50,7 @@ let package = Package(
         .target(
             name: "TraceIngest",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP",
-                .product(name: "CompressNIO", package: "compress-nio"),
+                "TraceModel", "TraceStore", "OTLP", "CZlib",
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,7 +83,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "TraceViews", dependencies: ["TraceModel"]),
+        .target(name: "TraceViews", dependencies: ["TraceModel", .product(name: "HeapModule", package: "swift-collections")]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TraceTUI", dependencies: ["CNCurses", "TraceModel", "TraceStore", "TraceViews"]),
         .target(
@@ -133,7 +134,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "TraceViewsTests", dependencies: ["TraceViews", "TraceModel"]),
+        .testTarget(name: "TraceViewsTests", dependencies: ["TraceViews", "TraceModel", "TraceFixtures"]),
         .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures"]),
         .testTarget(
             name: "PipelineTests",

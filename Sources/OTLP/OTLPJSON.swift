@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import TraceModel
 
 /// The OTLP/JSON encoding: proto3 JSON, except that trace and span ids are hex, not base64,
 /// and enums are integers. swift-protobuf does the rest; this only translates the ids.
@@ -40,9 +41,10 @@ public enum OTLPJSON {
     public static func encode(_ request: ExportTraceServiceRequest, prettyPrinted: Bool = false) throws -> Data {
         var options = JSONEncodingOptions()
         options.alwaysPrintEnumsAsInts = true
-        let compact = hexIDs(in: try request.jsonUTF8Data(options: options))
+        // Escaped as well: an export file or `show --format otlp-json` printed on a terminal is inert.
+        let compact = TerminalSafety.escapingJSON(hexIDs(in: try request.jsonUTF8Data(options: options)))
         guard prettyPrinted else { return compact }
-        return try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: compact), options: [.prettyPrinted, .sortedKeys])
+        return TerminalSafety.escapingJSON(try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: compact), options: [.prettyPrinted, .sortedKeys]))
     }
 
     /// Rewrites swift-protobuf's base64 ids as hex, byte by byte: its output is compact, and inside

@@ -37,15 +37,15 @@ public enum OTLPReceiver {
             logger: logger)
     }
 
-    public static func buildRouter(ingestor: TraceIngestor) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.post("/v1/traces") { request, _ -> Response in
-            await handle(request, ingestor: ingestor)
+    public static func buildRouter(ingestor: TraceIngestor) -> Router<OTLPRequestContext> {
+        let router = Router(context: OTLPRequestContext.self)
+        router.post("/v1/traces") { request, context -> Response in
+            await handle(request, context: context, ingestor: ingestor)
         }
         return router
     }
 
-    static func handle(_ request: Request, ingestor: TraceIngestor) async -> Response {
+    static func handle(_ request: Request, context: OTLPRequestContext, ingestor: TraceIngestor) async -> Response {
         guard let contentType = request.headers[.contentType].flatMap(OTLPContentType.init(header:)) else {
             return failure(.unsupportedMediaType, "Content-Type must be application/x-protobuf or application/json", as: .json)
         }
@@ -53,11 +53,19 @@ public enum OTLPReceiver {
         guard ["gzip", "identity"].contains(encoding) else {
             return failure(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported; use gzip or none", as: contentType)
         }
+        // An oversized body is refused before it is read (when its length is declared) or as soon as
+        // it passes the limit, and the connection is closed rather than drained.
+        let tooLarge = failure(.contentTooLarge, "request body is larger than \(ingestor.maxBodyBytes) bytes", as: contentType, closing: true)
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > ingestor.maxBodyBytes {
+            context.stopReading()
+            return tooLarge
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: ingestor.maxBodyBytes)
         } catch {
-            return failure(.contentTooLarge, "request body is larger than \(ingestor.maxBodyBytes) bytes", as: contentType)
+            context.stopReading()
+            return tooLarge
         }
         do {
             try await ingestor.ingest(body: body, contentType: contentType, gzipped: encoding == "gzip")
@@ -73,14 +81,16 @@ public enum OTLPReceiver {
         return respond(.ok, ExportTraceServiceResponse(), as: contentType)
     }
 
-    private static func failure(_ status: HTTPResponse.Status, _ message: String, as contentType: OTLPContentType) -> Response {
+    private static func failure(_ status: HTTPResponse.Status, _ message: String, as contentType: OTLPContentType, closing: Bool = false) -> Response {
         let grpcCode: Int32 = switch status {
         case .badRequest: 3 // INVALID_ARGUMENT
         case .contentTooLarge: 8 // RESOURCE_EXHAUSTED
         case .unsupportedMediaType: 3
         default: 13 // INTERNAL
         }
-        return respond(status, Google_Rpc_Status.with { $0.code = grpcCode; $0.message = message }, as: contentType)
+        var response = respond(status, Google_Rpc_Status.with { $0.code = grpcCode; $0.message = message }, as: contentType)
+        if closing { response.headers[.connection] = "close" }
+        return response
     }
 
     private static func respond(_ status: HTTPResponse.Status, _ message: some SwiftProtobuf.Message, as contentType: OTLPContentType) -> Response {

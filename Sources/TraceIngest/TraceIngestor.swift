@@ -1,5 +1,4 @@
 import OTLP
-import CompressNIO
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -74,15 +73,20 @@ public struct TraceIngestor: Sendable {
     }
 
     private func decompressed(_ body: ByteBuffer, gzipped: Bool) throws -> Data {
-        guard gzipped else { return Data(buffer: body) }
-        var compressed = body
+        guard gzipped else {
+            guard body.readableBytes <= maxBodyBytes else { throw IngestError.tooLarge(limit: maxBodyBytes) }
+            return Data(buffer: body)
+        }
         do {
-            let buffer = try compressed.decompress(with: .gzip(), maxSize: maxBodyBytes + 1)
-            return Data(buffer: buffer)
-        } catch let error as CompressNIOError where error == .bufferOverflow {
+            return try GzipBody.inflate(body, limit: maxBodyBytes)
+        } catch .tooLarge {
             throw IngestError.tooLarge(limit: maxBodyBytes)
-        } catch {
-            throw IngestError.badRequest("body is not valid gzip")
+        } catch .truncated {
+            throw IngestError.badRequest("gzip body is truncated: the stream stops before its end")
+        } catch .trailingBytes(let count) {
+            throw IngestError.badRequest("gzip body has \(count) bytes after the end of the stream")
+        } catch .invalid(let reason) {
+            throw IngestError.badRequest("body is not valid gzip (\(reason))")
         }
     }
 }

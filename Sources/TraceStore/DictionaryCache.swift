@@ -14,9 +14,12 @@ final class DictionaryCache: Sendable {
 
     func name(_ id: Int64, _ db: Database) throws -> String {
         if let name = state.withLock({ $0.names[id] }) { return name }
-        guard let name = try String.fetchOne(db, sql: "SELECT name FROM span_names WHERE id = ?", arguments: [id]) else {
+        let select = try RawStatement(db, sql: "SELECT name FROM span_names WHERE id = ?")
+        select.bind(1, id)
+        guard try select.step(db), let name = select.text(0) else {
             throw TraceStoreError.corrupt("a span whose name \(id) is missing")
         }
+        _ = try select.step(db)
         state.withLock { $0.names[id] = name }
         return name
     }
@@ -25,9 +28,12 @@ final class DictionaryCache: Sendable {
     func keyNames(_ db: Database) throws -> [Int64: String] {
         let (keys, highest) = state.withLock { ($0.keys, $0.highestKey) }
         guard let newest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM attribute_keys"), newest > highest else { return keys }
-        let added = try Row.fetchAll(db, sql: "SELECT id, key FROM attribute_keys WHERE id > ?", arguments: [highest])
+        let select = try RawStatement(db, sql: "SELECT id, key FROM attribute_keys WHERE id > ?")
+        select.bind(1, highest)
+        var added: [(Int64, String)] = []
+        while try select.step(db) { added.append((select.int64(0), select.text(1) ?? "")) }
         return state.withLock { state in
-            for row in added { state.keys[row[0]] = row[1] }
+            for (id, key) in added { state.keys[id] = key }
             state.highestKey = max(state.highestKey, newest)
             return state.keys
         }

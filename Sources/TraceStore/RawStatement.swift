@@ -26,6 +26,18 @@ struct RawStatement {
         }
     }
 
+    enum Value {
+        case int(Int64)
+        case text(String?)
+    }
+
+    func bind(_ index: Int32, _ value: Value) {
+        switch value {
+        case .int(let number): bind(index, number)
+        case .text(let text): bind(index, text: text)
+        }
+    }
+
     /// An integer id as its big-endian bytes, the order in which ids are printed and sorted.
     func bind(_ index: Int32, bigEndian value: UInt64) {
         withUnsafeBytes(of: value.bigEndian) { _ = sqlite3_bind_blob(handle, index, $0.baseAddress, 8, Self.transient) }

@@ -21,12 +21,17 @@ extension TraceStore {
             SELECT t.trace_id, t.start_ns, t.end_ns, t.span_count, t.error_count,
                    (SELECT name FROM services WHERE id = t.root_service_id) AS root_service,
                    (SELECT name FROM span_names WHERE id = t.root_name_id) AS root_name,
-                   (SELECT group_concat(name, char(31)) FROM (SELECT sv.name FROM trace_services ts JOIN services sv ON sv.id = ts.service_id
+                   (SELECT json_group_array(name) FROM (SELECT sv.name FROM trace_services ts JOIN services sv ON sv.id = ts.service_id
                         WHERE ts.trace_ref = t.id ORDER BY sv.name)) AS services
             \(selection.sql)
             """
         return try writer.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: selection.arguments).compactMap(Self.summary(from:))
+            // Read through the C API: names are text as the sender sent it, NUL included.
+            let rows = try RawStatement(db, sql: sql)
+            try rows.bind(selection.arguments)
+            var summaries: [TraceSummary] = []
+            while try rows.step(db) { summaries.append(try Self.summary(from: rows)) }
+            return summaries
         }
     }
 
@@ -275,18 +280,17 @@ extension TraceStore {
         return TraceID(high: high, low: low)
     }
 
-    private static func summary(from row: Row) -> TraceSummary? {
-        guard let traceID = TraceID(bytes: row[0] as Data) else { return nil }
-        let services: String = row["services"] ?? ""
+    private static func summary(from row: RawStatement) throws -> TraceSummary {
+        let services = try row.text(7).map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         return TraceSummary(
-            traceID: traceID,
-            startTimeUnixNano: UInt64(bitPattern: row["start_ns"]),
-            endTimeUnixNano: UInt64(bitPattern: row["end_ns"]),
-            spanCount: row["span_count"],
-            errorCount: row["error_count"],
-            services: services.isEmpty ? [] : services.split(separator: "\u{1F}").map(String.init),
-            rootService: row["root_service"],
-            rootName: row["root_name"])
+            traceID: try traceID(in: row),
+            startTimeUnixNano: UInt64(bitPattern: row.int64(1)),
+            endTimeUnixNano: UInt64(bitPattern: row.int64(2)),
+            spanCount: Int(row.int64(3)),
+            errorCount: Int(row.int64(4)),
+            services: services,
+            rootService: row.text(5),
+            rootName: row.text(6))
     }
 }
 
@@ -357,21 +361,23 @@ private struct ReadContext {
     }
 
     private mutating func resource(_ id: Int64) throws -> Resource {
-        guard let row = try Row.fetchOne(db, sql: "SELECT attributes, dropped_attributes_count, schema_url FROM resources WHERE id = ?", arguments: [id]) else {
-            throw TraceStoreError.corrupt("a span of resource \(id), which is missing")
-        }
-        let resource = Resource(attributes: try CompactJSON.attributes(row[0], keys: try keyNames()),
-                                droppedAttributesCount: UInt32(row[1] as Int64), schemaURL: row[2])
+        let row = try RawStatement(db, sql: "SELECT attributes, dropped_attributes_count, schema_url FROM resources WHERE id = ?")
+        row.bind(1, id)
+        guard try row.step(db) else { throw TraceStoreError.corrupt("a span of resource \(id), which is missing") }
+        defer { _ = try? row.step(db) }
+        let resource = Resource(attributes: try CompactJSON.attributes(row.text(0), keys: try keyNames()),
+                                droppedAttributesCount: UInt32(clamping: row.int64(1)), schemaURL: row.text(2) ?? "")
         resources[id] = resource
         return resource
     }
 
     private mutating func scope(_ id: Int64) throws -> InstrumentationScope {
-        guard let row = try Row.fetchOne(db, sql: "SELECT name, version, attributes, dropped_attributes_count, schema_url FROM scopes WHERE id = ?", arguments: [id]) else {
-            throw TraceStoreError.corrupt("a span of scope \(id), which is missing")
-        }
-        let scope = InstrumentationScope(name: row[0], version: row[1], attributes: try CompactJSON.attributes(row[2], keys: try keyNames()),
-                                         droppedAttributesCount: UInt32(row[3] as Int64), schemaURL: row[4])
+        let row = try RawStatement(db, sql: "SELECT name, version, attributes, dropped_attributes_count, schema_url FROM scopes WHERE id = ?")
+        row.bind(1, id)
+        guard try row.step(db) else { throw TraceStoreError.corrupt("a span of scope \(id), which is missing") }
+        defer { _ = try? row.step(db) }
+        let scope = InstrumentationScope(name: row.text(0) ?? "", version: row.text(1) ?? "", attributes: try CompactJSON.attributes(row.text(2), keys: try keyNames()),
+                                         droppedAttributesCount: UInt32(clamping: row.int64(3)), schemaURL: row.text(4) ?? "")
         scopes[id] = scope
         return scope
     }

@@ -84,7 +84,9 @@ extension TraceStore {
         let unknown = applied.subtracting(known)
         if !unknown.isEmpty { return .newer(unknown: unknown.sorted()) }
         if applied.isEmpty {
-            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view')") ?? 0
+            // A file `trace` began and was stopped before its first migration committed holds
+            // nothing, or only GRDB's empty migrations table: it is ours, and empty.
+            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') AND name != 'grdb_migrations'") ?? 0
             return tables == 0 ? .empty : .foreign
         }
         return applied == known ? .current : .outdated

@@ -291,9 +291,13 @@ final class SpanWriter: @unchecked Sendable {
     /// The dictionary id of a name, service or attribute key, adding it on first sight.
     private func id(of text: String, in cache: inout [String: Int64], table: String, column: String, db: Database) throws -> Int64 {
         if let id = cache[text] { return id }
-        let find = try db.cachedStatement(sql: "SELECT id FROM \(table) WHERE \(column) = ?")
-        let id = try Int64.fetchOne(find, arguments: [text]) ?? {
-            try db.cachedStatement(sql: "INSERT INTO \(table) (\(column)) VALUES (?)").execute(arguments: [text])
+        // Bound with its length (RawStatement), so a name with a NUL in it is kept whole.
+        let find = try RawStatement(db, sql: "SELECT id FROM \(table) WHERE \(column) = ?")
+        find.bind(1, text: text)
+        let id = try find.fetchInt64(db) ?? {
+            let insert = try RawStatement(db, sql: "INSERT INTO \(table) (\(column)) VALUES (?)")
+            insert.bind(1, text: text)
+            try insert.execute(db)
             return db.lastInsertedRowID
         }()
         cache[text] = id
@@ -306,7 +310,7 @@ final class SpanWriter: @unchecked Sendable {
         let id = try sharedRowID(
             "resources", fingerprint: "\(resource.droppedAttributesCount)|\(resource.schemaURL)|\(attributes)",
             columns: ["service_id", "attributes", "dropped_attributes_count", "schema_url"],
-            values: [serviceID, attributes, Int64(resource.droppedAttributesCount), resource.schemaURL], db: db)
+            values: [.int(serviceID), .text(attributes), .int(Int64(resource.droppedAttributesCount)), .text(resource.schemaURL)], db: db)
         if resources.count > Self.cacheLimit { resources = [:] }
         resources[resource] = id
         return id
@@ -317,19 +321,22 @@ final class SpanWriter: @unchecked Sendable {
         let id = try sharedRowID(
             "scopes", fingerprint: "\(scope.name)|\(scope.version)|\(scope.droppedAttributesCount)|\(scope.schemaURL)|\(attributes)",
             columns: ["name", "version", "attributes", "dropped_attributes_count", "schema_url"],
-            values: [scope.name, scope.version, attributes, Int64(scope.droppedAttributesCount), scope.schemaURL], db: db)
+            values: [.text(scope.name), .text(scope.version), .text(attributes), .int(Int64(scope.droppedAttributesCount)), .text(scope.schemaURL)], db: db)
         if scopes.count > Self.cacheLimit { scopes = [:] }
         scopes[scope] = id
         return id
     }
 
     /// The id of the resource or scope row with this fingerprint, added with `values` on first sight.
-    private func sharedRowID(_ table: String, fingerprint: String, columns: [String], values: [any DatabaseValueConvertible],
-                             db: Database) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM \(table) WHERE fingerprint = ?", arguments: [fingerprint]) { return id }
-        try db.execute(
-            sql: "INSERT INTO \(table) (fingerprint, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))",
-            arguments: StatementArguments([fingerprint as any DatabaseValueConvertible] + values))
+    private func sharedRowID(_ table: String, fingerprint: String, columns: [String], values: [RawStatement.Value], db: Database) throws -> Int64 {
+        let find = try RawStatement(db, sql: "SELECT id FROM \(table) WHERE fingerprint = ?")
+        find.bind(1, text: fingerprint)
+        if let id = try find.fetchInt64(db) { return id }
+        let insert = try RawStatement(
+            db, sql: "INSERT INTO \(table) (fingerprint, \(columns.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: columns.count)))")
+        insert.bind(1, text: fingerprint)
+        for (offset, value) in values.enumerated() { insert.bind(Int32(offset + 2), value) }
+        try insert.execute(db)
         return db.lastInsertedRowID
     }
 }

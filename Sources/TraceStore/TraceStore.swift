@@ -15,7 +15,8 @@ public final class TraceStore: Sendable {
         self.writer = writer
     }
 
-    /// Opens an existing database for reading only; never creates or migrates a file.
+    /// Opens an existing database for reading; never creates a file, but brings an older or empty
+    /// one to the current schema first.
     public static func openForReading(path: String) throws -> TraceStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw TraceStoreError.missing(path: path) }
@@ -24,8 +25,9 @@ public final class TraceStore: Sendable {
         configuration.readonly = true
         let pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
         let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
-        if state == .outdated {
-            // A file from an older release is converted in place (one transaction), then read.
+        if state == .outdated || state == .empty {
+            // A file from an older release is converted in place (one transaction), then read; an
+            // empty one (a creation that was cut short, or a blank file) is given the schema.
             try pool.close()
             _ = try openForWriting(path: path)
             return try openForReading(path: path)

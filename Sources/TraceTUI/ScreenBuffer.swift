@@ -57,7 +57,8 @@ public struct ScreenBuffer: Sendable {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var column = max(0, x)
-        for character in TerminalText.escaped(text) {
+        // Only what can show is escaped: a value of megabytes costs no more than a short one.
+        for character in TerminalText.escaped(String(text.prefix(max(0, limit - column) + 256))) {
             let cellText = String(character)
             let cellWidth = TerminalText.width(cellText)
             if cellWidth == 0 {

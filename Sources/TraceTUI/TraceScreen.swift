@@ -16,10 +16,22 @@ struct TraceScreen {
     var top = 0
     var focus = Focus.waterfall
     var detailTop = 0
-    var showBreakdown = false
+    var showBreakdown = false {
+        didSet { if showBreakdown, breakdownLines == nil { breakdownLines = WaterfallText.breakdown(LatencyBreakdown(trace: trace), total: duration, style: .plain) } }
+    }
     var search = "" {
         didSet { if search != oldValue { findMatches() } }
     }
+    /// What a keystroke would otherwise recompute over every span (a trace can hold 200,000):
+    /// worked out once, or once per change of what they depend on.
+    private let startUnixNano: UInt64
+    private let duration: UInt64
+    private let services: [String]
+    private var nameColumns = 0
+    private var serviceColumns = 0
+    private(set) var matchPositions: [Int] = []
+    private var breakdownLines: [String]?
+    private let detailCache = DetailCache()
     /// Spans matching `search`, found once per change of the query so `n`/`N` and drawing stay cheap.
     private var matchingSpans: Set<SpanID> = []
     /// Each span's name, service and attributes, lowercased; built on the first search.
@@ -33,8 +45,12 @@ struct TraceScreen {
 
     init(trace: Trace) {
         self.trace = trace
+        startUnixNano = trace.startTimeUnixNano
+        duration = trace.durationNanos
+        services = trace.services
         layout = WaterfallLayout(trace: trace)
         shown = Array(layout.rows.indices)
+        measureColumns()
     }
 
     var selectedRow: WaterfallLayout.Row? { shown.indices.contains(selected) ? layout.rows[shown[selected]] : nil }
@@ -72,10 +88,19 @@ struct TraceScreen {
         }
         let query = search.lowercased()
         matchingSpans = Set(searchableText.lazy.filter { $0.1.contains(query) }.map(\.0))
+        findMatchPositions()
     }
 
     /// Rows that match the search, as positions in `shown`.
-    var matchPositions: [Int] { shown.indices.filter { matches(layout.rows[shown[$0]].span) } }
+    private mutating func findMatchPositions() {
+        matchPositions = search.isEmpty ? [] : shown.indices.filter { matches(layout.rows[shown[$0]].span) }
+    }
+
+    /// The widest name (with its indentation) and service, in columns, for the column layout.
+    private mutating func measureColumns() {
+        nameColumns = layout.rows.lazy.map { WaterfallLayout.indentation(depth: $0.depth).count + TerminalText.width(TerminalText.escaped(String($0.span.name.prefix(256)))) }.max() ?? 0
+        serviceColumns = services.lazy.map { TerminalText.width(TerminalText.escaped(String($0.prefix(64)))) }.max() ?? 0
+    }
 
     mutating func jumpToMatch(forward: Bool) {
         let positions = matchPositions
@@ -100,6 +125,8 @@ struct TraceScreen {
         if let id, let position = shown.firstIndex(where: { layout.rows[$0].span.spanID == id }) { selected = position }
         selected = max(0, min(selected, shown.count - 1))
         detailTop = 0
+        findMatchPositions()
+        measureColumns()
     }
 
     mutating func move(by delta: Int, visibleRows: Int) {
@@ -141,15 +168,18 @@ struct TraceScreen {
 
     func draw(into screen: inout ScreenBuffer, timeZone: TimeZone) {
         let geometry = Self.geometry(width: screen.width, height: screen.height)
-        let header = "Trace \(trace.traceID.hex)  \(Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone))  "
-            + "\(DurationFormat.string(nanos: trace.durationNanos))  \(trace.spans.count) spans  "
+        let header = "Trace \(trace.traceID.hex)  \(Timestamp.string(unixNano: startUnixNano, timeZone: timeZone))  "
+            + "\(DurationFormat.string(nanos: duration))  \(trace.spans.count) spans  "
         var x = screen.write(header, x: 0, y: 0, style: .heading)
-        for (index, service) in trace.services.enumerated() {
+        for (index, service) in services.enumerated() {
+            guard x < screen.width else { break }
             x += screen.write((index > 0 ? ", " : "") + service, x: x, y: 0, style: .service(service))
         }
         drawWaterfall(into: &screen, area: geometry.waterfall)
         drawDetail(into: &screen, area: geometry.detail)
-        if showBreakdown { drawBreakdown(into: &screen) }
+        if showBreakdown, let breakdownLines {
+            screen.drawCenteredBox(lines: breakdownLines, margin: 4, footer: " b to close ") { _, index in index == 0 ? .heading : .plain }
+        }
         let status: String
         if editingSearch {
             status = "find: " + search + "▏  (Enter keep, Esc clear)"
@@ -165,16 +195,16 @@ struct TraceScreen {
         screen.write(status, x: 0, y: screen.height - 1, style: editingSearch ? .heading : .faint)
     }
 
-    static func columns(width: Int, rows: [WaterfallLayout.Row], marked: Bool = false) -> (name: Int, service: Int, duration: Int, bar: Int) {
+    static func columns(width: Int, nameColumns: Int, serviceColumns: Int, marked: Bool = false) -> (name: Int, service: Int, duration: Int, bar: Int) {
         let mark = marked ? 2 : 0
-        let nameWidth = min(max(12, rows.map { mark + $0.depth * 2 + 2 + TerminalText.width(TerminalText.escaped($0.span.name)) + 2 }.max() ?? 12), max(12, width / 3))
-        let serviceWidth = min(max(7, rows.map { TerminalText.width(TerminalText.escaped($0.span.serviceName)) }.max() ?? 7), 14)
+        let nameWidth = min(max(12, mark + nameColumns + 4), max(12, width / 3))
+        let serviceWidth = min(max(7, serviceColumns), 14)
         let durationWidth = 7
         return (nameWidth, serviceWidth, durationWidth, max(8, width - nameWidth - serviceWidth - durationWidth - 3))
     }
 
     private func drawWaterfall(into screen: inout ScreenBuffer, area: (x: Int, y: Int, width: Int, height: Int)) {
-        let columns = Self.columns(width: area.width, rows: layout.rows, marked: showCriticalPath)
+        let columns = Self.columns(width: area.width, nameColumns: nameColumns, serviceColumns: serviceColumns, marked: showCriticalPath)
         let barX = area.x + columns.name + columns.service + columns.duration + 3
         // Time ruler: five ticks with human durations on the shared axis.
         let rulerY = area.y - 1
@@ -195,7 +225,8 @@ struct TraceScreen {
             let fold = row.hasChildren ? (collapsed.contains(span.spanID) ? "▸ " : "▾ ") : "  "
             let onPath = criticalSpans.contains(span.spanID)
             let mark = showCriticalPath ? (onPath ? "● " : "  ") : ""
-            let name = mark + String(repeating: "  ", count: row.depth) + fold + span.name + (span.isError ? " !" : "")
+            let name = mark + WaterfallLayout.indentation(depth: row.depth) + fold + span.name
+                + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (span.isError ? " !" : "")
             let isMatch = matches(span)
             screen.write(name, x: area.x, y: y, style: span.isError ? .error : CellStyle(bold: isMatch), maxWidth: columns.name)
             screen.write(span.serviceName, x: area.x + columns.name + 1, y: y, style: .service(span.serviceName), maxWidth: columns.service)
@@ -221,9 +252,11 @@ struct TraceScreen {
             for y in area.y..<(area.y + area.height) { screen.write("│", x: area.x - 1, y: y, style: separatorStyle) }
         }
         guard let row = selectedRow else { return }
-        let lines = Self.detailLines(for: row, traceStart: layout.traceStartNanos).flatMap { line in
-            let indent = line.text.prefix { $0 == " " }.count + 4
-            return TerminalText.wrapped(line.text, columns: area.width - 1, indent: indent).map { DetailLine(text: $0, style: line.style) }
+        let lines = detailCache.lines(for: row, width: area.width - 1) {
+            Self.detailLines(for: row, traceStart: layout.traceStartNanos).flatMap { line in
+                let indent = line.text.prefix { $0 == " " }.count + 4
+                return TerminalText.wrapped(Self.clipped(line.text), columns: area.width - 1, indent: indent).map { DetailLine(text: $0, style: line.style) }
+            }
         }
         for (offset, line) in lines.dropFirst(detailTop).prefix(area.height).enumerated() {
             screen.write(line.text, x: area.x + 1, y: area.y + offset, style: line.style, maxWidth: area.width - 1)
@@ -233,6 +266,27 @@ struct TraceScreen {
     struct DetailLine {
         var text: String
         var style: CellStyle = .plain
+    }
+
+    /// The selected span's wrapped detail lines, kept while the selection and width stay the same.
+    private final class DetailCache {
+        private var key: (SpanID, Int)?
+        private var cached: [DetailLine] = []
+
+        func lines(for row: WaterfallLayout.Row, width: Int, make: () -> [DetailLine]) -> [DetailLine] {
+            if let key, key == (row.span.spanID, width) { return cached }
+            cached = make()
+            key = (row.span.spanID, width)
+            return cached
+        }
+    }
+
+    /// Longest text a detail line wraps: a value of megabytes would be thousands of pane lines.
+    static let maxDetailCharacters = 8192
+
+    static func clipped(_ text: String) -> String {
+        guard text.utf8.count > maxDetailCharacters else { return text }
+        return String(text.prefix(maxDetailCharacters)) + " … (\(text.utf8.count) bytes in all; trace export prints it whole)"
     }
 
     /// Everything about a span: identity, timing, status, attributes, events, links, resource, scope.
@@ -248,7 +302,7 @@ struct TraceScreen {
         }
         lines.append(DetailLine(text: "start     +\(DurationFormat.string(nanos: row.offsetNanos))   duration \(DurationFormat.string(nanos: span.durationNanos))"))
         lines.append(DetailLine(text: "span id   \(span.spanID.hex)"))
-        lines.append(DetailLine(text: "parent    \(span.parentSpanID?.hex ?? "(root)")"))
+        lines.append(DetailLine(text: "parent    \(span.parentSpanID?.hex ?? "(root)")" + (row.closesCycle ? " (closes a parent cycle; shown as a root)" : "")))
         lines.append(DetailLine(text: "trace id  \(span.traceID.hex)"))
         if !span.attributes.isEmpty {
             lines.append(DetailLine(text: "Attributes", style: .heading))
@@ -274,10 +328,5 @@ struct TraceScreen {
         lines.append(DetailLine(text: "Scope", style: .heading))
         lines.append(DetailLine(text: "  " + (span.scope.name.isEmpty ? "(unnamed)" : span.scope.name) + (span.scope.version.isEmpty ? "" : " \(span.scope.version)")))
         return lines
-    }
-
-    private func drawBreakdown(into screen: inout ScreenBuffer) {
-        let lines = WaterfallText.breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: .plain)
-        screen.drawCenteredBox(lines: lines, margin: 4, footer: " b to close ") { _, index in index == 0 ? .heading : .plain }
     }
 }

@@ -1,3 +1,4 @@
+import HeapModule
 import TraceModel
 
 /// The chain of work that set a trace's end-to-end duration: walking back from the end, at each
@@ -28,11 +29,13 @@ public struct CriticalPath: Sendable, Equatable {
         var children = tree.children
         var waitsOnAnotherService = Set<Int>()
         for (client, kids) in tree.children {
-            for server in kids where LatencyBreakdown.isHop(client: spans[client], server: spans[server]) {
+            let servers = kids.filter { LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
+            guard !servers.isEmpty else { continue }
+            let steps = kids.filter { !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
+            for server in servers {
                 waitsOnAnotherService.insert(client)
-                let enclosing = kids.filter {
-                    $0 != server && !LatencyBreakdown.isHop(client: spans[client], server: spans[$0])
-                        && spans[$0].startTimeUnixNano <= spans[server].startTimeUnixNano && spans[server].endTimeUnixNano <= spans[$0].endTimeUnixNano
+                let enclosing = steps.filter {
+                    spans[$0].startTimeUnixNano <= spans[server].startTimeUnixNano && spans[server].endTimeUnixNano <= spans[$0].endTimeUnixNano
                 }
                 guard let wait = enclosing.min(by: { spans[$0].durationNanos < spans[$1].durationNanos }) else { continue }
                 children[client]?.removeAll { $0 == server }
@@ -54,25 +57,76 @@ public struct CriticalPath: Sendable, Equatable {
         segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? .network : .service(segment.service), default: 0] += segment.nanos }
     }
 
-    private mutating func walk(_ index: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
-        let span = spans[index]
-        let isNetwork = waiting.contains(index)
-        var cursor = min(end, span.endTimeUnixNano)
-        var remaining = children[index] ?? []
-        while cursor > span.startTimeUnixNano {
-            // The child still running latest before the cursor; ties go to the one that started last.
-            let candidates = remaining.filter { spans[$0].startTimeUnixNano < cursor && spans[$0].endTimeUnixNano > span.startTimeUnixNano }
-            guard let next = candidates.max(by: { a, b in
-                (min(spans[a].endTimeUnixNano, cursor), spans[a].startTimeUnixNano) < (min(spans[b].endTimeUnixNano, cursor), spans[b].startTimeUnixNano)
-            }) else { break }
-            remaining.removeAll { $0 == next }
-            let child = spans[next]
-            let childEnd = min(child.endTimeUnixNano, cursor)
-            if childEnd < cursor { append(span, from: childEnd, to: cursor, isNetwork: isNetwork) }
-            walk(next, until: childEnd, spans: spans, children: children, waiting: waiting)
-            cursor = max(child.startTimeUnixNano, span.startTimeUnixNano)
+    /// One span being walked back from `cursor` to its start. Its children are taken latest-ending
+    /// first: those still running at the cursor (ending at or after it) wait in a heap by start, the
+    /// rest in end order, so each step costs a logarithm however many children a span has.
+    private struct Frame {
+        var index: Int
+        var cursor: UInt64
+        /// Children, latest end first; of equal ends the latest start, then the first listed.
+        var byEnd: [Int]
+        var positions: [Int]
+        var nextByEnd = 0
+        var running = Heap<Running>()
+    }
+
+    private struct Running: Comparable {
+        var start: UInt64
+        /// Position among the parent's children: of equal starts, the first listed is the greatest.
+        var position: Int
+        var index: Int
+        static func < (a: Running, b: Running) -> Bool { (a.start, b.position) < (b.start, a.position) }
+    }
+
+    private mutating func walk(_ root: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
+        func frame(_ index: Int, until end: UInt64) -> Frame {
+            let kids = children[index] ?? []
+            let byEnd = kids.indices.sorted { a, b in
+                (spans[kids[a]].endTimeUnixNano, spans[kids[a]].startTimeUnixNano, b) > (spans[kids[b]].endTimeUnixNano, spans[kids[b]].startTimeUnixNano, a)
+            }
+            return Frame(index: index, cursor: min(end, spans[index].endTimeUnixNano), byEnd: byEnd.map { kids[$0] }, positions: byEnd)
         }
-        if cursor > span.startTimeUnixNano { append(span, from: span.startTimeUnixNano, to: cursor, isNetwork: isNetwork) }
+        // An explicit stack: a chain 100,000 deep is a valid trace.
+        var stack = [frame(root, until: end)]
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            let span = spans[stack[top].index]
+            let isNetwork = waiting.contains(stack[top].index)
+            // The child still running latest before the cursor; ties go to the one that started last.
+            var next: Int?
+            if stack[top].cursor > span.startTimeUnixNano {
+                let cursor = stack[top].cursor
+                while stack[top].nextByEnd < stack[top].byEnd.count, spans[stack[top].byEnd[stack[top].nextByEnd]].endTimeUnixNano >= cursor {
+                    let child = stack[top].byEnd[stack[top].nextByEnd]
+                    stack[top].running.insert(Running(start: spans[child].startTimeUnixNano, position: stack[top].positions[stack[top].nextByEnd], index: child))
+                    stack[top].nextByEnd += 1
+                }
+                while let latest = stack[top].running.max, latest.start >= cursor { _ = stack[top].running.popMax() }
+                if let latest = stack[top].running.popMax() {
+                    next = latest.index
+                } else {
+                    while stack[top].nextByEnd < stack[top].byEnd.count, spans[stack[top].byEnd[stack[top].nextByEnd]].startTimeUnixNano >= cursor {
+                        stack[top].nextByEnd += 1
+                    }
+                    if stack[top].nextByEnd < stack[top].byEnd.count, spans[stack[top].byEnd[stack[top].nextByEnd]].endTimeUnixNano > span.startTimeUnixNano {
+                        next = stack[top].byEnd[stack[top].nextByEnd]
+                        stack[top].nextByEnd += 1
+                    }
+                }
+            }
+            guard let next else {
+                if stack[top].cursor > span.startTimeUnixNano {
+                    append(span, from: span.startTimeUnixNano, to: stack[top].cursor, isNetwork: isNetwork)
+                }
+                stack.removeLast()
+                continue
+            }
+            let child = spans[next]
+            let childEnd = min(child.endTimeUnixNano, stack[top].cursor)
+            if childEnd < stack[top].cursor { append(span, from: childEnd, to: stack[top].cursor, isNetwork: isNetwork) }
+            stack[top].cursor = max(child.startTimeUnixNano, span.startTimeUnixNano)
+            stack.append(frame(next, until: childEnd))
+        }
     }
 
     /// Segments are collected backwards in time; `init` reverses them.

@@ -12,7 +12,7 @@ public enum DiffText {
         }
         lines.append("")
         let names = diff.rows.map { row in
-            (row.a == nil ? "+ " : row.b == nil ? "- " : "  ") + String(repeating: "  ", count: row.depth) + TerminalText.escaped(row.span.name)
+            (row.a == nil ? "+ " : row.b == nil ? "- " : "  ") + WaterfallLayout.indentation(depth: row.depth) + TerminalText.escaped(row.span.name)
         }
         let services = diff.rows.map { TerminalText.escaped($0.span.serviceName) }
         let nameWidth = min(max(4, names.map(TerminalText.width).max() ?? 0), 36)

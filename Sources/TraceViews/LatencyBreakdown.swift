@@ -29,7 +29,31 @@ public struct LatencyBreakdown: Sendable, Equatable {
 
     public init(trace: Trace) {
         let tree = TraceTree(trace)
-        for root in tree.roots { attribute(root, tree: tree) }
+        let spans = trace.spans
+        // Depth first with an explicit stack: a chain 100,000 deep is a valid trace. A server span
+        // carries the hop that reached it, recorded when it is visited, in the order a recursion would.
+        var stack: [(index: Int, hop: Hop?)] = tree.roots.reversed().map { ($0, nil) }
+        while let (index, hop) = stack.popLast() {
+            if let hop { hops.append(hop) }
+            let span = spans[index]
+            let children = tree.children[index] ?? []
+            let servers = children.filter { Self.isHop(client: span, server: spans[$0]) }
+            if servers.isEmpty {
+                let covered = Self.unionNanos(children.map { spans[$0] }, within: span)
+                selfNanos[.service(span.serviceName), default: 0] += span.durationNanos - covered
+                stack += children.reversed().map { ($0, nil) }
+                continue
+            }
+            let covered = Self.unionNanos(servers.map { spans[$0] }, within: span)
+            selfNanos[.network, default: 0] += span.durationNanos - covered
+            let serverSet = Set(servers)
+            let steps = children.filter { !serverSet.contains($0) }.map { Step(name: spans[$0].name, nanos: spans[$0].durationNanos) }
+            stack += servers.reversed().map { server in
+                (server, Hop(clientService: span.serviceName, clientName: span.name, clientNanos: span.durationNanos,
+                             serverService: spans[server].serviceName, serverName: spans[server].name, serverNanos: spans[server].durationNanos,
+                             clientSteps: steps))
+            }
+        }
     }
 
     public init() {}
@@ -40,28 +64,6 @@ public struct LatencyBreakdown: Sendable, Equatable {
     public mutating func add(_ other: LatencyBreakdown) {
         hops += other.hops
         for (bucket, nanos) in other.selfNanos { selfNanos[bucket, default: 0] += nanos }
-    }
-
-    private mutating func attribute(_ index: Int, tree: TraceTree) {
-        let span = tree.trace.spans[index]
-        let children = tree.children[index] ?? []
-        let servers = children.filter { Self.isHop(client: span, server: tree.trace.spans[$0]) }
-        if !servers.isEmpty {
-            let covered = Self.unionNanos(servers.map { tree.trace.spans[$0] }, within: span)
-            selfNanos[.network, default: 0] += span.durationNanos - covered
-            let steps = children.filter { !servers.contains($0) }.map { Step(name: tree.trace.spans[$0].name, nanos: tree.trace.spans[$0].durationNanos) }
-            for server in servers {
-                let serverSpan = tree.trace.spans[server]
-                hops.append(Hop(clientService: span.serviceName, clientName: span.name, clientNanos: span.durationNanos,
-                                serverService: serverSpan.serviceName, serverName: serverSpan.name, serverNanos: serverSpan.durationNanos,
-                                clientSteps: steps))
-                attribute(server, tree: tree)
-            }
-            return
-        }
-        let covered = Self.unionNanos(children.map { tree.trace.spans[$0] }, within: span)
-        selfNanos[.service(span.serviceName), default: 0] += span.durationNanos - covered
-        for child in children { attribute(child, tree: tree) }
     }
 
     static func isHop(client: Span, server: Span) -> Bool {

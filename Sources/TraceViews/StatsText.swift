@@ -144,6 +144,6 @@ public enum StatsText {
             object["end"] = Timestamp.rfc3339(unixNano: stats.lastEndUnixNano)
             object["tracesPerSecond"] = stats.tracesPerSecond as Any? ?? NSNull()
         }
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return TerminalSafety.escapingJSON(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]))
     }
 }

@@ -1,3 +1,5 @@
+import TraceModel
+
 /// Makes untrusted text (span names, attribute values) safe to print on a terminal:
 /// control characters and escape sequences become visible escapes instead of acting.
 public enum TerminalText {
@@ -24,11 +26,7 @@ public enum TerminalText {
         return out
     }
 
-    /// C0 and C1 controls, DEL, and bidirectional overrides that can disguise text.
-    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        return value < 0x20 || (0x7F...0x9F).contains(value) || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
-    }
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool { TerminalSafety.isUnsafe(scalar) }
 
     /// Columns a string takes on a terminal: wide East Asian characters and emoji take two.
     public static func width(_ text: String) -> Int {

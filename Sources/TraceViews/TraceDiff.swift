@@ -33,17 +33,17 @@ public struct TraceDiff: Sendable {
         self.b = b
         let (treeA, treeB) = (TraceTree(a), TraceTree(b))
         let (pathA, pathB) = (Self.pathTime(a), Self.pathTime(b))
-        func add(_ indexA: Int?, _ indexB: Int?, depth: Int) {
+        // Depth first with an explicit stack: a chain 100,000 deep is a valid trace.
+        var stack = Self.pair(treeA.roots, in: a, startingAt: a.startTimeUnixNano, with: treeB.roots, in: b, startingAt: b.startTimeUnixNano)
+            .reversed().map { (indexA: $0.0, indexB: $0.1, depth: 0) }
+        while let (indexA, indexB, depth) = stack.popLast() {
             let spanA = indexA.map { a.spans[$0] }, spanB = indexB.map { b.spans[$0] }
             let timeA = spanA.flatMap { pathA[$0.spanID] }, timeB = spanB.flatMap { pathB[$0.spanID] }
             rows.append(Row(depth: depth, a: spanA, b: spanB, aPathNanos: timeA?.nanos ?? 0, bPathNanos: timeB?.nanos ?? 0,
                             isNetwork: timeA?.isNetwork ?? timeB?.isNetwork ?? false))
             let pairs = Self.pair(indexA.flatMap { treeA.children[$0] } ?? [], in: a, startingAt: spanA?.startTimeUnixNano ?? 0,
                                   with: indexB.flatMap { treeB.children[$0] } ?? [], in: b, startingAt: spanB?.startTimeUnixNano ?? 0)
-            for pair in pairs { add(pair.0, pair.1, depth: depth + 1) }
-        }
-        for pair in Self.pair(treeA.roots, in: a, startingAt: a.startTimeUnixNano, with: treeB.roots, in: b, startingAt: b.startTimeUnixNano) {
-            add(pair.0, pair.1, depth: 0)
+            stack += pairs.reversed().map { (indexA: $0.0, indexB: $0.1, depth: depth + 1) }
         }
     }
 

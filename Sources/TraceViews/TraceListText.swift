@@ -39,6 +39,6 @@ public enum TraceListText {
                 "error": trace.hasError,
             ]
         }
-        return try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        return TerminalSafety.escapingJSON(try JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]))
     }
 }

@@ -9,6 +9,8 @@ public struct WaterfallLayout: Sendable {
         /// Start relative to the trace's start.
         public var offsetNanos: UInt64
         public var hasChildren: Bool
+        /// The span's stored parent closed a parent cycle, so it is drawn as a root instead.
+        public var closesCycle: Bool
     }
 
     public let traceStartNanos: UInt64
@@ -22,9 +24,22 @@ public struct WaterfallLayout: Sendable {
         totalNanos = max(trace.durationNanos, 1)
         rows = tree.depthFirst(collapsed: collapsed).map { index, depth in
             let span = trace.spans[index]
-            return Row(span: span, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: tree.children[index] != nil)
+            return Row(span: span, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: tree.children[index] != nil,
+                       closesCycle: tree.cycleBreaks.contains(index))
         }
     }
+
+    /// Two spaces a level, up to a depth past which a name column would hold nothing but spaces;
+    /// deeper rows say their depth instead (a chain can be 100,000 deep).
+    public static func indentation(depth: Int) -> String {
+        depth <= maxIndentedDepth ? String(repeating: "  ", count: depth)
+            : String(repeating: "  ", count: maxIndentedDepth - 4) + "⋯\(depth) "
+    }
+
+    static let maxIndentedDepth = 12
+
+    /// Marks a span whose parent link was cut to break a cycle.
+    public static let cycleMark = " ↺"
 
     /// A bar's extent in cells of a `width`-cell axis, with fractional ends for eighth-block drawing.
     public func barCells(for row: Row, width: Int) -> (start: Double, end: Double) {

@@ -16,6 +16,9 @@ public enum WaterfallText {
         lines.append("Services  " + trace.services.map { style.service(TerminalText.escaped($0), service: $0) }.joined(separator: ", "))
         lines.append("")
         lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs)
+        if layout.rows.contains(where: \.closesCycle) {
+            lines.append(style.dim("\(WaterfallLayout.cycleMark.dropFirst()) the span's parent closes a parent cycle, so it is shown as a root"))
+        }
         lines.append("")
         lines += breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: style)
         if let path {
@@ -41,7 +44,8 @@ public enum WaterfallText {
     static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil) -> [String] {
         let names = layout.rows.map { row in
             let mark = marked.map { $0.contains(row.span.spanID) ? "● " : "  " } ?? ""
-            return mark + String(repeating: "  ", count: row.depth) + TerminalText.escaped(row.span.name) + (row.span.isError ? " !" : "")
+            return mark + WaterfallLayout.indentation(depth: row.depth) + TerminalText.escaped(row.span.name)
+                + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (row.span.isError ? " !" : "")
         }
         let services = layout.rows.map { TerminalText.escaped($0.span.serviceName) }
         let nameWidth = min(max(4, names.map(TerminalText.width).max() ?? 0), 40)
@@ -68,7 +72,7 @@ public enum WaterfallText {
                 + style.service(TerminalText.padded(services[index], columns: serviceWidth), service: row.span.serviceName) + " "
                 + TerminalText.padded(DurationFormat.string(nanos: row.span.durationNanos), columns: durationWidth, alignRight: true) + "  "
                 + style.service(barText, service: row.span.serviceName))
-            if verbose { lines += details(of: row, layout: layout, indent: String(repeating: "  ", count: row.depth + 2), style: style) }
+            if verbose { lines += details(of: row, layout: layout, indent: WaterfallLayout.indentation(depth: row.depth + 2), style: style) }
         }
         return lines
     }
@@ -82,6 +86,9 @@ public enum WaterfallText {
             if !span.status.message.isEmpty { facts += ": \(TerminalText.escaped(span.status.message))" }
         }
         lines.append(style.dim(indent + facts))
+        if row.closesCycle, let parent = span.parentSpanID {
+            lines.append(style.dim(indent + "parent \(parent.hex) closes a parent cycle; shown as a root"))
+        }
         let scope = span.scope.name.isEmpty ? "(unnamed scope)" : TerminalText.escaped(span.scope.name + (span.scope.version.isEmpty ? "" : " " + span.scope.version))
         let resource = span.resource.attributes.filter { $0.key != "service.name" }.sorted { $0.key < $1.key }
             .map { "\(TerminalText.escaped($0.key))=\(TerminalText.escaped($0.value.description))" }.joined(separator: ", ")

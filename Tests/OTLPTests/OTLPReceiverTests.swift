@@ -85,6 +85,80 @@ import TraceStore
         #expect(try store.totals().spans == 0)
     }
 
+    func gzip(_ data: Data) throws -> Data {
+        var buffer = ByteBuffer(data: data)
+        return Data(buffer: try buffer.compress(with: .gzip()))
+    }
+
+    /// A request padded with a megabyte of one letter: it gzips to a few kilobytes.
+    func paddedRequest(_ spans: [Span]) throws -> Data {
+        var request = ExportTraceServiceRequest(spans: spans)
+        request.resourceSpans[0].resource.attributes.append(.with { $0.key = "padding"; $0.value.stringValue = String(repeating: "x", count: 1 << 20) })
+        return try request.serializedData()
+    }
+
+    @Test func theDecompressedLimitIsExactWhateverTheRatio() async throws {
+        let plain = try paddedRequest(spans)
+        let compressed = try gzip(plain)
+        #expect(compressed.count * 100 < plain.count)
+        for (limit, expected) in [(plain.count, 200), (plain.count - 1, 413)] {
+            let store = try TraceStore.inMemory()
+            let (zipped, unzipped) = try await withReceiver(store: store, maxBodyBytes: limit) { url, _ in
+                (try await post(url, body: compressed, contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")]),
+                 try await post(url, body: plain, contentType: "application/x-protobuf"))
+            }
+            #expect(zipped.status == expected, "limit \(limit)")
+            #expect(unzipped.status == expected, "limit \(limit)")
+            #expect(try store.totals().spans == (expected == 200 ? spans.count : 0))
+        }
+    }
+
+    @Test func aGzipStreamIsTakenWholeOrRefusedWhole() async throws {
+        let body = try ExportTraceServiceRequest(spans: spans).serializedData()
+        let compressed = try gzip(body)
+        let other = sampleTrace(id: 43)
+        var badCRC = compressed
+        badCRC[badCRC.count - 8] ^= 0xFF
+        let cases: [(String, Data, Int, String)] = [
+            ("no trailer", compressed.dropLast(8), 400, "gzip body is truncated"),
+            ("cut in half", compressed.prefix(compressed.count / 2), 400, "gzip body is truncated"),
+            ("trailing garbage", compressed + Data("xx".utf8), 400, "gzip body has 2 bytes after the end of the stream"),
+            ("a wrong CRC", badCRC, 400, "body is not valid gzip"),
+            ("empty", Data(), 400, "gzip body is truncated"),
+        ]
+        for (what, data, status, message) in cases {
+            let store = try TraceStore.inMemory()
+            let result = try await withReceiver(store: store) { url, _ in
+                try await post(url, body: data, contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")])
+            }
+            #expect(result.status == status, "\(what)")
+            #expect(try Google_Rpc_Status(serializedBytes: result.body).message.hasPrefix(message), "\(what)")
+            #expect(try store.totals().spans == 0, "\(what)")
+        }
+        // Members one after another (RFC 1952) are one body: two requests' bytes, merged as protobuf merges.
+        let store = try TraceStore.inMemory()
+        let twoMembers = compressed + (try gzip(try ExportTraceServiceRequest(spans: other).serializedData()))
+        let result = try await withReceiver(store: store) { url, _ in
+            try await post(url, body: twoMembers, contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")])
+        }
+        #expect(result.status == 200)
+        #expect(try store.totals().spans == spans.count + other.count)
+    }
+
+    @Test func aDeclaredOversizedBodyIsRefusedBeforeItIsRead() async throws {
+        // The header declares 10 MB and only 500 bytes follow: an answer can only come from the
+        // declared length, since a receiver that read on would wait for the rest.
+        let store = try TraceStore.inMemory()
+        let answer = try await withReceiver(store: store, maxBodyBytes: 1_000) { url, _ in
+            let port = Int(url.split(separator: ":").last!.split(separator: "/").first!)!
+            let head = "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 10000000\r\n\r\n"
+            return try LoopbackSocket.exchange(port: port, send: Data(head.utf8) + Data(repeating: 0, count: 500))
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 413"))
+        #expect(answer.lowercased().contains("connection: close"))
+        #expect(try store.totals().spans == 0)
+    }
+
     @Test func rejectsMalformedRequestsAndStoresNothing() async throws {
         let store = try TraceStore.inMemory()
         var mixed = ExportTraceServiceRequest(spans: spans)

@@ -130,6 +130,51 @@ import TraceModel
         #expect(try sqlite(other, "SELECT name FROM sqlite_master WHERE type = 'table';") == "people")
     }
 
+    @Test func everyStringIsKeptByteForByteNULIncluded() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("nul.db").path
+        let traceID = TraceID(high: 0x5, low: 0x0)
+        func nul(_ text: String) -> String { text + "\u{0}" + text.uppercased() }
+        // Two scopes and two services that differ only after the NUL must stay two.
+        let spans = (1...2).map { n in
+            Span(traceID: traceID, spanID: SpanID(UInt64(n)), parentSpanID: n == 1 ? nil : SpanID(1), traceState: nul("k=v\(n)"), name: nul("name\(n)"),
+                 startTimeUnixNano: 1_000 + UInt64(n), endTimeUnixNano: 2_000,
+                 attributes: [Attribute(nul("key"), .string(nul("value")))],
+                 events: [SpanEvent(timeUnixNano: 1_500, name: nul("event"))],
+                 status: SpanStatus(code: .error, message: nul("message")),
+                 resource: Resource(attributes: [Attribute("service.name", .string(nul("service\(n)")))], schemaURL: nul("schema")),
+                 scope: InstrumentationScope(name: nul("scope\(n)"), version: nul("1")))
+        }
+        try TraceStore.openForWriting(path: path).insert(spans)
+        let store = try TraceStore.openForReading(path: path)
+        #expect(try store.trace(traceID)?.spans == spans)
+        let summary = try #require(try store.traces(matching: TraceQuery()).first)
+        #expect(summary.services == [nul("service1"), nul("service2")])
+        #expect(summary.rootName == nul("name1") && summary.rootService == nul("service1"))
+        #expect(try sqlite(path, "SELECT count(*) FROM scopes") == "2")
+        #expect(try sqlite(path, "SELECT count(*) FROM services") == "2")
+    }
+
+    @Test func aFileWhoseCreationWasCutShortIsRecognisedAsEmpty() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // What a kill -9 can leave: a 0-byte file, or GRDB's migrations table and nothing else.
+        let zeroBytes = directory.appendingPathComponent("zero.db").path
+        FileManager.default.createFile(atPath: zeroBytes, contents: Data())
+        let migrationsOnly = directory.appendingPathComponent("migrations.db").path
+        try sqlite(migrationsOnly, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);")
+        for path in [zeroBytes, migrationsOnly] {
+            #expect(try TraceStore.openForReading(path: path).totals() == StoreTotals(traces: 0, spans: 0), "\(path)")
+            try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 1))
+            #expect(try TraceStore.openForReading(path: path).totals() == StoreTotals(traces: 1, spans: 3), "\(path)")
+        }
+        // A migrations table with something else beside it is still someone else's file.
+        let other = directory.appendingPathComponent("other.db").path
+        try sqlite(other, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); CREATE TABLE people (name TEXT);")
+        #expect(throws: TraceStoreError.notATraceDatabase(path: other)) { try TraceStore.openForReading(path: other) }
+    }
+
     @Test func refusesANewerSchema() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
