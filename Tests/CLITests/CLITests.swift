@@ -313,4 +313,58 @@ import TraceStore
         #expect(incoming.parentSpanID == SpanID(hex: callerSpan))
         #expect(Set(continued.services) == ["frontend", "backend"])
     }
+
+    /// W3C Trace Context level 1, as a receiver: a tracestate that does not parse never costs a
+    /// valid traceparent; a newer version is read as 00; a list over 32 members is not passed on.
+    @Test func traceContextFollowsTheW3CRulesForAReceiver() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try RunningTrace(["serve", "--port", "0", "--db", "w3c.db"], in: directory)
+        let port = try #require(listeningPort(in: server.waitForStderr(containing: "Ctrl-C to stop")))
+        let span = "00f067aa0ba902b7"
+        func trace(_ n: Int) -> String { String(format: "4bf92f3577b34da6a3ce929d0e0e47%02x", n) }
+        let thirtyThree = (1...33).map { "k\($0)=v" }.joined(separator: ",")
+        // (traceparent, tracestate as Python bytes)
+        let cases: [(String, String)] = [
+            ("00-\(trace(1))-\(span)-01", "b'Vendor=1'"),
+            ("00-\(trace(2))-\(span)-01", "b'big=' + b'x' * 8192"),
+            ("00-\(trace(3))-\(span)-01", "b'bad=\\xff\\xfe'"),
+            ("cc-\(trace(4))-\(span)-01-what-the-future-holds", "None"),
+            ("00-\(trace(5))-\(span)-01", "b'\(thirtyThree)'"),
+            ("00-\(trace(6))-\(span)-01", "b'a=1, b@tenant=2'"),
+            ("ff-\(trace(7))-\(span)-01", "None"),
+        ]
+        let script = """
+            import http.client, sys
+            for parent, state in [\(cases.map { "(\"\($0.0)\", \($0.1))" }.joined(separator: ", "))]:
+                conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+                conn.putrequest("GET", "/")
+                conn.putheader("traceparent", parent)
+                if state is not None:
+                    conn.putheader("tracestate", state)
+                conn.endheaders()
+                print(conn.getresponse().status)
+                conn.close()
+            """
+        let answers = try runPython(["-c", script, String(port)])
+        #expect(answers.stdout == String(repeating: "200\n", count: cases.count), "\(answers.stderr)")
+        #expect(server.stop(with: SIGINT).status == 0)
+
+        let store = try TraceStore.openForReading(path: directory.appendingPathComponent("w3c.db").path)
+        func incoming(_ n: Int) throws -> Span? {
+            try store.trace(TraceID(hex: trace(n))!)?.spans.first { $0.name == "incoming call" }
+        }
+        for n in 1...6 {
+            let continued = try #require(try incoming(n), "trace \(n) was not continued")
+            #expect(continued.parentSpanID == SpanID(hex: span), "trace \(n)")
+        }
+        #expect(try incoming(1)?.traceState == "")
+        #expect(try incoming(2)?.traceState == "")
+        #expect(try incoming(3)?.traceState == "")
+        #expect(try incoming(5)?.traceState == "")
+        let sixth = try incoming(6)
+        #expect(sixth?.traceState.replacingOccurrences(of: " ", with: "") == "a=1,b@tenant=2")
+        #expect(try incoming(7) == nil, "version ff is invalid: the trace starts anew")
+        #expect(try store.totals().traces == 7)
+    }
 }

@@ -134,3 +134,39 @@ import TraceFixtures
         #expect(try sqlite(source, "SELECT count(*) FROM span") == "0")
     }
 }
+
+/// Text a sender controls, printed by every command that prints JSON: as inert on a terminal
+/// as the text views, and still the same document.
+@Suite struct JSONOutputSafetyTests {
+    @Test func jsonOutputEscapesC1ControlsDeleteAndBidiOverrides() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hostile = "csi\u{9B}31m del\u{7F} rlo\u{202E}txet isolate\u{2066} nul\u{0}"
+        let line = """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc \(hostile)"}}]},\
+            "scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"\(hostile)",\
+            "startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000250000000",\
+            "attributes":[{"key":"k","value":{"stringValue":"\(hostile)"}}]}]}]}]}
+            """.replacingOccurrences(of: "\u{0}", with: "\\u0000")
+        try Data((line + "\n").utf8).write(to: directory.appendingPathComponent("hostile.jsonl"))
+        #expect(try TraceBinary.run(["import", "hostile.jsonl", "--db", "h.db"], in: directory).status == 0)
+        let outputs = [
+            ["list", "--json", "--db", "h.db"], ["stats", "--json", "--db", "h.db"],
+            ["show", "0af7", "--format", "otlp-json", "--db", "h.db"], ["export", "--output", "-", "--db", "h.db"],
+        ]
+        for arguments in outputs {
+            let result = try TraceBinary.run(arguments, in: directory)
+            #expect(result.status == 0, "\(arguments)")
+            for raw in ["\u{9B}", "\u{7F}", "\u{202E}", "\u{2066}", "\u{0}"] {
+                #expect(!result.stdout.unicodeScalars.contains(raw.unicodeScalars.first!), "\(arguments) printed U+\(String(raw.unicodeScalars.first!.value, radix: 16)) raw")
+            }
+            #expect(result.stdout.lowercased().contains("\\u009b31m"), "\(arguments)")
+            // Still the same document: a JSON parser reads the original text back.
+            let firstDocument = arguments[0] == "export" ? Data(result.stdout.split(separator: "\n")[0].utf8) : Data(result.stdout.utf8)
+            let parsed = try JSONSerialization.jsonObject(with: firstDocument)
+            #expect("\(parsed)".isEmpty == false)
+        }
+        let exported = try TraceBinary.run(["export", "--output", "-", "--db", "h.db"], in: directory).stdout.lowercased()
+        #expect(exported.contains("\\u202e") && exported.contains("\\u2066") && exported.contains("\\u007f"))
+    }
+}
