@@ -110,6 +110,9 @@ try measure("Space (fold/unfold the root)", runs: 50) { _ = try browser.handle(.
 try measure("b (breakdown overlay on and off)", runs: 20) {
     _ = try browser.handle(.character("b")); _ = browser.draw(); _ = try browser.handle(.character("b")); _ = browser.draw()
 }
+try measure("c (critical path on and off)", runs: 20) {
+    _ = try browser.handle(.character("c")); _ = browser.draw(); _ = try browser.handle(.character("c")); _ = browser.draw()
+}
 _ = try browser.handle(.character("/"))
 var typed = ""
 try measure("typing a find query (/step 1, one key)", runs: 60, untimed: {

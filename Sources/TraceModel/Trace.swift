@@ -1,15 +1,18 @@
 /// All stored spans of one trace, in start order.
 public struct Trace: Hashable, Sendable {
-    public var traceID: TraceID
-    public var spans: [Span]
+    public let traceID: TraceID
+    public let spans: [Span]
+    /// Worked out once: views ask for them per span, and a trace can hold 200,000.
+    public let startTimeUnixNano: UInt64
+    public let endTimeUnixNano: UInt64
 
     public init(traceID: TraceID, spans: [Span]) {
         self.traceID = traceID
         self.spans = spans.sorted { ($0.startTimeUnixNano, $0.spanID) < ($1.startTimeUnixNano, $1.spanID) }
+        startTimeUnixNano = self.spans.first?.startTimeUnixNano ?? 0
+        endTimeUnixNano = spans.lazy.map(\.endTimeUnixNano).max() ?? 0
     }
 
-    public var startTimeUnixNano: UInt64 { spans.map(\.startTimeUnixNano).min() ?? 0 }
-    public var endTimeUnixNano: UInt64 { spans.map(\.endTimeUnixNano).max() ?? 0 }
     public var durationNanos: UInt64 { endTimeUnixNano &- startTimeUnixNano }
 
     /// Services in order of first appearance.

@@ -9,48 +9,62 @@ struct TraceScreen {
 
     let trace: Trace
     private(set) var collapsed: Set<SpanID> = []
-    private(set) var layout: WaterfallLayout
-    /// Indexes into `layout.rows` that are shown (all, or only search matches when hiding).
+    /// Every span, laid out once; folding and hiding only change which rows are `shown`.
+    let layout: WaterfallLayout
+    /// Indexes into `layout.rows` that are shown: outside folded subtrees, and only search
+    /// matches when hiding the rest.
     private(set) var shown: [Int]
     var selected = 0
     var top = 0
     var focus = Focus.waterfall
     var detailTop = 0
-    var showBreakdown = false {
-        didSet { if showBreakdown, breakdownLines == nil { breakdownLines = WaterfallText.breakdown(LatencyBreakdown(trace: trace), total: duration, style: .plain) } }
-    }
+    var showBreakdown = false
     var search = "" {
         didSet { if search != oldValue { findMatches() } }
     }
-    /// What a keystroke would otherwise recompute over every span (a trace can hold 200,000):
-    /// worked out once, or once per change of what they depend on.
+    var editingSearch = false
+    var hideNonMatching = false
+    private(set) var showCriticalPath = false
+
+    // Everything a keystroke would otherwise recompute over every span (a trace can hold
+    // 200,000) is worked out when the trace opens, or once per change of what it depends on.
     private let startUnixNano: UInt64
     private let duration: UInt64
     private let services: [String]
-    private var nameColumns = 0
-    private var serviceColumns = 0
+    private let nameColumns: Int
+    private let serviceColumns: Int
+    private let breakdownLines: [String]
+    let criticalPath: CriticalPath
+    /// Whether each span (by its index in `trace.spans`) is on the critical path, or matches the search.
+    private let onCriticalPath: [Bool]
+    private var matching: [Bool]
+    /// Each span's name, service and attributes, lowercased UTF-8: what find searches.
+    private let searchableText: [[UInt8]]
     private(set) var matchPositions: [Int] = []
-    private var breakdownLines: [String]?
     private let detailCache = DetailCache()
-    /// Spans matching `search`, found once per change of the query so `n`/`N` and drawing stay cheap.
-    private var matchingSpans: Set<SpanID> = []
-    /// Each span's name, service and attributes, lowercased; built on the first search.
-    private var searchableText: [(SpanID, String)] = []
-    var editingSearch = false
-    var hideNonMatching = false
-    /// The critical path, worked out the first time it is shown.
-    private(set) var criticalPath: CriticalPath?
-    private var criticalSpans: Set<SpanID> = []
-    private(set) var showCriticalPath = false
 
     init(trace: Trace) {
         self.trace = trace
+        let tree = TraceTree(trace)
         startUnixNano = trace.startTimeUnixNano
         duration = trace.durationNanos
         services = trace.services
-        layout = WaterfallLayout(trace: trace)
+        layout = WaterfallLayout(tree: tree)
         shown = Array(layout.rows.indices)
-        measureColumns()
+        nameColumns = layout.rows.lazy.map {
+            WaterfallLayout.indentation(depth: $0.depth).count + TerminalText.width(TerminalText.escaped(String($0.span.name.prefix(256))))
+        }.max() ?? 0
+        serviceColumns = services.lazy.map { TerminalText.width(TerminalText.escaped(String($0.prefix(64)))) }.max() ?? 0
+        breakdownLines = WaterfallText.breakdown(LatencyBreakdown(tree: tree), total: trace.durationNanos, style: .plain)
+        criticalPath = CriticalPath(tree: tree)
+        let pathIDs = criticalPath.spanIDs
+        onCriticalPath = trace.spans.map { pathIDs.contains($0.spanID) }
+        matching = Array(repeating: false, count: trace.spans.count)
+        searchableText = trace.spans.map { span in
+            var text = span.name + "\u{0}" + span.serviceName
+            for attribute in span.attributes { text += "\u{0}\(attribute.key)\u{0}\(attribute.value.description)" }
+            return Array(text.lowercased().utf8)
+        }
     }
 
     var selectedRow: WaterfallLayout.Row? { shown.indices.contains(selected) ? layout.rows[shown[selected]] : nil }
@@ -67,39 +81,39 @@ struct TraceScreen {
         relayout(keeping: id)
     }
 
-    func matches(_ span: Span) -> Bool { matchingSpans.contains(span.spanID) }
+    func matches(_ row: WaterfallLayout.Row) -> Bool { matching[row.index] }
 
     mutating func toggleCriticalPath() {
-        if criticalPath == nil {
-            let path = CriticalPath(trace: trace)
-            criticalPath = path
-            criticalSpans = path.spanIDs
-        }
         showCriticalPath.toggle()
     }
 
     private mutating func findMatches() {
-        guard !search.isEmpty else { matchingSpans = []; return }
-        if searchableText.isEmpty {
-            searchableText = trace.spans.map { span in
-                let attributes = span.attributes.map { "\($0.key)\u{0}\($0.value.description)" }.joined(separator: "\u{0}")
-                return (span.spanID, "\(span.name)\u{0}\(span.serviceName)\u{0}\(attributes)".lowercased())
+        let query = Array(search.lowercased().utf8)
+        for index in matching.indices { matching[index] = !query.isEmpty && Self.contains(searchableText[index], query) }
+        findMatchPositions()
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte: memchr to each candidate first byte,
+    /// memcmp for the rest (find runs over every span on every keystroke).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        return haystack.withUnsafeBytes { h in
+            needle.withUnsafeBytes { n in
+                guard var cursor = h.baseAddress, h.count >= n.count else { return false }
+                let last = h.baseAddress! + (h.count - n.count)
+                while cursor <= last {
+                    guard let hit = memchr(cursor, Int32(first), last - cursor + 1) else { return false }
+                    if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
+                    cursor = UnsafeRawPointer(hit) + 1
+                }
+                return false
             }
         }
-        let query = search.lowercased()
-        matchingSpans = Set(searchableText.lazy.filter { $0.1.contains(query) }.map(\.0))
-        findMatchPositions()
     }
 
     /// Rows that match the search, as positions in `shown`.
     private mutating func findMatchPositions() {
-        matchPositions = search.isEmpty ? [] : shown.indices.filter { matches(layout.rows[shown[$0]].span) }
-    }
-
-    /// The widest name (with its indentation) and service, in columns, for the column layout.
-    private mutating func measureColumns() {
-        nameColumns = layout.rows.lazy.map { WaterfallLayout.indentation(depth: $0.depth).count + TerminalText.width(TerminalText.escaped(String($0.span.name.prefix(256)))) }.max() ?? 0
-        serviceColumns = services.lazy.map { TerminalText.width(TerminalText.escaped(String($0.prefix(64)))) }.max() ?? 0
+        matchPositions = search.isEmpty ? [] : shown.indices.filter { matching[layout.rows[shown[$0]].index] }
     }
 
     mutating func jumpToMatch(forward: Bool) {
@@ -118,15 +132,25 @@ struct TraceScreen {
     }
 
     mutating func relayout(keeping id: SpanID?) {
-        layout = WaterfallLayout(trace: trace, collapsed: collapsed)
-        shown = hideNonMatching && !search.isEmpty
-            ? layout.rows.indices.filter { matches(layout.rows[$0].span) }
-            : Array(layout.rows.indices)
+        let hiding = hideNonMatching && !search.isEmpty
+        var visible: [Int] = []
+        visible.reserveCapacity(layout.rows.count)
+        var position = 0
+        let rows = layout.rows
+        while position < rows.count {
+            let row = rows[position]
+            if !hiding || matching[row.index] { visible.append(position) }
+            position += 1
+            // A folded span's subtree is the run of deeper rows after it in depth-first order.
+            if row.hasChildren, collapsed.contains(row.span.spanID) {
+                while position < rows.count, rows[position].depth > row.depth { position += 1 }
+            }
+        }
+        shown = visible
         if let id, let position = shown.firstIndex(where: { layout.rows[$0].span.spanID == id }) { selected = position }
         selected = max(0, min(selected, shown.count - 1))
         detailTop = 0
         findMatchPositions()
-        measureColumns()
     }
 
     mutating func move(by delta: Int, visibleRows: Int) {
@@ -177,7 +201,7 @@ struct TraceScreen {
         }
         drawWaterfall(into: &screen, area: geometry.waterfall)
         drawDetail(into: &screen, area: geometry.detail)
-        if showBreakdown, let breakdownLines {
+        if showBreakdown {
             screen.drawCenteredBox(lines: breakdownLines, margin: 4, footer: " b to close ") { _, index in index == 0 ? .heading : .plain }
         }
         let status: String
@@ -185,7 +209,7 @@ struct TraceScreen {
             status = "find: " + search + "▏  (Enter keep, Esc clear)"
         } else {
             let matchCount = search.isEmpty ? "" : "  ·  \(matchPositions.count) match \"\(search)\" (n/N, h \(hideNonMatching ? "show all" : "hide others"))"
-            if showCriticalPath, let criticalPath {
+            if showCriticalPath {
                 let shares = WaterfallText.bucketShares(criticalPath.nanosByBucket, total: criticalPath.totalNanos)
                 status = "span \(selected + 1)/\(shown.count)  ·  critical path ● \(DurationFormat.string(nanos: criticalPath.totalNanos)): \(shares)  ·  c hide"
             } else {
@@ -223,11 +247,11 @@ struct TraceScreen {
             let span = row.span
             let y = area.y + line
             let fold = row.hasChildren ? (collapsed.contains(span.spanID) ? "▸ " : "▾ ") : "  "
-            let onPath = criticalSpans.contains(span.spanID)
+            let onPath = onCriticalPath[row.index]
             let mark = showCriticalPath ? (onPath ? "● " : "  ") : ""
             let name = mark + WaterfallLayout.indentation(depth: row.depth) + fold + span.name
                 + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (span.isError ? " !" : "")
-            let isMatch = matches(span)
+            let isMatch = matching[row.index]
             screen.write(name, x: area.x, y: y, style: span.isError ? .error : CellStyle(bold: isMatch), maxWidth: columns.name)
             screen.write(span.serviceName, x: area.x + columns.name + 1, y: y, style: .service(span.serviceName), maxWidth: columns.service)
             let duration = DurationFormat.string(nanos: span.durationNanos)

@@ -20,7 +20,11 @@ public struct CriticalPath: Sendable, Equatable {
     public private(set) var segments: [Segment] = []
 
     public init(trace: Trace) {
-        let tree = TraceTree(trace)
+        self.init(tree: TraceTree(trace))
+    }
+
+    public init(tree: TraceTree) {
+        let trace = tree.trace
         // The root whose subtree ends last decides the trace's duration; orphans are ignored.
         guard let root = tree.roots.max(by: { trace.spans[$0].endTimeUnixNano < trace.spans[$1].endTimeUnixNano }) else { return }
         let spans = trace.spans

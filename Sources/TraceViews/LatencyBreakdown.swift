@@ -28,8 +28,11 @@ public struct LatencyBreakdown: Sendable, Equatable {
     public var selfNanos: [TimeBucket: UInt64] = [:]
 
     public init(trace: Trace) {
-        let tree = TraceTree(trace)
-        let spans = trace.spans
+        self.init(tree: TraceTree(trace))
+    }
+
+    public init(tree: TraceTree) {
+        let spans = tree.trace.spans
         // Depth first with an explicit stack: a chain 100,000 deep is a valid trace. A server span
         // carries the hop that reached it, recorded when it is visited, in the order a recursion would.
         var stack: [(index: Int, hop: Hop?)] = tree.roots.reversed().map { ($0, nil) }

@@ -5,6 +5,8 @@ import TraceModel
 public struct WaterfallLayout: Sendable {
     public struct Row: Sendable {
         public var span: Span
+        /// The span's position in `trace.spans`.
+        public var index: Int
         public var depth: Int
         /// Start relative to the trace's start.
         public var offsetNanos: UInt64
@@ -18,13 +20,17 @@ public struct WaterfallLayout: Sendable {
     public let rows: [Row]
 
     public init(trace: Trace, collapsed: Set<SpanID> = []) {
-        let tree = TraceTree(trace)
+        self.init(tree: TraceTree(trace), collapsed: collapsed)
+    }
+
+    public init(tree: TraceTree, collapsed: Set<SpanID> = []) {
+        let trace = tree.trace
         let start = trace.startTimeUnixNano
         traceStartNanos = start
         totalNanos = max(trace.durationNanos, 1)
         rows = tree.depthFirst(collapsed: collapsed).map { index, depth in
             let span = trace.spans[index]
-            return Row(span: span, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: tree.children[index] != nil,
+            return Row(span: span, index: index, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: tree.children[index] != nil,
                        closesCycle: tree.cycleBreaks.contains(index))
         }
     }

@@ -233,9 +233,10 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
     }
 
     @Test func neverPrintsRawControlCharacters() {
-        var trace = handBuiltTrace()
-        trace.spans[0].name = "evil\u{1B}]0;pwned\u{07}"
-        trace.spans[0].attributes = [Attribute("k\u{1B}", .string("v\u{1B}[2J"))]
+        var spans = handBuiltTrace().spans
+        spans[0].name = "evil\u{1B}]0;pwned\u{07}"
+        spans[0].attributes = [Attribute("k\u{1B}", .string("v\u{1B}[2J"))]
+        let trace = Trace(traceID: spans[0].traceID, spans: spans)
         let text = WaterfallText.render(trace: trace, width: 120, verbose: true, style: .plain)
         #expect(!text.contains("\u{1B}"))
         #expect(!text.contains("\u{07}"))
