@@ -1,5 +1,6 @@
 // Benchmark: how fast the TUI opens a large database and handles keys on a very large trace.
-// Run: swift run -c release tui-benchmark [traces] [spans-in-big-trace]   (default 100000, 10000)
+// Run: swift run -c release tui-benchmark [traces] [spans-in-big-trace] [tree|chain]   (default 100000, 10000, tree)
+// `chain` makes the big trace one parent chain as deep as it has spans.
 import Foundation
 import TraceFixtures
 import TraceModel
@@ -9,6 +10,7 @@ import TraceTUI
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let traceCount = arguments.first ?? 100_000
 let bigTraceSpans = arguments.dropFirst().first ?? 10_000
+let chainShape = CommandLine.arguments.contains("chain")
 let width = 160, height = 48
 
 /// Milliseconds of each run of `body`, and a one-line summary of them.
@@ -34,7 +36,7 @@ func bigTrace(spans count: Int, start: UInt64) -> [Span] {
     var spans = [Span(traceID: traceID, spanID: SpanID(1), name: "incoming call", kind: .server,
                       startTimeUnixNano: start, endTimeUnixNano: start + UInt64(count) * 10_000,
                       resource: frontendResource, scope: scope)]
-    let branches = 100
+    let branches = chainShape ? 1 : 100
     for index in 1..<count {
         let parent = index <= branches ? SpanID(1) : SpanID(UInt64(index - branches + 1))
         let offset = start + UInt64(index) * 5_000
@@ -52,7 +54,7 @@ try FileManager.default.createDirectory(at: directory, withIntermediateDirectori
 defer { try? FileManager.default.removeItem(at: directory) }
 let path = directory.appendingPathComponent("bench.db").path
 
-print("== setup: \(traceCount) traces of 3 spans, plus one trace of \(bigTraceSpans) spans (the newest)")
+print("== setup: \(traceCount) traces of 3 spans, plus one trace of \(bigTraceSpans) spans (the newest\(chainShape ? ", one chain" : ""))")
 let setupStart = ContinuousClock.now
 do {
     let store = try TraceStore.openForWriting(path: path)
@@ -64,6 +66,14 @@ do {
     }
     try store.insert(batch)
     try store.insert(bigTrace(spans: bigTraceSpans, start: base + UInt64(traceCount + 1) * 1_000_000))
+    // The oldest trace: a service name and a span name of a megabyte each.
+    let huge = String(repeating: "service-name-", count: 80_000)
+    try store.insert(sampleTrace(id: 0xFFFF, start: base - 1_000_000_000).map { span in
+        var span = span
+        span.name = huge
+        span.resource = Resource(attributes: [Attribute("service.name", .string(huge))])
+        return span
+    })
 }
 print("setup took \(ContinuousClock.now - setupStart); file \(((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_000_000) MB")
 
@@ -124,6 +134,17 @@ try measure("typing a find query (/step 1, one key)", runs: 60, untimed: {
 }
 _ = try browser.handle(.enter)
 try measure("n (next match)", runs: 200) { _ = try browser.handle(.character("n")); _ = browser.draw() }
+
+print("== a trace whose service and span names are a megabyte each")
+_ = try browser.handle(.escape)
+_ = try browser.handle(.character("G"))
+try measure("Enter (open it) then Esc", runs: 5) { _ = try browser.handle(.enter); _ = browser.draw(); _ = try browser.handle(.escape) }
+_ = try browser.handle(.enter)
+guard browser.draw().lines[0].contains("3 spans") else { fatalError("the huge-name trace did not open: \(browser.draw().lines[0].prefix(80))") }
+try measure("↓ / ↑ (the detail pane follows)", runs: 50) { _ = try browser.handle(.down); _ = browser.draw(); _ = try browser.handle(.up); _ = browser.draw() }
+try measure("b (breakdown overlay on and off)", runs: 10) {
+    _ = try browser.handle(.character("b")); _ = browser.draw(); _ = try browser.handle(.character("b")); _ = browser.draw()
+}
 
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
