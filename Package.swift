@@ -126,13 +126,14 @@ let package = Package(
         .testTarget(
             name: "OTLPTests",
             dependencies: [
-                "OTLP", "TraceIngest", "OTLPHTTP", "TraceStore", "TraceModel", "TraceFixtures",
+                "OTLP", "TraceIngest", "OTLPHTTP", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["FuzzCorpus"]
         ),
         .testTarget(name: "TraceViewsTests", dependencies: ["TraceViews", "TraceModel", "TraceFixtures"]),
         .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures"]),

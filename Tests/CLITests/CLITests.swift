@@ -186,7 +186,7 @@ import TraceStore
     @Test func interruptedRunStoresWhatItProducedAndExits130() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let running = try RunningTrace(["run", "--requests", "10000000", "--concurrency", "8"], in: directory)
+        let running = try RunningProcess(["run", "--requests", "10000000", "--concurrency", "8"], in: directory)
         // Progress lines come every 2 s when stderr is not a terminal: wait for one, so work was done.
         let progress = running.waitForStderr(containing: " requests\n")
         let result = running.stop(with: SIGINT)
@@ -215,7 +215,7 @@ import TraceStore
         let exported = try TraceBinary.run(["show", "0000000000c0ffee", "--db", source, "--format", "otlp-json"], in: directory)
         #expect(exported.status == 0)
 
-        let collector = try RunningTrace(["collect", "--port", "0", "--db", "copy.db"], in: directory)
+        let collector = try RunningProcess(["collect", "--port", "0", "--db", "copy.db"], in: directory)
         let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
         let posted = try runPython(["-c", """
             import sys, urllib.request
@@ -234,7 +234,7 @@ import TraceStore
     @Test func aPortInUseIsExplainedAndLeavesNoFile() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try RunningTrace(["collect", "--port", "0", "--db", "first.db"], in: directory)
+        let first = try RunningProcess(["collect", "--port", "0", "--db", "first.db"], in: directory)
         let port = try #require(listeningPort(in: first.waitForStderr(containing: "/v1/traces")))
         let second = try TraceBinary.run(["collect", "--port", String(port), "--db", "second.db"], in: directory)
         #expect(second.status == 1)
@@ -250,7 +250,7 @@ import TraceStore
         let sdkPython = try TestPython.interpreter()
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let collector = try RunningTrace(["collect", "--port", "0", "--db", "python.db"], in: directory)
+        let collector = try RunningProcess(["collect", "--port", "0", "--db", "python.db"], in: directory)
         let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/python_app.py").standardized
         let python = try runPython([script.path], environment: [
@@ -291,7 +291,7 @@ import TraceStore
     @Test func servedRequestsAreTracedAndContinueTheCallersTrace() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try RunningTrace(["serve", "--port", "0", "--db", "served.db"], in: directory)
+        let server = try RunningProcess(["serve", "--port", "0", "--db", "served.db"], in: directory)
         let port = try #require(listeningPort(in: server.waitForStderr(containing: "Ctrl-C to stop")))
         let callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
         let callerSpan = "00f067aa0ba902b7"
@@ -319,7 +319,7 @@ import TraceStore
     @Test func traceContextFollowsTheW3CRulesForAReceiver() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try RunningTrace(["serve", "--port", "0", "--db", "w3c.db"], in: directory)
+        let server = try RunningProcess(["serve", "--port", "0", "--db", "w3c.db"], in: directory)
         let port = try #require(listeningPort(in: server.waitForStderr(containing: "Ctrl-C to stop")))
         let span = "00f067aa0ba902b7"
         func trace(_ n: Int) -> String { String(format: "4bf92f3577b34da6a3ce929d0e0e47%02x", n) }
@@ -367,4 +367,66 @@ import TraceStore
         #expect(try incoming(7) == nil, "version ff is invalid: the trace starts anew")
         #expect(try store.totals().traces == 7)
     }
+}
+
+/// `trace collect` killed with SIGKILL at random moments, from the first milliseconds (creating
+/// its file) to the middle of a stream of requests: every acknowledged span is in the file, and
+/// whatever file is left is recognised and usable by every command, `collect` included.
+@Suite struct CrashSafetyTests {
+    @Test func killedAtRandomMomentsCollectLosesNothingItAcknowledged() throws {
+        var random = SeededRandom(seed: 99)
+        for round in 0..<32 {
+            let directory = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("crash.db").path
+            let collector = try RunningProcess(["collect", "--port", "0", "--db", "crash.db"], in: directory)
+            var acknowledged: [String] = []
+            if round < 24 {
+                // Creation: the kill lands somewhere in the first 60 ms (the delay is the test's input, not a wait).
+                usleep(UInt32.random(in: 0..<60_000, using: &random))
+                kill(collector.process.processIdentifier, SIGKILL)
+            } else {
+                let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
+                // Requests one after another; each trace id is printed once its 200 has arrived.
+                // The kill comes after a random number of them.
+                let poster = try RunningProcess.python(["-c", Self.poster, String(port)])
+                poster.waitForStdoutLines(Int.random(in: 1...40, using: &random))
+                kill(collector.process.processIdentifier, SIGKILL)
+                acknowledged = poster.finish().stdout.split(separator: "\n").map(String.init)
+                #expect(!acknowledged.isEmpty, "round \(round)")
+            }
+            _ = collector.finish()
+            // The file, if one was left, is recognised; every acknowledged trace is in it.
+            if FileManager.default.fileExists(atPath: path) {
+                let listed = try TraceBinary.run(["list", "--limit", "1000", "--db", "crash.db"], in: directory)
+                #expect(listed.status == 0, "round \(round): \(listed.stderr)")
+                for id in acknowledged { #expect(listed.stdout.contains(String(id.prefix(12))), "round \(round): trace \(id) was acknowledged but not stored") }
+            }
+            // And collect goes on with it.
+            let again = try RunningProcess(["collect", "--port", "0", "--db", "crash.db"], in: directory)
+            let port = try #require(listeningPort(in: again.waitForStderr(containing: "/v1/traces")), "round \(round)")
+            let posted = try runPython(["-c", Self.poster, String(port), "1"])
+            #expect(posted.status == 0, "round \(round): \(posted.stderr)")
+            #expect(again.stop(with: SIGINT).status == 0, "round \(round)")
+        }
+    }
+
+    /// Posts single-span OTLP/JSON requests (as many as argv[2], else until refused) and prints each acknowledged trace id.
+    static let poster = """
+        import json, os, sys, urllib.request
+        port, count = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 10**9
+        for n in range(count):
+            trace = os.urandom(16).hex()
+            body = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "crash"}}]},
+                "scopeSpans": [{"spans": [{"traceId": trace, "spanId": os.urandom(8).hex(), "name": "op",
+                "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000000000001000"}]}]}]}
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/traces", data=json.dumps(body).encode(),
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    if response.status != 200: sys.exit(1)
+            except Exception:
+                sys.exit(0 if count == 10**9 else 1)
+            print(trace, flush=True)
+        """
 }

@@ -57,8 +57,9 @@ struct TraceBinary {
     }
 }
 
-/// A `trace` process left running (collect, serve, a long run), whose stderr is read as it comes.
-final class RunningTrace: @unchecked Sendable {
+/// A process left running (`trace collect`, `serve`, a long run, a client script), whose stdout
+/// and stderr are read as they come.
+final class RunningProcess: @unchecked Sendable {
     let process: Process
     private let errors = Pipe()
     private let output = Pipe()
@@ -67,30 +68,44 @@ final class RunningTrace: @unchecked Sendable {
     private var stdoutData = Data()
     private var finishedReading = 0
 
-    init(_ arguments: [String], in directory: URL) throws {
-        process = TraceBinary.makeProcess(arguments, in: directory, environment: [:])
+    /// The `trace` binary with `arguments`, in `directory`.
+    convenience init(_ arguments: [String], in directory: URL) throws {
+        try self.init(TraceBinary.makeProcess(arguments, in: directory, environment: [:]))
+    }
+
+    /// python3 with `arguments` (standard library only).
+    static func python(_ arguments: [String]) throws -> RunningProcess {
+        let process = Process()
+        process.executableURL = try requiredProgram("python3")
+        process.arguments = arguments
+        return try RunningProcess(process)
+    }
+
+    init(_ process: Process) throws {
+        self.process = process
         process.standardError = errors
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = errors.fileHandleForReading.availableData
-                lock.lock()
-                if chunk.isEmpty { finishedReading += 1; lock.broadcast(); lock.unlock(); return }
-                stderrText += String(decoding: chunk, as: UTF8.self)
-                lock.broadcast()
-                lock.unlock()
+        for (pipe, isError) in [(errors, true), (output, false)] {
+            Thread.detachNewThread { [self] in
+                while true {
+                    let chunk = pipe.fileHandleForReading.availableData
+                    lock.lock()
+                    if chunk.isEmpty { finishedReading += 1; lock.broadcast(); lock.unlock(); return }
+                    if isError { stderrText += String(decoding: chunk, as: UTF8.self) } else { stdoutData += chunk }
+                    lock.broadcast()
+                    lock.unlock()
+                }
             }
         }
-        Thread.detachNewThread { [self] in
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            lock.lock()
-            stdoutData = data
-            finishedReading += 1
-            lock.broadcast()
-            lock.unlock()
-        }
+    }
+
+    /// Blocks until stdout holds `count` lines (or the process has closed it).
+    func waitForStdoutLines(_ count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        while stdoutData.count(where: { $0 == UInt8(ascii: "\n") }) < count, finishedReading < 2 { lock.wait() }
     }
 
     /// Blocks until stderr contains `text` (or the process has closed stderr); returns all stderr so far.
