@@ -38,11 +38,10 @@ public struct WaterfallLayout: Sendable {
     /// Two spaces a level, up to a depth past which a name column would hold nothing but spaces;
     /// deeper rows say their depth instead (a chain can be 100,000 deep).
     public static func indentation(depth: Int) -> String {
-        depth <= maxIndentedDepth ? String(repeating: "  ", count: depth)
-            : String(repeating: "  ", count: maxIndentedDepth - 4) + "⋯\(depth) "
+        depth <= maxIndentedDepth ? String(repeating: "  ", count: depth) : "    ⋯\(depth) "
     }
 
-    static let maxIndentedDepth = 12
+    static let maxIndentedDepth = 8
 
     /// Marks a span whose parent link was cut to break a cycle.
     public static let cycleMark = " ↺"
