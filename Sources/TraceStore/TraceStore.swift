@@ -18,19 +18,35 @@ public final class TraceStore: Sendable {
     /// Opens an existing database for reading; never creates a file, but brings an older or empty
     /// one to the current schema first.
     public static func openForReading(path: String) throws -> TraceStore {
+        try openForReading(path: path, recovered: false)
+    }
+
+    private static func openForReading(path: String, recovered: Bool) throws -> TraceStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw TraceStoreError.missing(path: path) }
         guard !isDirectory.boolValue else { throw TraceStoreError.cannotOpen(path: path, reason: "it is a directory") }
         var configuration = Configuration()
         configuration.readonly = true
-        let pool = try open(path: path) { try DatabasePool(path: path, configuration: configuration) }
+        let pool: DatabasePool
+        do {
+            pool = try open(path: path, recoverable: !recovered) {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try pool.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                return pool
+            }
+        } catch NeedsRecovery.writableOpen {
+            // A writer was killed mid-write (a hot journal, an unrecovered write-ahead log), and a
+            // read-only connection may not repair that: one writable open does, then we read.
+            _ = try openForWriting(path: path)
+            return try openForReading(path: path, recovered: true)
+        }
         let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
         if state == .outdated || state == .empty {
             // A file from an older release is converted in place (one transaction), then read; an
             // empty one (a creation that was cut short, or a blank file) is given the schema.
             try pool.close()
             _ = try openForWriting(path: path)
-            return try openForReading(path: path)
+            return try openForReading(path: path, recovered: true)
         }
         return TraceStore(path: path, writer: pool)
     }
@@ -79,9 +95,13 @@ public final class TraceStore: Sendable {
         return TraceStore(path: ":memory:", writer: queue)
     }
 
-    private static func open<T>(path: String, _ body: () throws -> T) throws -> T {
+    private enum NeedsRecovery: Error { case writableOpen }
+
+    private static func open<T>(path: String, recoverable: Bool = false, _ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let error as DatabaseError where recoverable && error.resultCode == .SQLITE_READONLY {
+            throw NeedsRecovery.writableOpen
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw TraceStoreError.notATraceDatabase(path: path)
         } catch let error as DatabaseError {

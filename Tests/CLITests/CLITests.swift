@@ -411,6 +411,33 @@ import TraceStore
         }
     }
 
+    @Test func aFileLeftMidWriteIsRepairedByAReadingCommand() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try TraceBinary.run(["import", "-", "--db", "hot.db"], in: directory,
+                                    stdin: try Data(contentsOf: Self.fixture("v1-export.jsonl"))).status == 0)
+        // A writer dies inside a transaction that has already spilled pages: the rollback journal
+        // is hot, and only a connection that may write can roll it back.
+        let died = try runPython(["-c", """
+            import os, sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("PRAGMA journal_mode = DELETE"); db.execute("PRAGMA cache_size = 1")
+            db.execute("BEGIN"); db.execute("CREATE TABLE filler (x)")
+            for n in range(2000): db.execute("INSERT INTO filler VALUES (?)", (os.urandom(500),))
+            os._exit(0)
+            """, directory.appendingPathComponent("hot.db").path])
+        #expect(died.status == 0, "\(died.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("hot.db-journal").path))
+        let listed = try TraceBinary.run(["list", "--db", "hot.db"], in: directory)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("0af7651916cd43dd8448eb211c80319c"))
+        #expect(try sqlite(directory.appendingPathComponent("hot.db").path, "SELECT count(*) FROM sqlite_master WHERE name = 'filler'") == "0")
+    }
+
+    static func fixture(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+    }
+
     /// Posts single-span OTLP/JSON requests (as many as argv[2], else until refused) and prints each acknowledged trace id.
     static let poster = """
         import json, os, sys, urllib.request
