@@ -42,12 +42,14 @@ public struct TraceIngestor: Sendable {
         return outcome
     }
 
-    /// Decodes, validates and stores one request; nothing is stored unless all of it is valid.
+    /// Decodes, validates and stores one request body (OTLP/HTTP); nothing is stored unless all
+    /// of it is valid.
     @discardableResult
     public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> InsertOutcome {
+        let data: Data
+        let request: ExportTraceServiceRequest
         do {
-            let data = try decompressed(body, gzipped: gzipped)
-            let request: ExportTraceServiceRequest
+            data = try decompressed(body, gzipped: gzipped)
             switch contentType {
             case .protobuf:
                 do { request = try ExportTraceServiceRequest(serializedBytes: data) } catch {
@@ -58,18 +60,38 @@ public struct TraceIngestor: Sendable {
                     throw IngestError.badRequest(error.description)
                 }
             }
-            let spans: [Span]
-            do { spans = try request.spans() } catch let error as OTLPDecodingError {
-                throw IngestError.badRequest(error.description)
-            }
-            let outcome = try await store(spans)
-            statistics.update { $0.requestsAccepted += 1 }
-            forwarder?.enqueue(body: data, contentType: contentType)
-            return outcome
         } catch let error as IngestError {
             statistics.update { $0.requestsRejected += 1 }
             throw error
         }
+        return try await ingest(request, forwarding: (data, contentType))
+    }
+
+    /// Validates and stores one decoded request (OTLP/gRPC, whose transport has inflated and
+    /// decoded it): the same mapping and commit queue as a body, so both store the same rows.
+    @discardableResult
+    public func ingest(request: ExportTraceServiceRequest) async throws -> InsertOutcome {
+        try await ingest(request, forwarding: nil)
+    }
+
+    /// `forwarding` is the body as it arrived, when there is one; otherwise the forwarder gets the
+    /// request as protobuf.
+    private func ingest(_ request: ExportTraceServiceRequest, forwarding body: (Data, OTLPContentType)?) async throws -> InsertOutcome {
+        let spans: [Span]
+        do { spans = try request.spans() } catch let error as OTLPDecodingError {
+            statistics.update { $0.requestsRejected += 1 }
+            throw IngestError.badRequest(error.description)
+        }
+        let outcome = try await store(spans)
+        statistics.update { $0.requestsAccepted += 1 }
+        if let forwarder {
+            if let (data, contentType) = body {
+                forwarder.enqueue(body: data, contentType: contentType)
+            } else if let data = try? request.serializedData() {
+                forwarder.enqueue(body: data, contentType: .protobuf)
+            }
+        }
+        return outcome
     }
 
     private func decompressed(_ body: ByteBuffer, gzipped: Bool) throws -> Data {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTLP
+import OTLPGRPC
 import OTLPHTTP
 import TraceIngest
 import ServiceLifecycle
@@ -8,17 +9,23 @@ import ServiceLifecycle
 struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "Receive OTLP/HTTP traces from any OpenTelemetry SDK and store them.",
+        abstract: "Receive OTLP traces (gRPC and HTTP) from any OpenTelemetry SDK and store them.",
         discussion: """
-            Listens for POST /v1/traces (protobuf or JSON, optionally gzip) until Ctrl-C, then finishes \
-            what it received and exits 0. Point an SDK at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318.
+            Serves OTLP/gRPC (TraceService/Export) on port 4317 and OTLP/HTTP (POST /v1/traces, protobuf \
+            or JSON) on port 4318, both optionally gzip, into one database, until Ctrl-C; then finishes \
+            what it received and exits 0. An SDK with no endpoint configured finds it: most export \
+            over gRPC to 4317, the rest over HTTP to 4318.
             """)
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to listen on (4318 is the OTLP/HTTP default).")
-    var port = 4318
+    @Option(name: [.customLong("grpc-port")], help: ArgumentHelp("Port for OTLP/gRPC (0 picks a free one), or off.", valueName: "port|off"))
+    var grpcPort = ListenPort.port(4317)
+
+    @Option(name: [.customLong("http-port"), .customLong("port")],
+            help: ArgumentHelp("Port for OTLP/HTTP (0 picks a free one), or off. --port is the same.", valueName: "port|off"))
+    var httpPort = ListenPort.port(4318)
 
     @Option(help: ArgumentHelp("Largest request accepted, in MiB, after decompression.", valueName: "MiB"))
     var maxBodySize = 64
@@ -29,7 +36,7 @@ struct CollectCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, got \(port)") }
+        guard grpcPort != .off || httpPort != .off else { throw ValidationError("--grpc-port off and --http-port off leave nothing to listen on") }
         guard (1...4096).contains(maxBodySize) else { throw ValidationError("--max-body-size must be from 1 to 4096 MiB") }
         if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
     }
@@ -39,18 +46,27 @@ struct CollectCommand: AsyncParsableCommand {
             let statistics = IngestStatistics()
             let forwarder = otlpEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20)
-            let receiver = OTLPReceiver.buildApplication(
-                configuration: .init(host: host, port: port, maxBodyBytes: maxBodySize << 20), ingestor: ingestor, logger: .quiet,
-                onServerRunning: { [host, path = store.path] port in
-                    Terminal.printNote("listening on http://\(host):\(port)/v1/traces, storing in \(path); Ctrl-C to stop")
-                })
+            let banner = ListeningBanner(expected: [grpcPort, httpPort].filter { $0 != .off }.count, path: store.path)
+            var receivers: [any Service] = []
+            if let port = grpcPort.number {
+                receivers.append(OTLPGRPCReceiver(
+                    configuration: .init(host: host, port: port, maxMessageBytes: maxBodySize << 20), ingestor: ingestor,
+                    onServerRunning: { [host] port in await banner.report("http://\(host):\(port) (OTLP/gRPC)") }))
+            }
+            if let port = httpPort.number {
+                receivers.append(OTLPReceiver.buildApplication(
+                    configuration: .init(host: host, port: port, maxBodyBytes: maxBodySize << 20), ingestor: ingestor, logger: .silent,
+                    onServerRunning: { [host] port in await banner.report("http://\(host):\(port)/v1/traces (OTLP/HTTP)") }))
+            }
             let group = ServiceGroup(configuration: .init(
-                services: ([forwarder].compactMap { $0 } as [any Service]) + [receiver].map { $0 as any Service },
+                services: ([forwarder].compactMap { $0 } as [any Service]) + receivers,
                 gracefulShutdownSignals: [.sigint, .sigterm], logger: .quiet))
             do {
                 try await group.run()
+            } catch let error as OTLPGRPCReceiver.CannotListen {
+                throw UserFacingError.cannotListen(on: "\(host):\(grpcPort)", errno: error.errno, option: "--grpc-port")
             } catch {
-                throw UserFacingError.wrapping(error, listeningOn: "\(host):\(port)")
+                throw UserFacingError.wrapping(error, listeningOn: "\(host):\(httpPort)", option: "--http-port")
             }
             let totals = statistics.snapshot
             var summary = "stopped: requests \(totals.requestsAccepted) accepted"
@@ -60,5 +76,25 @@ struct CollectCommand: AsyncParsableCommand {
             if let forwarder { summary += "; forwarded \(totals.requestsForwarded) to \(forwarder.endpoint), \(totals.forwardFailures) failed" }
             Terminal.printNote(summary)
         }
+    }
+}
+
+/// Prints the one startup line once every enabled receiver has bound its port: HTTP first, as
+/// the line has always begun, then gRPC.
+private actor ListeningBanner {
+    private let expected: Int
+    private let path: String
+    private var addresses: [String] = []
+
+    init(expected: Int, path: String) {
+        self.expected = expected
+        self.path = path
+    }
+
+    func report(_ address: String) {
+        addresses.append(address)
+        guard addresses.count == expected else { return }
+        let ordered = addresses.sorted { $0.hasSuffix("(OTLP/HTTP)") && !$1.hasSuffix("(OTLP/HTTP)") }
+        Terminal.printNote("listening on \(ordered.joined(separator: " and ")), storing in \(path); Ctrl-C to stop")
     }
 }

@@ -75,4 +75,12 @@ extension Logger {
         logger.logLevel = .error
         return logger
     }
+
+    /// For a receiver whose failures the command reports itself in one line: when a sibling
+    /// server cannot start, its cancellation is not an error worth a log line.
+    static var silent: Logger {
+        var logger = Logger(label: "trace")
+        logger.logLevel = .critical
+        return logger
+    }
 }

@@ -215,7 +215,7 @@ import TraceStore
         let exported = try TraceBinary.run(["show", "0000000000c0ffee", "--db", source, "--format", "otlp-json"], in: directory)
         #expect(exported.status == 0)
 
-        let collector = try RunningProcess(["collect", "--port", "0", "--db", "copy.db"], in: directory)
+        let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "copy.db"], in: directory)
         let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
         let posted = try runPython(["-c", """
             import sys, urllib.request
@@ -234,32 +234,46 @@ import TraceStore
     @Test func aPortInUseIsExplainedAndLeavesNoFile() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try RunningProcess(["collect", "--port", "0", "--db", "first.db"], in: directory)
-        let port = try #require(listeningPort(in: first.waitForStderr(containing: "/v1/traces")))
-        let second = try TraceBinary.run(["collect", "--port", String(port), "--db", "second.db"], in: directory)
+        let first = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "first.db"], in: directory)
+        let banner = first.waitForStderr(containing: "Ctrl-C to stop")
+        let httpPort = try #require(listeningPort(in: banner))
+        let grpcPort = try #require(grpcListeningPort(in: banner))
+        let second = try TraceBinary.run(["collect", "--port", String(httpPort), "--grpc-port", "0", "--db", "second.db"], in: directory)
         #expect(second.status == 1)
-        #expect(lines(second.stderr) == ["trace: error: cannot listen on 127.0.0.1:\(port): address already in use (choose another with --port)"])
+        #expect(lines(second.stderr) == ["trace: error: cannot listen on 127.0.0.1:\(httpPort): address already in use (choose another with --http-port)"])
+        let third = try TraceBinary.run(["collect", "--http-port", "0", "--grpc-port", String(grpcPort), "--db", "second.db"], in: directory)
+        #expect(third.status == 1)
+        #expect(lines(third.stderr) == ["trace: error: cannot listen on 127.0.0.1:\(grpcPort): address already in use (choose another with --grpc-port)"])
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("second.db").path))
         #expect(first.stop(with: SIGTERM).status == 0)
     }
 }
 
-/// A second, independent OTLP client: the OpenTelemetry SDK for Python, in the tests' own environment.
+/// A second, independent OTLP client: the OpenTelemetry SDK for Python, in the tests' own
+/// environment, over each of its exporters (gRPC is its default), with and without gzip.
 @Suite struct PythonSDKInteropTests {
-    @Test func collectStoresWhatThePythonSDKSends() throws {
+    @Test(arguments: [("grpc", "none"), ("grpc", "gzip"), ("http/protobuf", "gzip"), ("http/protobuf", "none")])
+    func collectStoresWhatThePythonSDKSends(protocol exporter: String, compression: String) throws {
         let sdkPython = try TestPython.interpreter()
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let collector = try RunningProcess(["collect", "--port", "0", "--db", "python.db"], in: directory)
-        let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
+        let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "python.db"], in: directory)
+        let banner = collector.waitForStderr(containing: "Ctrl-C to stop")
+        let httpPort = try #require(listeningPort(in: banner))
+        let grpcPort = try #require(grpcListeningPort(in: banner))
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/python_app.py").standardized
-        let python = try runPython([script.path], environment: [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
-        ], interpreter: sdkPython)
+        var environment = [
+            "OTEL_EXPORTER_OTLP_PROTOCOL": exporter,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(exporter == "grpc" ? grpcPort : httpPort)",
+        ]
+        // The SDK's gRPC exporter refuses "none" (its HTTP one takes it): leave the variable unset.
+        if compression != "none" { environment["OTEL_EXPORTER_OTLP_COMPRESSION"] = compression }
+        let python = try runPython([script.path], environment: environment, interpreter: sdkPython)
         #expect(python.status == 0, "share/examples/python_app.py failed: \(python.stderr)")
         let printed = python.stdout
         let stopped = collector.stop(with: SIGINT)
         #expect(stopped.status == 0)
+        #expect(stopped.stderr.contains("requests 1 accepted; spans 3 stored"))
 
         let traceID = try #require(TraceID(hex: printed.trimmingCharacters(in: .whitespacesAndNewlines)))
         let store = try TraceStore.openForReading(path: directory.appendingPathComponent("python.db").path)
@@ -379,7 +393,7 @@ import TraceStore
             let directory = try makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("crash.db").path
-            let collector = try RunningProcess(["collect", "--port", "0", "--db", "crash.db"], in: directory)
+            let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "crash.db"], in: directory)
             var acknowledged: [String] = []
             if round < 24 {
                 // Creation: the kill lands somewhere in the first 60 ms (the delay is the test's input, not a wait).
@@ -403,7 +417,7 @@ import TraceStore
                 for id in acknowledged { #expect(listed.stdout.contains(String(id.prefix(12))), "round \(round): trace \(id) was acknowledged but not stored") }
             }
             // And collect goes on with it.
-            let again = try RunningProcess(["collect", "--port", "0", "--db", "crash.db"], in: directory)
+            let again = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "crash.db"], in: directory)
             let port = try #require(listeningPort(in: again.waitForStderr(containing: "/v1/traces")), "round \(round)")
             let posted = try runPython(["-c", Self.poster, String(port), "1"])
             #expect(posted.status == 0, "round \(round): \(posted.stderr)")

@@ -26,7 +26,7 @@ import TraceFixtures
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = try recordedRun(in: directory)
-        let collector = try RunningProcess(["collect", "--port", "0", "--db", "copy.db"], in: directory)
+        let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "copy.db"], in: directory)
         let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
         let exported = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(port)", "--batch-size", "50"], in: directory)
         #expect(exported.status == 0)

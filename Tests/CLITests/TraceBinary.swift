@@ -142,6 +142,12 @@ func runPython(_ arguments: [String], stdin: Data? = nil, environment: [String: 
     return try TraceBinary.runToCompletion(process, stdin: stdin)
 }
 
+/// The gRPC port in a startup line "... and http://127.0.0.1:PORT (OTLP/gRPC) ...".
+func grpcListeningPort(in banner: String) -> Int? {
+    guard let range = banner.range(of: #"[0-9]+ \(OTLP/gRPC\)"#, options: .regularExpression) else { return nil }
+    return Int(banner[range].split(separator: " ").first ?? "")
+}
+
 /// The port in a "listening on http://127.0.0.1:PORT/..." or "http://127.0.0.1:PORT (...)" banner.
 func listeningPort(in banner: String) -> Int? {
     guard let range = banner.range(of: #"http://[0-9.]+:[0-9]+"#, options: .regularExpression) else { return nil }

@@ -1,24 +1,28 @@
 """A tiny app instrumented with the OpenTelemetry Python SDK, exporting to `trace collect`.
 
-    pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-http
+    pip install opentelemetry-sdk opentelemetry-exporter-otlp-proto-grpc opentelemetry-exporter-otlp-proto-http
     trace collect &
     python3 share/examples/python_app.py
     trace list
 
-Honours OTEL_EXPORTER_OTLP_ENDPOINT (default http://127.0.0.1:4318) and the SDK's other OTEL_*
-variables, e.g. OTEL_EXPORTER_OTLP_COMPRESSION=gzip. Prints the trace id it produced.
+With nothing configured it exports as the SDK does by default: OTLP/gRPC to localhost:4317.
+OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf switches to OTLP/HTTP (localhost:4318); the SDK's
+other OTEL_* variables apply, e.g. OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_COMPRESSION=gzip.
+Prints the trace id it produced.
 """
 import os
 
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+if os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc") == "grpc":
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+else:
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
 
-endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318").rstrip("/") + "/v1/traces"
 provider = TracerProvider(resource=Resource.create({"service.name": "python-shop", "deployment.environment": "demo"}))
-provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
 tracer = provider.get_tracer("shop.checkout", "2.1.0")
 
 with tracer.start_as_current_span(

@@ -1,0 +1,95 @@
+import GRPCCore
+import NIOCore
+import GRPCNIOTransportHTTP2
+import GRPCProtobuf
+import OTLP
+import ServiceLifecycle
+import TraceIngest
+
+/// Where an OTLP/gRPC receiver listens and how much it accepts.
+public struct OTLPGRPCReceiverConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port; the bound one is reported through `onServerRunning`.
+    public var port: Int
+    /// Largest request message accepted, measured after gzip decompression (the transport stops
+    /// inflating there, so a bomb never reaches memory).
+    public var maxMessageBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 4317, maxMessageBytes: Int = 64 << 20) {
+        self.host = host
+        self.port = port
+        self.maxMessageBytes = maxMessageBytes
+    }
+}
+
+/// The OTLP/gRPC trace endpoint (`TraceService/Export`), on the same ingestion as OTLP/HTTP.
+/// A long-running service: it serves until graceful shutdown, during which new calls get
+/// UNAVAILABLE (the transport's GOAWAY) so exporters retry elsewhere or later.
+public struct OTLPGRPCReceiver: Service {
+    private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let transport: HTTP2ServerTransport.Posix
+    private let onServerRunning: @Sendable (Int) async -> Void
+
+    public init(configuration: OTLPGRPCReceiverConfiguration, ingestor: TraceIngestor,
+                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: configuration.host, port: configuration.port),
+            transportSecurity: .plaintext,
+            config: .defaults { config in
+                config.compression.enabledAlgorithms = .all
+                config.rpc.maxRequestPayloadSize = configuration.maxMessageBytes
+            })
+        server = GRPCServer(transport: transport, services: [TraceExportService(ingestor: ingestor)])
+        self.onServerRunning = onServerRunning
+    }
+
+    /// The socket could not be bound: `errno` says why (EADDRINUSE, EACCES, ...).
+    public struct CannotListen: Error {
+        public let errno: Int32
+    }
+
+    public func run() async throws {
+        do {
+            try await withGracefulShutdownHandler {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { try await server.serve() }
+                    // If binding failed, serve() throws the reason; this only learns that it stopped.
+                    guard let address = try? await transport.listeningAddress else { return }
+                    await onServerRunning(address.ipv4?.port ?? address.ipv6?.port ?? 0)
+                }
+            } onGracefulShutdown: {
+                server.beginGracefulShutdown()
+            }
+        } catch {
+            if let cause = Self.ioError(in: error) { throw CannotListen(errno: cause.errnoCode) }
+            throw error
+        }
+    }
+
+    /// The socket error under gRPC's wrapping of it, if that is what stopped the server.
+    private static func ioError(in error: any Error) -> IOError? {
+        if let error = error as? IOError { return error }
+        if let error = error as? RuntimeError, let cause = error.cause { return ioError(in: cause) }
+        if let error = error as? RPCError, let cause = error.cause { return ioError(in: cause) }
+        return nil
+    }
+}
+
+/// `TraceService/Export`: every request goes through `TraceIngestor`, and its refusals become
+/// the status codes the OTLP specification gives gRPC.
+struct TraceExportService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
+    let ingestor: TraceIngestor
+
+    func export(request: ExportTraceServiceRequest, context: ServerContext) async throws -> ExportTraceServiceResponse {
+        do {
+            try await ingestor.ingest(request: request)
+        } catch IngestError.badRequest(let message), IngestError.unsupportedMediaType(let message) {
+            throw RPCError(code: .invalidArgument, message: message)
+        } catch IngestError.tooLarge(let limit) {
+            throw RPCError(code: .resourceExhausted, message: "request is larger than \(limit) bytes")
+        } catch {
+            throw RPCError(code: .internalError, message: "could not store spans: \(error)")
+        }
+        return ExportTraceServiceResponse()
+    }
+}
