@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import OTLPGRPC
 import Glibc
 import Hummingbird
 import Logging
@@ -89,5 +92,58 @@ enum LoopbackSocket {
             received.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: received, as: UTF8.self)
+    }
+}
+
+/// A real OTLP/gRPC receiver on an ephemeral loopback port and a gRPC client connected to it,
+/// for the length of `body`.
+func withGRPCReceiver<T: Sendable>(
+    store: TraceStore, maxMessageBytes: Int = 64 << 20,
+    _ body: @Sendable (_ client: GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "grpc-receiver-test")
+    logger.logLevel = .error
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let receiver = OTLPGRPCReceiver(
+        configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
+        ingestor: TraceIngestor(store: store, maxBodyBytes: maxMessageBytes), onServerRunning: { portContinuation.yield($0) })
+    let group = ServiceGroup(configuration: .init(services: [.init(service: receiver)], gracefulShutdownSignals: [], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
+            config: .defaults { $0.compression.enabledAlgorithms = .all })
+        do {
+            let result = try await withGRPCClient(transport: transport) { client in try await body(client) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+    }
+}
+
+/// Bytes sent as they are: the way to send a gRPC message no protobuf library would write.
+struct RawMessage: MessageSerializer, MessageDeserializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
+    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> [UInt8] { bytes.withUnsafeBytes { Array($0) } }
+}
+
+/// Calls TraceService/Export with `bytes` as the request message; the status that came back.
+func exportRaw(_ bytes: [UInt8], client: GRPCClient<HTTP2ClientTransport.Posix>, compression: CompressionAlgorithm? = nil) async throws -> RPCError.Code? {
+    var options = CallOptions.defaults
+    options.compression = compression
+    do {
+        _ = try await client.unary(
+            request: ClientRequest(message: bytes), descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+            serializer: RawMessage(), deserializer: RawMessage(), options: options) { try $0.message }
+        return nil
+    } catch let error as RPCError {
+        return error.code
     }
 }
