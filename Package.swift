@@ -134,6 +134,8 @@ let package = Package(
             name: "ingest-benchmark",
             dependencies: [
                 "OTLP", "TraceStore", "TraceModel", "TraceFixtures",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

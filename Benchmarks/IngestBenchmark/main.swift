@@ -4,6 +4,8 @@
 // (default 500 × 2,000 spans, 2 senders, seed 1): 5-span demo-shaped traces, 4–7 attributes a span.
 // KEEP_DATABASES=1 keeps the two database files (their folder is under $TMPDIR) for a closer look.
 import AsyncHTTPClient
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import Foundation
 import GRDBSQLite
 import NIOCore
@@ -96,23 +98,40 @@ let collectPath = directory.appendingPathComponent("collect.db").path
 
 // MARK: trace collect
 
-let collect = Process()
-collect.executableURL = traceBinary
-collect.arguments = ["collect", "--port", "0", "--db", collectPath]
-let banner = Pipe()
-collect.standardError = banner
-try collect.run()
-var bannerText = ""
-while !bannerText.contains("/v1/traces") {
-    let chunk = banner.fileHandleForReading.availableData
-    guard !chunk.isEmpty else { fatalError("trace collect exited before listening: \(bannerText)") }
-    bannerText += String(decoding: chunk, as: UTF8.self)
+/// A `trace collect` into `path` on free ports; its OTLP/HTTP and OTLP/gRPC ports.
+func startCollect(into path: String) throws -> (process: Process, httpPort: Int, grpcPort: Int) {
+    let collect = Process()
+    collect.executableURL = traceBinary
+    collect.arguments = ["collect", "--http-port", "0", "--grpc-port", "0", "--db", path]
+    let banner = Pipe()
+    collect.standardError = banner
+    try collect.run()
+    var bannerText = ""
+    while !bannerText.contains("Ctrl-C to stop") {
+        let chunk = banner.fileHandleForReading.availableData
+        guard !chunk.isEmpty else { fatalError("trace collect exited before listening: \(bannerText)") }
+        bannerText += String(decoding: chunk, as: UTF8.self)
+    }
+    func port(before suffix: String) -> Int {
+        guard let range = bannerText.range(of: ":[0-9]+" + suffix, options: .regularExpression),
+              let port = Int(bannerText[range].dropFirst().prefix { $0.isNumber }) else { fatalError("no port in: \(bannerText)") }
+        return port
+    }
+    return (collect, port(before: "/v1/traces"), port(before: #" \(OTLP/gRPC\)"#))
 }
-guard let portRange = bannerText.range(of: #":[0-9]+/v1/traces"#, options: .regularExpression),
-      let port = Int(bannerText[portRange].dropFirst().prefix { $0.isNumber }) else { fatalError("no port in: \(bannerText)") }
 
+/// Stops a collect and checks it stored every span; its rate in spans a second.
+func finish(_ collect: Process, path: String, seconds elapsed: Double) throws -> Double {
+    collect.interrupt()
+    collect.waitUntilExit()
+    let stored = try TraceStore.openForReading(path: path).totals().spans
+    guard stored == totalSpans else { fatalError("collect stored \(stored) of \(totalSpans) spans") }
+    return Double(totalSpans) / elapsed
+}
+
+let (collect, httpPort, _) = try startCollect(into: collectPath)
 let client = HTTPClient(eventLoopGroupProvider: .singleton)
-let url = "http://127.0.0.1:\(port)/v1/traces"
+let url = "http://127.0.0.1:\(httpPort)/v1/traces"
 let collectStart = ContinuousClock.now
 try await withThrowingTaskGroup(of: Void.self) { group in
     for sender in 0..<senders {
@@ -132,15 +151,38 @@ try await withThrowingTaskGroup(of: Void.self) { group in
 }
 let collectSeconds = seconds(ContinuousClock.now - collectStart)
 try await client.shutdown()
-collect.interrupt()
-collect.waitUntilExit()
-
-let stored = try TraceStore.openForReading(path: collectPath).totals().spans
-guard stored == totalSpans else { fatalError("collect stored \(stored) of \(totalSpans) spans") }
-let collectRate = Double(totalSpans) / collectSeconds
+let collectRate = try finish(collect, path: collectPath, seconds: collectSeconds)
 let bytesPerSpan = Double(fileSize(collectPath)) / Double(totalSpans)
 print("trace collect: \(totalSpans) spans acknowledged and stored in \(String(format: "%.2f", collectSeconds)) s = \(format(collectRate)) spans/s")
 print("on disk:       \(fileSize(collectPath)) bytes = \(format(bytesPerSpan)) bytes a span (indexes included)")
+
+// MARK: The same requests over OTLP/gRPC, into a second collect
+
+/// The request bodies are already protobuf: sent as they are.
+struct PreSerialized: MessageSerializer, MessageDeserializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: ByteBuffer) throws -> Bytes { Bytes(message.readableBytesView) }
+    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> ByteBuffer { ByteBuffer() }
+}
+
+let grpcPath = directory.appendingPathComponent("collect-grpc.db").path
+let (grpcCollect, _, grpcPort) = try startCollect(into: grpcPath)
+let grpcStart = ContinuousClock.now
+try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)) { client in
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for sender in 0..<senders {
+            group.addTask {
+                for index in stride(from: sender, to: bodies.count, by: senders) {
+                    _ = try await client.unary(
+                        request: ClientRequest(message: bodies[index]), descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+                        serializer: PreSerialized(), deserializer: PreSerialized(), options: .defaults) { try $0.message }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+let grpcRate = try finish(grpcCollect, path: grpcPath, seconds: seconds(ContinuousClock.now - grpcStart))
+print("over gRPC:     the same requests into a second collect at \(format(grpcRate)) spans/s; gRPC ÷ HTTP \(String(format: "%.2f", grpcRate / collectRate))")
 
 // MARK: The ceiling: the same rows, the same schema, a bare prepared-INSERT loop in C
 

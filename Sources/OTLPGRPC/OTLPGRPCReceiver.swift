@@ -38,6 +38,10 @@ public struct OTLPGRPCReceiver: Service {
             config: .defaults { config in
                 config.compression.enabledAlgorithms = .all
                 config.rpc.maxRequestPayloadSize = configuration.maxMessageBytes
+                // Export requests run to megabytes: HTTP/2's default 16 KiB frames and 64 KiB
+                // window would cut each into dozens of frames and window updates.
+                config.http2.maxFrameSize = 1 << 20
+                config.http2.targetWindowSize = 8 << 20
             })
         server = GRPCServer(transport: transport, services: [TraceExportService(ingestor: ingestor)])
         self.onServerRunning = onServerRunning

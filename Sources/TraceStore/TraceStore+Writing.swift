@@ -191,6 +191,9 @@ final class SpanWriter: @unchecked Sendable {
         var ids: [(name: Int64, resource: Int64, service: Int64, scope: Int64)] = []
         ids.reserveCapacity(batch.count)
         var expected: [TraceID: TraceDelta] = [:]
+        // Traces in the order the batch first names them, so the same batch gets the same rows
+        // however it arrived (dictionary order is not stable across processes).
+        var traceOrder: [TraceID] = []
         var lastResource: (Resource, Int64, Int64)?
         var lastScope: (InstrumentationScope, Int64)?
         for span in batch.spans {
@@ -208,13 +211,15 @@ final class SpanWriter: @unchecked Sendable {
             }
             let nameID = try id(of: span.name, in: &names, table: "span_names", column: "name", db: db)
             ids.append((nameID, resourceID, serviceID, scopeID))
+            if expected[span.traceID] == nil { traceOrder.append(span.traceID) }
             expected[span.traceID, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
         }
         // A trace seen for the first time gets its whole summary row in one INSERT, so its
         // indexed times are written once rather than inserted and then moved.
         var traceRefs: [TraceID: Int64] = [:]
         var newTraces: Set<Int64> = []
-        for (traceID, delta) in expected {
+        for traceID in traceOrder {
+            let delta = expected[traceID]!
             findTrace.bind(1, bigEndian: traceID.high, traceID.low)
             if let ref = try findTrace.fetchInt64(db) {
                 traceRefs[traceID] = ref
@@ -273,7 +278,7 @@ final class SpanWriter: @unchecked Sendable {
                 try updateTrace.execute(db)
             }
         }
-        for (key, count) in serviceCounts {
+        for (key, count) in serviceCounts.sorted(by: { ($0.key.traceRef, $0.key.serviceID) < ($1.key.traceRef, $1.key.serviceID) }) {
             upsertService.bind(1, key.traceRef)
             upsertService.bind(2, key.serviceID)
             upsertService.bind(3, Int64(count))

@@ -248,7 +248,7 @@ _trace_collect() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --port --max-body-size --otlp-endpoint --db)
+    non_repeating_options=(--host --grpc-port --http-port --port --max-body-size --otlp-endpoint --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -256,7 +256,10 @@ _trace_collect() {
     '--host')
         return
         ;;
-    '--port')
+    '--grpc-port')
+        return
+        ;;
+    '--http-port'|'--port')
         return
         ;;
     '--max-body-size')

@@ -52,7 +52,7 @@ _trace() {
         local -ar subcommands=(
             'run:Run the traced frontend/backend pair, send it requests, and store every span.'
             'serve:Keep the traced pair running so you can send it requests yourself.'
-            'collect:Receive OTLP/HTTP traces from any OpenTelemetry SDK and store them.'
+            'collect:Receive OTLP traces (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
             'import:Store traces from OTLP/JSON files.'
             'list:List stored traces, newest first.'
             'show:Show one trace as a waterfall, with where its time went.'
@@ -118,7 +118,8 @@ _trace_collect() {
     local -i ret=1
     local -ar arg_specs=(
         '--host[Address to listen on.]:host:'
-        '--port[Port to listen on (4318 is the OTLP/HTTP default).]:port:'
+        '--grpc-port[Port for OTLP/gRPC (0 picks a free one), or off.]:port|off:'
+        '(--http-port --port)'{--http-port,--port}'[Port for OTLP/HTTP (0 picks a free one), or off. --port is the same.]:port|off:'
         '--max-body-size[Largest request accepted, in MiB, after decompression.]:MiB:'
         '--otlp-endpoint[Also forward every accepted request to this OTLP/HTTP collector.]:url:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
