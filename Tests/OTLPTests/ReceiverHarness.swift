@@ -28,13 +28,24 @@ func withReceiver<T: Sendable>(
         configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes), ingestor: ingestor, logger: logger,
         onServerRunning: { portContinuation.yield($0) })
     let services: [any Service] = [forwarder].compactMap { $0 } + [app]
+    return try await withServices(services, reportingPortTo: ports, logger: logger) { port in
+        try await body("http://127.0.0.1:\(port)/v1/traces", statistics)
+    }
+}
+
+/// Runs `services` until `body`, given the port a receiver among them reported, is done; then
+/// shuts them down gracefully, whether `body` returned or threw.
+func withServices<T: Sendable>(
+    _ services: [any Service], reportingPortTo ports: AsyncStream<Int>, logger: Logger,
+    _ body: (_ port: Int) async throws -> T
+) async throws -> T {
     let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         do {
-            let result = try await body("http://127.0.0.1:\(port)/v1/traces", statistics)
+            let result = try await body(port)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return result
@@ -107,24 +118,11 @@ func withGRPCReceiver<T: Sendable>(
     let receiver = OTLPGRPCReceiver(
         configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
         ingestor: TraceIngestor(store: store, maxBodyBytes: maxMessageBytes), onServerRunning: { portContinuation.yield($0) })
-    let group = ServiceGroup(configuration: .init(services: [.init(service: receiver)], gracefulShutdownSignals: [], logger: logger))
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
+    return try await withServices([receiver], reportingPortTo: ports, logger: logger) { port in
         let transport = try HTTP2ClientTransport.Posix(
             target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
             config: .defaults { $0.compression.enabledAlgorithms = .all })
-        do {
-            let result = try await withGRPCClient(transport: transport) { client in try await body(client) }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
+        return try await withGRPCClient(transport: transport) { client in try await body(client) }
     }
 }
 
