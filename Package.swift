@@ -79,10 +79,11 @@ let package = Package(
         .target(
             name: "OTLPGRPC",
             dependencies: [
-                "OTLP", "TraceIngest",
+                "OTLP", "TraceIngest", "TraceModel",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

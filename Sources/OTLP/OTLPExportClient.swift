@@ -23,6 +23,14 @@ public final class OTLPExportClient: Sendable {
     /// A collector refused a request for good (a 4xx other than 429), or kept refusing it.
     public struct ExportError: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
+    }
+
+    /// What one attempt came to: sent, or worth another try (after the collector's delay, if it
+    /// named one, else the backoff). Refusals for good are thrown as `ExportError`.
+    public enum Attempt: Sendable {
+        case sent
+        case retry(problem: String, after: Duration?)
     }
 
     public let endpoint: String
@@ -51,36 +59,27 @@ public final class OTLPExportClient: Sendable {
     @discardableResult
     public func send(_ spans: [Span]) async throws -> Int {
         let body = try ExportTraceServiceRequest(spans: spans).serializedBytes() as [UInt8]
-        var backoff = configuration.initialBackoff
-        var lastProblem = ""
-        for attempt in 1...configuration.maxAttempts {
+        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint, client, configuration] in
             var request = HTTPClientRequest(url: endpoint)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: OTLPContentType.protobuf.rawValue)
             request.body = .bytes(ByteBuffer(bytes: body))
-            var wait = backoff
             do {
                 let response = try await client.execute(request, timeout: configuration.requestTimeout)
                 let answer = try await response.body.collect(upTo: 1 << 20)
                 let status = response.status.code
-                if (200..<300).contains(status) { return attempt - 1 }
-                lastProblem = "\(endpoint) answered \(status)" + Self.message(in: answer, contentType: response.headers.first(name: "Content-Type"))
-                guard [429, 502, 503, 504].contains(status) else { throw ExportError(description: lastProblem) }
-                if let asked = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter) { wait = asked }
+                if (200..<300).contains(status) { return .sent }
+                let problem = "\(endpoint) answered \(status)" + Self.message(in: answer, contentType: response.headers.first(name: "Content-Type"))
+                guard [429, 502, 503, 504].contains(status) else { throw ExportError(description: problem) }
+                return .retry(problem: problem, after: response.headers.first(name: "Retry-After").flatMap(Self.retryAfter))
             } catch let error as ExportError {
                 throw error
             } catch let error as IOError {
-                lastProblem = "cannot reach \(endpoint): \(String(cString: strerror(error.errnoCode)))"
+                return .retry(problem: "cannot reach \(endpoint): \(String(cString: strerror(error.errnoCode)))", after: nil)
             } catch {
-                lastProblem = "cannot reach \(endpoint): \(error)"
+                return .retry(problem: "cannot reach \(endpoint): \(error)", after: nil)
             }
-            guard attempt < configuration.maxAttempts else { break }
-            let pause = min(wait, configuration.maxBackoff)
-            onRetry(lastProblem, pause)
-            try await sleep(pause)
-            backoff = min(backoff * 2, configuration.maxBackoff)
         }
-        throw ExportError(description: "\(lastProblem) (gave up after \(configuration.maxAttempts) attempts)")
     }
 
     public func shutdown() async throws {
@@ -111,5 +110,26 @@ public final class OTLPExportClient: Sendable {
         }
         let text = String(decoding: data.prefix(200), as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
         return text.isEmpty ? "" : ": \(text)"
+    }
+}
+
+extension OTLPExportClient.Configuration {
+    /// Runs `attempt` until it sends, up to `maxAttempts` times, waiting between tries as the
+    /// collector asked (capped at `maxBackoff`) or with a doubling backoff; returns the retries.
+    public func retrying(sleep: @Sendable (Duration) async throws -> Void,
+                         onRetry: (_ problem: String, _ wait: Duration) -> Void,
+                         _ attempt: () async throws -> OTLPExportClient.Attempt) async throws -> Int {
+        var backoff = initialBackoff
+        var lastProblem = ""
+        for number in 1...maxAttempts {
+            guard case .retry(let problem, let asked) = try await attempt() else { return number - 1 }
+            lastProblem = problem
+            guard number < maxAttempts else { break }
+            let pause = min(asked ?? backoff, maxBackoff)
+            onRetry(problem, pause)
+            try await sleep(pause)
+            backoff = min(backoff * 2, maxBackoff)
+        }
+        throw OTLPExportClient.ExportError(description: "\(lastProblem) (gave up after \(maxAttempts) attempts)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTLP
+import OTLPGRPC
 import TraceModel
 import TraceStore
 import TraceViews
@@ -8,19 +9,24 @@ import TraceViews
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Send stored traces to an OTLP/HTTP collector, or write them as OTLP/JSON lines.",
+        abstract: "Send stored traces to an OTLP collector (gRPC or HTTP), or write them as OTLP/JSON lines.",
         discussion: """
             --otlp-endpoint pushes the traces the filters select (all by default) to Jaeger, Tempo, an \
-            OpenTelemetry Collector or another `trace collect`, whole traces per request, and waits as long as \
-            the collector asks (429 or 503 with Retry-After). --output writes one OTLP/JSON \
+            OpenTelemetry Collector or another `trace collect`, whole traces per request, over OTLP/HTTP or, \
+            with --otlp-protocol grpc (or OTEL_EXPORTER_OTLP_PROTOCOL=grpc), OTLP/gRPC; it waits as long as \
+            the collector asks (429 or 503 with Retry-After; UNAVAILABLE, or RESOURCE_EXHAUSTED with \
+            RetryInfo). --output writes one OTLP/JSON \
             ExportTraceServiceRequest per trace per line, which `trace import` reads back; the file appears \
             only once it is complete.
             """)
 
     @OptionGroup var filters: TraceFilterOptions
 
-    @Option(help: ArgumentHelp("Push to this OTLP/HTTP collector (http://host:4318 or a full .../v1/traces URL).", valueName: "url"))
+    @Option(help: ArgumentHelp("Push to this OTLP collector: http://host:4318 (or a full .../v1/traces URL) over HTTP, http://host:4317 over gRPC.", valueName: "url"))
     var otlpEndpoint: String?
+
+    @Option(help: ArgumentHelp("http/protobuf or grpc (default: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).", valueName: "protocol"))
+    var otlpProtocol: String?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.", valueName: "file"))
     var output: String?
@@ -33,6 +39,7 @@ struct ExportCommand: AsyncParsableCommand {
     func validate() throws {
         guard (otlpEndpoint == nil) != (output == nil) else { throw ValidationError("give exactly one of --otlp-endpoint URL and --output FILE") }
         if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
+        _ = try exportProtocol()
         if let output, output.isEmpty { throw ValidationError("--output needs a file path") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }
@@ -47,6 +54,16 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 
+    /// --otlp-protocol, else OTEL_EXPORTER_OTLP_PROTOCOL, else OTLP/HTTP with protobuf.
+    private func exportProtocol() throws -> OTLPProtocol {
+        let (given, source) = otlpProtocol.map { ($0, "--otlp-protocol") }
+            ?? (ProcessInfo.processInfo.environment["OTEL_EXPORTER_OTLP_PROTOCOL"].map { ($0, "OTEL_EXPORTER_OTLP_PROTOCOL") } ?? ("http/protobuf", ""))
+        guard let chosen = OTLPProtocol(rawValue: given) else {
+            throw ValidationError("\(source) must be grpc or http/protobuf, got '\(given)' (http/json is not supported for export)")
+        }
+        return chosen
+    }
+
     /// A few hundred traces at a time, so memory stays flat on any number of them.
     private func chunks(_ ids: [TraceID]) -> [[TraceID]] {
         stride(from: 0, to: ids.count, by: 200).map { Array(ids[$0..<min($0 + 200, ids.count)]) }
@@ -54,10 +71,14 @@ struct ExportCommand: AsyncParsableCommand {
 
     private func push(_ ids: [TraceID], from store: TraceStore, to endpoint: String) async throws {
         let progress = ProgressLine(total: ids.count, label: "traces exported")
-        let client = OTLPExportClient(endpoint: endpoint, onRetry: { problem, wait in
+        let onRetry: @Sendable (String, Duration) -> Void = { problem, wait in
             progress.finish()
             Terminal.printNote("\(problem); trying again in \(DurationFormat.string(wait))")
-        })
+        }
+        let client: any SpanExporting = switch try exportProtocol() {
+        case .grpc: try OTLPGRPCExportClient(endpoint: endpoint, onRetry: onRetry)
+        case .httpProtobuf: OTLPExportClient(endpoint: endpoint, onRetry: onRetry)
+        }
         var sentTraces = 0, sentSpans = 0, requests = 0, retries = 0
         var batch: [Span] = [], batchTraces = 0
         func flush() async throws {

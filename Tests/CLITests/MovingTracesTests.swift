@@ -45,6 +45,25 @@ import TraceFixtures
         #expect(try sqlite(copy, "SELECT count(*) FROM trace") == "30")
     }
 
+    @Test func exportOverGRPCToASecondCollectRoundTripsEverySpanExactly() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try recordedRun(in: directory)
+        let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "off", "--db", "copy.db"], in: directory)
+        let port = try #require(grpcListeningPort(in: collector.waitForStderr(containing: "Ctrl-C to stop")))
+        let exported = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(port)", "--batch-size", "50"],
+                                           in: directory, environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout.hasPrefix("exported 30 traces ("))
+        #expect(exported.stdout.contains("to http://127.0.0.1:\(port) in "))
+        #expect(collector.stop(with: SIGTERM).status == 0)
+        let copy = directory.appendingPathComponent("copy.db").path
+        #expect(try dump(copy) == (try dump(source)))
+        let wrong = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:1", "--otlp-protocol", "http/json"], in: directory)
+        #expect(wrong.status == 64)
+        #expect(lines(wrong.stderr).first?.contains("--otlp-protocol must be grpc or http/protobuf, got 'http/json'") == true)
+    }
+
     @Test func exportToAFileThenImportRoundTripsAndRefusesBadLinesAlone() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -5,6 +5,8 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import NIOCore
 import OTLP
+import OTLPGRPC
+import Synchronization
 import Testing
 import TraceFixtures
 import TraceModel
@@ -71,5 +73,72 @@ import TraceStore
             for _ in 0..<3 { _ = try await service.export(request) }
         }
         #expect(try store.totals().spans == spans.count)
+    }
+}
+
+/// A collector that refuses as told, then accepts: for the export client's retry rules.
+final class RefusingTraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol, Sendable {
+    let refusals: Mutex<[RPCError]>
+    let calls = Mutex(0)
+
+    init(refusals: [RPCError]) { self.refusals = Mutex(refusals) }
+
+    func export(request: ExportTraceServiceRequest, context: ServerContext) async throws -> ExportTraceServiceResponse {
+        calls.withLock { $0 += 1 }
+        if let refusal = refusals.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { throw refusal }
+        return ExportTraceServiceResponse()
+    }
+}
+
+@Suite struct OTLPGRPCExportClientTests {
+    /// Runs the client against a server refusing with `refusals`; the waits it took and the calls made.
+    func export(refusals: [RPCError]) async throws -> (result: Result<Int, OTLPExportClient.ExportError>, waits: [Duration], calls: Int) {
+        let service = RefusingTraceService(refusals: refusals)
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+        let server = GRPCServer(transport: transport, services: [service])
+        return try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            let port = try await transport.listeningAddress.ipv4!.port
+            let waits = Mutex<[Duration]>([])
+            var configuration = OTLPExportClient.Configuration()
+            configuration.maxAttempts = 4
+            let client = try OTLPGRPCExportClient(endpoint: "http://127.0.0.1:\(port)", configuration: configuration,
+                                                  sleep: { wait in waits.withLock { $0.append(wait) } })
+            let result: Result<Int, OTLPExportClient.ExportError>
+            do { result = .success(try await client.send(sampleTrace(id: 5))) } catch let error as OTLPExportClient.ExportError { result = .failure(error) }
+            try await client.shutdown()
+            server.beginGracefulShutdown()
+            return (result, waits.withLock { $0 }, service.calls.withLock { $0 })
+        }
+    }
+
+    @Test func retriesWhatTheSpecificationCallsRetryable() async throws {
+        let outcome = try await export(refusals: [RPCError(code: .unavailable, message: "busy"), RPCError(code: .deadlineExceeded, message: "slow")])
+        #expect(try outcome.result.get() == 2)
+        #expect(outcome.waits == [.milliseconds(500), .seconds(1)])
+        #expect(outcome.calls == 3)
+    }
+
+    @Test func resourceExhaustedIsRetriedOnlyWithRetryInfoAndAfterItsDelay() async throws {
+        let plain = try await export(refusals: [RPCError(code: .resourceExhausted, message: "full")])
+        #expect(plain.calls == 1)
+        #expect(throws: OTLPExportClient.ExportError.self) { try plain.result.get() }
+
+        // google.rpc.Status { details: [Any { type_url: ".../google.rpc.RetryInfo", value: RetryInfo { retry_delay: 3s } }] }
+        let retryInfo: [UInt8] = [0x0A, 0x02, 0x08, 0x03]
+        let typeURL = Array("type.googleapis.com/google.rpc.RetryInfo".utf8)
+        let any = [0x0A, UInt8(typeURL.count)] + typeURL + [0x12, UInt8(retryInfo.count)] + retryInfo
+        let status = [0x08, 0x08, 0x1A, UInt8(any.count)] + any
+        var metadata = Metadata()
+        metadata.addBinary(status, forKey: "grpc-status-details-bin")
+        let throttled = try await export(refusals: [RPCError(code: .resourceExhausted, message: "slow down", metadata: metadata)])
+        #expect(try throttled.result.get() == 1)
+        #expect(throttled.waits == [.seconds(3)])
+    }
+
+    @Test func invalidArgumentIsFinal() async throws {
+        let outcome = try await export(refusals: [RPCError(code: .invalidArgument, message: "bad span")])
+        #expect(outcome.calls == 1)
+        #expect(throws: OTLPExportClient.ExportError.self) { try outcome.result.get() }
     }
 }

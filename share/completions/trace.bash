@@ -426,7 +426,7 @@ _trace_export() {
     repeating_flags=()
     non_repeating_flags=(--errors --version -h --help)
     repeating_options=()
-    non_repeating_options=(--service --name --min-duration --max-duration --since --otlp-endpoint --output -o --batch-size --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --otlp-endpoint --otlp-protocol --output -o --batch-size --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -447,6 +447,9 @@ _trace_export() {
         return
         ;;
     '--otlp-endpoint')
+        return
+        ;;
+    '--otlp-protocol')
         return
         ;;
     '--output'|'-o')

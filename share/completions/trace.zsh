@@ -59,7 +59,7 @@ _trace() {
             'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
             'diff:Compare two traces span by span and say where the difference in duration comes from.'
             'tui:Browse traces in a full-screen terminal UI.'
-            'export:Send stored traces to an OTLP/HTTP collector, or write them as OTLP/JSON lines.'
+            'export:Send stored traces to an OTLP collector (gRPC or HTTP), or write them as OTLP/JSON lines.'
             'prune:Delete old traces and give their space back.'
             'help:Show subcommand help information.'
         )
@@ -243,7 +243,8 @@ _trace_export() {
         '--max-duration[Only traces at most this long.]:duration:'
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
-        '--otlp-endpoint[Push to this OTLP/HTTP collector (http\://host\:4318 or a full .../v1/traces URL).]:url:'
+        '--otlp-endpoint[Push to this OTLP collector\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
+        '--otlp-protocol[http/protobuf or grpc (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '(--output -o)'{--output,-o}'[Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.]:file:'
         '--batch-size[Spans per request to the collector (whole traces, so a big trace may exceed it).]:spans:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
