@@ -3,12 +3,15 @@ import OTel
 import ServiceLifecycle
 import Tracing
 
-/// How the demo's spans leave the process: swift-otel's OTLP/HTTP exporter, tuned so a long
-/// run loses nothing. swift-otel 1.6 exports one batch per `scheduleDelay` and drops spans
+/// How the demo's spans leave the process: swift-otel's OTLP exporter (HTTP or gRPC), tuned so a
+/// long run loses nothing. swift-otel 1.6 exports one batch per `scheduleDelay` and drops spans
 /// past `maxQueueSize`; the defaults (5 s, 512, 2048) lose most spans of a 20,000-request run.
 public struct DemoTracingConfiguration: Sendable {
-    /// The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`.
+    /// The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`, or over gRPC the
+    /// collector's address, `http://127.0.0.1:4317`.
     public var endpoint: String
+    /// Over gRPC rather than HTTP (protobuf either way).
+    public var overGRPC = false
     /// Spans that may be waiting at once; size it for the whole run so nothing is dropped.
     public var maxQueueSize: Int
     public var maxExportBatchSize: Int
@@ -28,8 +31,10 @@ public struct DemoTracingConfiguration: Sendable {
 
     /// A queue that cannot overflow for `requests` requests (each makes at most 8 spans), and time
     /// to store all of them at shutdown even at a slow 1,000 requests a second.
-    public static func sized(forRequests requests: Int, endpoint: String) -> Self {
-        Self(endpoint: endpoint, maxQueueSize: max(65_536, requests * 8 + 4096), exportTimeout: .seconds(max(30, requests / 1_000)))
+    public static func sized(forRequests requests: Int, endpoint: String, overGRPC: Bool = false) -> Self {
+        var configuration = Self(endpoint: endpoint, maxQueueSize: max(65_536, requests * 8 + 4096), exportTimeout: .seconds(max(30, requests / 1_000)))
+        configuration.overGRPC = overGRPC
+        return configuration
     }
 }
 
@@ -54,7 +59,7 @@ public struct ServiceTracer: Sendable {
         config.traces.batchSpanProcessor.maxExportBatchSize = configuration.maxExportBatchSize
         config.traces.batchSpanProcessor.maxQueueSize = configuration.maxQueueSize
         config.traces.otlpExporter.endpoint = configuration.endpoint
-        config.traces.otlpExporter.protocol = .httpProtobuf
+        config.traces.otlpExporter.protocol = configuration.overGRPC ? .grpc : .httpProtobuf
         config.traces.batchSpanProcessor.exportTimeout = configuration.exportTimeout
         config.traces.otlpExporter.timeout = configuration.exportTimeout
         let backend = try OTel.makeTracingBackend(configuration: config)

@@ -2,6 +2,7 @@ import DemoServices
 import Hummingbird
 import Logging
 import OTLP
+import OTLPGRPC
 import OTLPHTTP
 import TraceIngest
 import ServiceLifecycle
@@ -20,9 +21,12 @@ public struct DemoStackConfiguration: Sendable {
     public var forwardEndpoint: String?
     /// Spans the tracers must be able to hold at once.
     public var expectedRequests: Int
+    /// The demo's exporters send to an embedded OTLP/gRPC receiver instead of the OTLP/HTTP one.
+    public var exportsOverGRPC: Bool
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
-                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000) {
+                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, exportsOverGRPC: Bool = false) {
+        self.exportsOverGRPC = exportsOverGRPC
         self.host = host
         self.frontendPort = frontendPort
         self.backend = backend
@@ -69,10 +73,13 @@ public final class DemoStack: Sendable {
             let forwarder = configuration.forwardEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
             let receiverSignal = PortSignal()
-            let receiverApp = OTLPReceiver.buildApplication(
-                configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
-                onServerRunning: { receiverSignal.report($0) })
-            let started = RunningServices.start([forwarder].compactMap { $0 } + [receiverApp], logger: logger, onExit: receiverSignal.finish)
+            let receiverService: any Service = configuration.exportsOverGRPC
+                ? OTLPGRPCReceiver(configuration: .init(host: configuration.host, port: 0), ingestor: ingestor,
+                                   onServerRunning: { receiverSignal.report($0) })
+                : OTLPReceiver.buildApplication(
+                    configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
+                    onServerRunning: { receiverSignal.report($0) })
+            let started = RunningServices.start([forwarder].compactMap { $0 } + [receiverService], logger: logger, onExit: receiverSignal.finish)
             guard let port = await receiverSignal.wait() else {
                 try await started.result()
                 throw DemoStackError.didNotStart("OTLP receiver")
@@ -80,8 +87,10 @@ public final class DemoStack: Sendable {
             receiver = started
             receiverPort = port
             do {
-                let tracing = DemoTracingConfiguration.sized(forRequests: configuration.expectedRequests,
-                                                             endpoint: "http://\(configuration.host):\(port)/v1/traces")
+                let tracing = DemoTracingConfiguration.sized(
+                    forRequests: configuration.expectedRequests,
+                    endpoint: "http://\(configuration.host):\(port)" + (configuration.exportsOverGRPC ? "" : "/v1/traces"),
+                    overGRPC: configuration.exportsOverGRPC)
                 let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
                 let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
                 tracers = (frontendTracer.tracer, backendTracer.tracer)

@@ -17,16 +17,20 @@ struct DemoOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also send every span to this OTLP/HTTP collector, e.g. http://localhost:4318.", valueName: "url"))
     var otlpEndpoint: String?
 
+    @Option(help: ArgumentHelp("How the demo's services export their spans to the embedded receiver: http/protobuf or grpc. (--otlp-endpoint forwarding is OTLP/HTTP either way.)", valueName: "protocol"))
+    var otlpProtocol = "http/protobuf"
+
     func validate() throws {
         guard errorRate.isFinite, (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1, got \(errorRate)") }
         guard backendLatency.nanos <= 60_000_000_000 else { throw ValidationError("--backend-latency must be at most 1m") }
         if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
+        guard OTLPProtocol(rawValue: otlpProtocol) != nil else { throw ValidationError("--otlp-protocol must be http/protobuf or grpc, got '\(otlpProtocol)'") }
     }
 
     func stackConfiguration(host: String = "127.0.0.1", frontendPort: Int = 0) -> DemoStackConfiguration {
         DemoStackConfiguration(
             host: host, frontendPort: frontendPort,
             backend: BackendBehavior(latency: backendLatency.duration, errorRate: errorRate),
-            newConnections: newConnections, forwardEndpoint: otlpEndpoint)
+            newConnections: newConnections, forwardEndpoint: otlpEndpoint, exportsOverGRPC: OTLPProtocol(rawValue: otlpProtocol) == .grpc)
     }
 }

@@ -471,3 +471,19 @@ import TraceStore
             print(trace, flush=True)
         """
 }
+
+@Suite struct RunOverGRPCTests {
+    /// The demo's own exporters (swift-otel, OTLP/gRPC) into the embedded gRPC receiver: the same
+    /// traces as over HTTP.
+    @Test func runStoresEveryTraceWhenTheDemoExportsOverGRPC() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try TraceBinary.run(["run", "--requests", "40", "--concurrency", "4", "--otlp-protocol", "grpc", "--db", "grpc.db"], in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("OTLP/gRPC receiver :"))
+        #expect(run.stdout.contains("stored       40 traces, "))
+        let path = directory.appendingPathComponent("grpc.db").path
+        #expect(try sqlite(path, "SELECT count(*) FROM trace WHERE root_name = 'incoming call'") == "40")
+        #expect(try sqlite(path, "SELECT group_concat(name, ',') FROM (SELECT DISTINCT service_name AS name FROM resource ORDER BY 1)") == "backend,frontend")
+    }
+}

@@ -188,7 +188,7 @@ _trace_run() {
     repeating_flags=()
     non_repeating_flags=(--untraced --new-connections --version -h --help)
     repeating_options=()
-    non_repeating_options=(--requests --concurrency --backend-latency --error-rate --otlp-endpoint --db)
+    non_repeating_options=(--requests --concurrency --backend-latency --error-rate --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -208,6 +208,9 @@ _trace_run() {
     '--otlp-endpoint')
         return
         ;;
+    '--otlp-protocol')
+        return
+        ;;
     '--db')
         return
         ;;
@@ -218,7 +221,7 @@ _trace_serve() {
     repeating_flags=()
     non_repeating_flags=(--new-connections --version -h --help)
     repeating_options=()
-    non_repeating_options=(--port --host --backend-latency --error-rate --otlp-endpoint --db)
+    non_repeating_options=(--port --host --backend-latency --error-rate --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -236,6 +239,9 @@ _trace_serve() {
         return
         ;;
     '--otlp-endpoint')
+        return
+        ;;
+    '--otlp-protocol')
         return
         ;;
     '--db')
