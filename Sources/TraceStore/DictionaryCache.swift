@@ -16,10 +16,10 @@ final class DictionaryCache: Sendable {
         if let name = state.withLock({ $0.names[id] }) { return name }
         let select = try RawStatement(db, sql: "SELECT name FROM span_names WHERE id = ?")
         select.bind(1, id)
+        defer { select.reset() }
         guard try select.step(db), let name = select.text(0) else {
             throw TraceStoreError.corrupt("a span whose name \(id) is missing")
         }
-        _ = try select.step(db)
         state.withLock { $0.names[id] = name }
         return name
     }

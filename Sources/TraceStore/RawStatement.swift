@@ -74,6 +74,9 @@ struct RawStatement {
         }
     }
 
+    /// Ends a read that stopped at its first row, so the statement holds nothing open.
+    func reset() { sqlite3_reset(handle) }
+
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 

@@ -363,8 +363,8 @@ private struct ReadContext {
     private mutating func resource(_ id: Int64) throws -> Resource {
         let row = try RawStatement(db, sql: "SELECT attributes, dropped_attributes_count, schema_url FROM resources WHERE id = ?")
         row.bind(1, id)
+        defer { row.reset() }
         guard try row.step(db) else { throw TraceStoreError.corrupt("a span of resource \(id), which is missing") }
-        defer { _ = try? row.step(db) }
         let resource = Resource(attributes: try CompactJSON.attributes(row.text(0), keys: try keyNames()),
                                 droppedAttributesCount: UInt32(clamping: row.int64(1)), schemaURL: row.text(2) ?? "")
         resources[id] = resource
@@ -374,8 +374,8 @@ private struct ReadContext {
     private mutating func scope(_ id: Int64) throws -> InstrumentationScope {
         let row = try RawStatement(db, sql: "SELECT name, version, attributes, dropped_attributes_count, schema_url FROM scopes WHERE id = ?")
         row.bind(1, id)
+        defer { row.reset() }
         guard try row.step(db) else { throw TraceStoreError.corrupt("a span of scope \(id), which is missing") }
-        defer { _ = try? row.step(db) }
         let scope = InstrumentationScope(name: row.text(0) ?? "", version: row.text(1) ?? "", attributes: try CompactJSON.attributes(row.text(2), keys: try keyNames()),
                                          droppedAttributesCount: UInt32(clamping: row.int64(3)), schemaURL: row.text(4) ?? "")
         scopes[id] = scope

@@ -58,7 +58,8 @@ public struct ScreenBuffer: Sendable {
         let limit = min(width, x + (maxWidth ?? width))
         var column = max(0, x)
         // Only what can show is escaped: a value of megabytes costs no more than a short one.
-        for character in TerminalText.escaped(String(text.prefix(max(0, limit - column) + 256))) {
+        let visible = text.utf8.count > 1024 ? String(text.prefix(max(0, limit - column) + 256)) : text
+        for character in TerminalText.escaped(visible) {
             let cellText = String(character)
             let cellWidth = TerminalText.width(cellText)
             if cellWidth == 0 {

@@ -20,6 +20,8 @@ struct DemoOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the demo's services export their spans to the embedded receiver: http/protobuf or grpc. (--otlp-endpoint forwarding is OTLP/HTTP either way.)", valueName: "protocol"))
     var otlpProtocol = "http/protobuf"
 
+    var exportsOverGRPC: Bool { OTLPProtocol(rawValue: otlpProtocol) == .grpc }
+
     func validate() throws {
         guard errorRate.isFinite, (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1, got \(errorRate)") }
         guard backendLatency.nanos <= 60_000_000_000 else { throw ValidationError("--backend-latency must be at most 1m") }
@@ -31,6 +33,6 @@ struct DemoOptions: ParsableArguments {
         DemoStackConfiguration(
             host: host, frontendPort: frontendPort,
             backend: BackendBehavior(latency: backendLatency.duration, errorRate: errorRate),
-            newConnections: newConnections, forwardEndpoint: otlpEndpoint, exportsOverGRPC: OTLPProtocol(rawValue: otlpProtocol) == .grpc)
+            newConnections: newConnections, forwardEndpoint: otlpEndpoint, exportsOverGRPC: exportsOverGRPC)
     }
 }

@@ -53,7 +53,7 @@ struct RunCommand: AsyncParsableCommand {
     private func run(_ session: RunSession, store: TraceStore?, progress: ProgressLine) async throws -> RunReport {
         let task = Task {
             try await session.run(store: store, logger: Logger.quiet, onStarted: { stack in
-                let receiver = stack.receiverPort.map { "OTLP\(demo.otlpProtocol == "grpc" ? "/gRPC" : "") receiver :\($0)" } ?? "tracing off"
+                let receiver = stack.receiverPort.map { "OTLP\(demo.exportsOverGRPC ? "/gRPC" : "") receiver :\($0)" } ?? "tracing off"
                 Terminal.printNote("frontend http://127.0.0.1:\(stack.frontendPort), backend :\(stack.backendPort), \(receiver); "
                     + "sending \(requests) requests, \(concurrency) at a time (Ctrl-C to stop)")
             }, progress: progress.update)

@@ -182,8 +182,8 @@ import TraceFixtures
             #expect(result.stdout.lowercased().contains("\\u009b31m"), "\(arguments)")
             // Still the same document: a JSON parser reads the original text back.
             let firstDocument = arguments[0] == "export" ? Data(result.stdout.split(separator: "\n")[0].utf8) : Data(result.stdout.utf8)
-            let parsed = try JSONSerialization.jsonObject(with: firstDocument)
-            #expect("\(parsed)".isEmpty == false)
+            let parsed = try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: firstDocument))
+            #expect(String(decoding: parsed, as: UTF8.self).contains("csi\u{9B}31m del\u{7F} rlo\u{202E}txet"), "\(arguments)")
         }
         let exported = try TraceBinary.run(["export", "--output", "-", "--db", "h.db"], in: directory).stdout.lowercased()
         #expect(exported.contains("\\u202e") && exported.contains("\\u2066") && exported.contains("\\u007f"))

@@ -67,9 +67,10 @@ import TraceModel
         #expect(LatencyBreakdown(trace: trace).totalNanos == 50)
     }
 
-    @Test func aWideTraceTakesTimeInProportionToItsSpans() {
-        // 200,000 children under one root, overlapping at random: the critical path's choice of
-        // the latest-ending child must not rescan every child at each step.
+    @Test func aTwoHundredThousandChildFanOutHasItsCriticalPath() {
+        // 200,000 children under one root, overlapping at random (the time it takes is for
+        // scripts/bench-hostile-traces.sh to judge); the path covers the root and agrees with the
+        // plain walk on the first 2,000.
         var random = SeededRandom(seed: 200_000)
         var spans = [Self.span(1, parent: nil, "root", start: 0, end: 10_000_000)]
         for id in 2...200_001 {
