@@ -1,5 +1,6 @@
 import GRPCCore
 import NIOCore
+import NIOHTTP2
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import OTLP
@@ -42,6 +43,13 @@ public struct OTLPGRPCReceiver: Service {
                 // window would cut each into dozens of frames and window updates.
                 config.http2.maxFrameSize = 1 << 20
                 config.http2.targetWindowSize = 8 << 20
+                // The limit, gzip and deflate are applied in front of grpc-swift's own handling, so
+                // an oversized message gets RESOURCE_EXHAUSTED rather than a reset stream.
+                config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { [limit = configuration.maxMessageBytes] stream in
+                    stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandler(RequestMessageGuard(limit: limit), position: .first)
+                    }
+                }
             })
         server = GRPCServer(transport: transport, services: [TraceExportService(ingestor: ingestor)])
         self.onServerRunning = onServerRunning

@@ -12,6 +12,18 @@ public enum IngestError: Error, Equatable {
     case unsupportedMediaType(String)
 }
 
+extension IngestError {
+    /// Why a compressed body or message was refused, in the words both transports answer with.
+    public init(_ failure: GzipBody.Failure, limit: Int) {
+        switch failure {
+        case .tooLarge: self = .tooLarge(limit: limit)
+        case .truncated: self = .badRequest("gzip body is truncated: the stream stops before its end")
+        case .trailingBytes(let count): self = .badRequest("gzip body has \(count) bytes after the end of the stream")
+        case .invalid(let reason): self = .badRequest("body is not valid gzip (\(reason))")
+        }
+    }
+}
+
 /// Turns one OTLP request body into stored spans, then hands it to the forwarder if there is one.
 public struct TraceIngestor: Sendable {
     public let store: TraceStore
@@ -101,14 +113,8 @@ public struct TraceIngestor: Sendable {
         }
         do {
             return try GzipBody.inflate(body, limit: maxBodyBytes)
-        } catch .tooLarge {
-            throw IngestError.tooLarge(limit: maxBodyBytes)
-        } catch .truncated {
-            throw IngestError.badRequest("gzip body is truncated: the stream stops before its end")
-        } catch .trailingBytes(let count) {
-            throw IngestError.badRequest("gzip body has \(count) bytes after the end of the stream")
-        } catch .invalid(let reason) {
-            throw IngestError.badRequest("body is not valid gzip (\(reason))")
+        } catch {
+            throw IngestError(error, limit: maxBodyBytes)
         }
     }
 }

@@ -21,7 +21,7 @@ import TraceStore
         let request = ExportTraceServiceRequest(spans: spans + sampleTrace(id: 78))
         let overGRPC = try TraceStore.openForWriting(path: directory.appendingPathComponent("grpc.db").path)
         let overHTTP = try TraceStore.openForWriting(path: directory.appendingPathComponent("http.db").path)
-        for compression in [CompressionAlgorithm.none, .gzip] {
+        for compression in [CompressionAlgorithm.none, .gzip, .deflate] {
             try await withGRPCReceiver(store: overGRPC) { client in
                 var options = CallOptions.defaults
                 options.compression = compression
@@ -57,12 +57,24 @@ import TraceStore
                 try await exportRaw(paddedBytes, client: client, compression: .gzip),
             ]
         }
-        #expect(Array(codes.prefix(2)) == [.invalidArgument, .invalidArgument])
-        // Over the limit, grpc-swift's transport resets the stream rather than sending a status:
-        // the client sees UNAVAILABLE where the OTLP specification asks for RESOURCE_EXHAUSTED
-        // (grpc-java had the same, grpc-java#11065). Refused, nothing inflated past the limit.
-        #expect(Array(codes.suffix(2)) == [.unavailable, .unavailable])
+        #expect(codes == [.invalidArgument, .invalidArgument, .resourceExhausted, .resourceExhausted])
         #expect(try store.totals().spans == 0)
+    }
+
+    /// The limit counts the message as the receiver decodes it, whether or how it was compressed.
+    @Test func theLimitIsExactAsSentAndInflated() async throws {
+        var padded = ExportTraceServiceRequest(spans: spans)
+        padded.resourceSpans[0].resource.attributes.append(.with { $0.key = "padding"; $0.value.stringValue = String(repeating: "y", count: 200_000) })
+        let bytes = Array(try padded.serializedData())
+        for (limit, expected) in [(bytes.count, RPCError.Code?.none), (bytes.count - 1, .resourceExhausted)] {
+            let store = try TraceStore.inMemory()
+            let codes = try await withGRPCReceiver(store: store, maxMessageBytes: limit) { client in
+                [try await exportRaw(bytes, client: client), try await exportRaw(bytes, client: client, compression: .gzip),
+                 try await exportRaw(bytes, client: client, compression: .deflate)]
+            }
+            #expect(codes == [expected, expected, expected], "limit \(limit) for a \(bytes.count)-byte message")
+            #expect(try store.totals().spans == (expected == nil ? spans.count : 0))
+        }
     }
 
     @Test func aRetriedRequestIsStoredOnce() async throws {
