@@ -14,7 +14,16 @@ extension ExportTraceServiceRequest {
     /// The request's spans in the model, each carrying its resource and scope.
     /// Throws when any id is malformed, so that a bad request stores nothing.
     public func spans() throws -> [Span] {
+        let decoded = decodedSpans()
+        if let problem = decoded.rejected.first { throw problem }
+        return decoded.spans
+    }
+
+    /// The request's valid spans, and what is wrong with each of the others (a malformed id):
+    /// what a receiver stores and what it reports as rejected in `partial_success`.
+    public func decodedSpans() -> (spans: [Span], rejected: [OTLPDecodingError]) {
         var spans: [Span] = []
+        var rejected: [OTLPDecodingError] = []
         for (r, resourceSpans) in resourceSpans.enumerated() {
             let resource = Resource(
                 attributes: resourceSpans.resource.attributes.map(Attribute.init(proto:)),
@@ -27,12 +36,15 @@ extension ExportTraceServiceRequest {
                     droppedAttributesCount: scopeSpans.scope.droppedAttributesCount,
                     schemaURL: scopeSpans.schemaURL)
                 for (index, proto) in scopeSpans.spans.enumerated() {
-                    let place = "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]"
-                    spans.append(try Span(proto: proto, resource: resource, scope: scope, place: place))
+                    do {
+                        spans.append(try Span(proto: proto, resource: resource, scope: scope, place: "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]"))
+                    } catch {
+                        rejected.append(error)
+                    }
                 }
             }
         }
-        return spans
+        return (spans, rejected)
     }
 
     /// Groups spans by resource and scope, as an SDK would export them.
@@ -67,7 +79,7 @@ extension ExportTraceServiceRequest {
 }
 
 extension Span {
-    init(proto: Opentelemetry_Proto_Trace_V1_Span, resource: Resource, scope: InstrumentationScope, place: String) throws {
+    init(proto: Opentelemetry_Proto_Trace_V1_Span, resource: Resource, scope: InstrumentationScope, place: String) throws(OTLPDecodingError) {
         guard let traceID = TraceID(bytes: proto.traceID), traceID.isValid else {
             throw OTLPDecodingError("\(place): traceId must be 16 bytes and not all zero, got \(proto.traceID.count) bytes")
         }
@@ -81,7 +93,7 @@ extension Span {
             }
             parentSpanID = parent.isValid ? parent : nil
         }
-        let links = try proto.links.enumerated().map { index, link in
+        let links = try proto.links.enumerated().map { (index, link) throws(OTLPDecodingError) in
             guard let linkTrace = TraceID(bytes: link.traceID), let linkSpan = SpanID(bytes: link.spanID) else {
                 throw OTLPDecodingError("\(place).links[\(index)]: traceId must be 16 bytes and spanId 8 bytes")
             }

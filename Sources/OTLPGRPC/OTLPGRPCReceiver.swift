@@ -94,7 +94,7 @@ struct TraceExportService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.S
 
     func export(request: ExportTraceServiceRequest, context: ServerContext) async throws -> ExportTraceServiceResponse {
         do {
-            try await ingestor.ingest(request: request)
+            return try await ingestor.ingest(request: request).response
         } catch IngestError.badRequest(let message), IngestError.unsupportedMediaType(let message) {
             throw RPCError(code: .invalidArgument, message: message)
         } catch IngestError.tooLarge(let limit) {
@@ -102,6 +102,5 @@ struct TraceExportService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.S
         } catch {
             throw RPCError(code: .internalError, message: "could not store spans: \(error)")
         }
-        return ExportTraceServiceResponse()
     }
 }

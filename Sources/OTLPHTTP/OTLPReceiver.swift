@@ -67,8 +67,9 @@ public enum OTLPReceiver {
             context.stopReading()
             return tooLarge
         }
+        let outcome: IngestOutcome
         do {
-            try await ingestor.ingest(body: body, contentType: contentType, gzipped: encoding == "gzip")
+            outcome = try await ingestor.ingest(body: body, contentType: contentType, gzipped: encoding == "gzip")
         } catch IngestError.badRequest(let message) {
             return failure(.badRequest, message, as: contentType)
         } catch IngestError.tooLarge(let limit) {
@@ -78,7 +79,7 @@ public enum OTLPReceiver {
         } catch {
             return failure(.internalServerError, "could not store spans: \(error)", as: contentType)
         }
-        return respond(.ok, ExportTraceServiceResponse(), as: contentType)
+        return respond(.ok, outcome.response, as: contentType)
     }
 
     private static func failure(_ status: HTTPResponse.Status, _ message: String, as contentType: OTLPContentType, closing: Bool = false) -> Response {

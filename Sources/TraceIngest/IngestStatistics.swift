@@ -7,6 +7,8 @@ public final class IngestStatistics: Sendable {
         public var requestsRejected = 0
         public var spansStored = 0
         public var spansDuplicate = 0
+        /// Spans refused one by one (a malformed id) from requests whose other spans were stored.
+        public var spansRejected = 0
         public var requestsForwarded = 0
         public var forwardFailures = 0
         public var lastForwardError: String?

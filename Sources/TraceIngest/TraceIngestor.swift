@@ -24,6 +24,26 @@ extension IngestError {
     }
 }
 
+/// What became of one request: spans stored, already there, or rejected (and why, for the
+/// response's `partial_success`).
+public struct IngestOutcome: Equatable, Sendable {
+    public var inserted = 0
+    public var duplicates = 0
+    public var rejectedSpans = 0
+    /// The first rejected span's problem, with a count of the others.
+    public var rejection: String?
+
+    /// The OTLP answer: empty when everything was accepted, `partial_success` filled when not.
+    public var response: ExportTraceServiceResponse {
+        var response = ExportTraceServiceResponse()
+        if rejectedSpans > 0 {
+            response.partialSuccess.rejectedSpans = Int64(rejectedSpans)
+            response.partialSuccess.errorMessage = rejection ?? ""
+        }
+        return response
+    }
+}
+
 /// Turns one OTLP request body into stored spans, then hands it to the forwarder if there is one.
 public struct TraceIngestor: Sendable {
     public let store: TraceStore
@@ -54,10 +74,10 @@ public struct TraceIngestor: Sendable {
         return outcome
     }
 
-    /// Decodes, validates and stores one request body (OTLP/HTTP); nothing is stored unless all
-    /// of it is valid.
+    /// Decodes, validates and stores one request body (OTLP/HTTP). A body that cannot be decoded
+    /// stores nothing; spans with malformed ids are rejected one by one and the rest stored.
     @discardableResult
-    public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> InsertOutcome {
+    public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> IngestOutcome {
         let data: Data
         let request: ExportTraceServiceRequest
         do {
@@ -82,20 +102,29 @@ public struct TraceIngestor: Sendable {
     /// Validates and stores one decoded request (OTLP/gRPC, whose transport has inflated and
     /// decoded it): the same mapping and commit queue as a body, so both store the same rows.
     @discardableResult
-    public func ingest(request: ExportTraceServiceRequest) async throws -> InsertOutcome {
+    public func ingest(request: ExportTraceServiceRequest) async throws -> IngestOutcome {
         try await ingest(request, forwarding: nil)
     }
 
     /// `forwarding` is the body as it arrived, when there is one; otherwise the forwarder gets the
     /// request as protobuf.
-    private func ingest(_ request: ExportTraceServiceRequest, forwarding body: (Data, OTLPContentType)?) async throws -> InsertOutcome {
-        let spans: [Span]
-        do { spans = try request.spans() } catch let error as OTLPDecodingError {
-            statistics.update { $0.requestsRejected += 1 }
-            throw IngestError.badRequest(error.description)
+    private func ingest(_ request: ExportTraceServiceRequest, forwarding body: (Data, OTLPContentType)?) async throws -> IngestOutcome {
+        let (spans, rejected) = request.decodedSpans()
+        var outcome = IngestOutcome(rejectedSpans: rejected.count)
+        if let first = rejected.first {
+            // A request none of whose spans could be used is malformed as a whole.
+            guard !spans.isEmpty else {
+                statistics.update { $0.requestsRejected += 1 }
+                throw IngestError.badRequest(first.description + (rejected.count > 1 ? " (and \(rejected.count - 1) more spans like it)" : ""))
+            }
+            outcome.rejection = "\(rejected.count) of \(rejected.count + spans.count) spans rejected: \(first.description)"
         }
-        let outcome = try await store(spans)
-        statistics.update { $0.requestsAccepted += 1 }
+        let stored = try await store(spans)
+        (outcome.inserted, outcome.duplicates) = (stored.inserted, stored.duplicates)
+        statistics.update {
+            $0.requestsAccepted += 1
+            $0.spansRejected += rejected.count
+        }
         if let forwarder {
             if let (data, contentType) = body {
                 forwarder.enqueue(body: data, contentType: contentType)

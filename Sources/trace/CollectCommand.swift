@@ -73,6 +73,7 @@ struct CollectCommand: AsyncParsableCommand {
             if totals.requestsRejected > 0 { summary += ", \(totals.requestsRejected) rejected" }
             summary += "; spans \(totals.spansStored) stored"
             if totals.spansDuplicate > 0 { summary += ", \(totals.spansDuplicate) duplicates ignored" }
+            if totals.spansRejected > 0 { summary += ", \(totals.spansRejected) rejected (malformed ids)" }
             if let forwarder { summary += "; forwarded \(totals.requestsForwarded) to \(forwarder.endpoint), \(totals.forwardFailures) failed" }
             Terminal.printNote(summary)
         }

@@ -44,7 +44,9 @@ import TraceStore
     @Test func malformedAndOversizedMessagesGetTheirStatusAndStoreNothing() async throws {
         let store = try TraceStore.inMemory()
         var badID = ExportTraceServiceRequest(spans: spans)
-        badID.resourceSpans[0].scopeSpans[0].spans[0].spanID = Data([1, 2, 3])
+        for r in badID.resourceSpans.indices {
+            for index in badID.resourceSpans[r].scopeSpans[0].spans.indices { badID.resourceSpans[r].scopeSpans[0].spans[index].spanID = Data([1, 2, 3]) }
+        }
         var padded = ExportTraceServiceRequest(spans: spans)
         padded.resourceSpans[0].resource.attributes.append(.with { $0.key = "padding"; $0.value.stringValue = String(repeating: "x", count: 300_000) })
         let (badBytes, paddedBytes) = (Array(try badID.serializedData()), Array(try padded.serializedData()))
@@ -59,6 +61,19 @@ import TraceStore
         }
         #expect(codes == [.invalidArgument, .invalidArgument, .resourceExhausted, .resourceExhausted])
         #expect(try store.totals().spans == 0)
+    }
+
+    @Test func aMixedRequestIsAPartialSuccess() async throws {
+        let store = try TraceStore.inMemory()
+        var mixed = ExportTraceServiceRequest(spans: spans)
+        mixed.resourceSpans[1].scopeSpans[0].spans[0].spanID = Data([9])
+        let request = mixed
+        let response = try await withGRPCReceiver(store: store) { client in
+            try await Opentelemetry_Proto_Collector_Trace_V1_TraceService.Client(wrapping: client).export(request)
+        }
+        #expect(response.partialSuccess.rejectedSpans == 1)
+        #expect(response.partialSuccess.errorMessage == "1 of 3 spans rejected: resourceSpans[1].scopeSpans[0].spans[0]: spanId must be 8 bytes and not all zero, got 1 bytes")
+        #expect(try store.totals().spans == 2)
     }
 
     /// The limit counts the message as the receiver decodes it, whether or how it was compressed.

@@ -161,14 +161,16 @@ import TraceStore
 
     @Test func rejectsMalformedRequestsAndStoresNothing() async throws {
         let store = try TraceStore.inMemory()
-        var mixed = ExportTraceServiceRequest(spans: spans)
-        mixed.resourceSpans[0].scopeSpans[0].spans[0].spanID = Data([1, 2, 3])
-        let mixedBody = try mixed.serializedData()
+        var allBad = ExportTraceServiceRequest(spans: spans)
+        for r in allBad.resourceSpans.indices {
+            for index in allBad.resourceSpans[r].scopeSpans[0].spans.indices { allBad.resourceSpans[r].scopeSpans[0].spans[index].spanID = Data([1, 2, 3]) }
+        }
+        let allBadBody = try allBad.serializedData()
         let badHex = Data(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"00"}]}]}]}"#.utf8)
         let results = try await withReceiver(store: store) { url, statistics in
             let results = [
                 try await post(url, body: Data([0xFF, 0xFF, 0xFF, 0x01]), contentType: "application/x-protobuf"),
-                try await post(url, body: mixedBody, contentType: "application/x-protobuf"),
+                try await post(url, body: allBadBody, contentType: "application/x-protobuf"),
                 try await post(url, body: badHex, contentType: "application/json"),
                 try await post(url, body: Data("not json".utf8), contentType: "application/json"),
                 try await post(url, body: Data([1, 2, 3]), contentType: "application/x-protobuf", headers: [("Content-Encoding", "gzip")]),
@@ -177,10 +179,34 @@ import TraceStore
             return results
         }
         #expect(results.map(\.status) == [400, 400, 400, 400, 400])
-        #expect(try Google_Rpc_Status(serializedBytes: results[1].body).message.contains("spanId must be 8 bytes"))
+        #expect(try Google_Rpc_Status(serializedBytes: results[1].body).message
+            == "resourceSpans[0].scopeSpans[0].spans[0]: spanId must be 8 bytes and not all zero, got 3 bytes (and 2 more spans like it)")
         let json = try JSONSerialization.jsonObject(with: results[2].body) as? [String: Any]
         #expect((json?["message"] as? String)?.contains("traceId must be a hex string") == true)
         #expect(try store.totals() == StoreTotals(traces: 0, spans: 0))
+    }
+
+    /// Spans with malformed ids are rejected one by one; the rest are stored and the answer says
+    /// how many were not (OTLP's partial success), in the request's own encoding.
+    @Test func storesTheValidSpansOfAMixedRequestAndReportsTheRest() async throws {
+        let store = try TraceStore.inMemory()
+        var mixed = ExportTraceServiceRequest(spans: spans)
+        mixed.resourceSpans[0].scopeSpans[0].spans[1].traceID = Data(count: 16)
+        let (protobuf, json) = (try mixed.serializedData(), try OTLPJSON.encode(mixed))
+        let (results, statistics) = try await withReceiver(store: store) { url, statistics in
+            ([try await post(url, body: protobuf, contentType: "application/x-protobuf"),
+              try await post(url, body: json, contentType: "application/json")], statistics.snapshot)
+        }
+        #expect(results.map(\.status) == [200, 200])
+        let expected = ExportTraceServiceResponse.with {
+            $0.partialSuccess.rejectedSpans = 1
+            $0.partialSuccess.errorMessage = "1 of 3 spans rejected: resourceSpans[0].scopeSpans[0].spans[1]: traceId must be 16 bytes and not all zero, got 16 bytes"
+        }
+        #expect(try ExportTraceServiceResponse(serializedBytes: results[0].body) == expected)
+        #expect(try ExportTraceServiceResponse(jsonUTF8Data: results[1].body) == expected)
+        #expect(statistics.spansRejected == 2 && statistics.spansStored == 2 && statistics.spansDuplicate == 2)
+        let stored = try #require(try store.trace(spans[0].traceID)).spans
+        #expect(Set(stored) == Set([spans[0], spans[2]]))
     }
 
     @Test func storesRetriedRequestsOnce() async throws {
