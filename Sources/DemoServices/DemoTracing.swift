@@ -10,8 +10,12 @@ public struct DemoTracingConfiguration: Sendable {
     /// The OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`, or over gRPC the
     /// collector's address, `http://127.0.0.1:4317`.
     public var endpoint: String
-    /// Over gRPC rather than HTTP (protobuf either way).
-    public var overGRPC = false
+    public var exportProtocol = ExportProtocol.httpProtobuf
+
+    /// OTLP/gRPC, or OTLP/HTTP with protobuf or JSON bodies (swift-otel's three).
+    public enum ExportProtocol: Sendable {
+        case grpc, httpProtobuf, httpJSON
+    }
     /// Spans that may be waiting at once; size it for the whole run so nothing is dropped.
     public var maxQueueSize: Int
     public var maxExportBatchSize: Int
@@ -31,9 +35,10 @@ public struct DemoTracingConfiguration: Sendable {
 
     /// A queue that cannot overflow for `requests` requests (each makes at most 8 spans), and time
     /// to store all of them at shutdown even at a slow 1,000 requests a second.
-    public static func sized(forRequests requests: Int, endpoint: String, overGRPC: Bool = false) -> Self {
+    public static func sized(forRequests requests: Int, endpoint: String,
+                             exportProtocol: ExportProtocol = .httpProtobuf) -> Self {
         var configuration = Self(endpoint: endpoint, maxQueueSize: max(65_536, requests * 8 + 4096), exportTimeout: .seconds(max(30, requests / 1_000)))
-        configuration.overGRPC = overGRPC
+        configuration.exportProtocol = exportProtocol
         return configuration
     }
 }
@@ -59,7 +64,11 @@ public struct ServiceTracer: Sendable {
         config.traces.batchSpanProcessor.maxExportBatchSize = configuration.maxExportBatchSize
         config.traces.batchSpanProcessor.maxQueueSize = configuration.maxQueueSize
         config.traces.otlpExporter.endpoint = configuration.endpoint
-        config.traces.otlpExporter.protocol = configuration.overGRPC ? .grpc : .httpProtobuf
+        config.traces.otlpExporter.protocol = switch configuration.exportProtocol {
+        case .grpc: .grpc
+        case .httpProtobuf: .httpProtobuf
+        case .httpJSON: .httpJSON
+        }
         config.traces.batchSpanProcessor.exportTimeout = configuration.exportTimeout
         config.traces.otlpExporter.timeout = configuration.exportTimeout
         let backend = try OTel.makeTracingBackend(configuration: config)

@@ -4,10 +4,10 @@ import NIOCore
 import NIOFoundationCompat
 import TraceModel
 
-/// Pushes spans to an OTLP/HTTP collector as protobuf, one request per call, and waits out the
-/// collector's back-pressure: 429 and 503 (and 502, 504, connection failures) are retried after
-/// the `Retry-After` the collector asked for, or after an exponential backoff when it gave none.
-public final class OTLPExportClient: Sendable {
+/// Pushes requests to an OTLP/HTTP collector as protobuf or JSON, one request per call, and waits
+/// out the collector's back-pressure: 429 and 503 (and 502, 504, connection failures) are retried
+/// after the `Retry-After` the collector asked for, or after an exponential backoff when it gave none.
+public final class OTLPExportClient: SpanExporting {
     public struct Configuration: Sendable {
         /// Attempts per request, the first included.
         public var maxAttempts = 6
@@ -18,6 +18,15 @@ public final class OTLPExportClient: Sendable {
         public var requestTimeout: TimeAmount = .seconds(10)
 
         public init() {}
+
+        /// One attempt and a short timeout: for forwarding, where a collector that is down or slow
+        /// must cost a counted failure, not a queue that backs up behind retries.
+        public static var forwarding: Self {
+            var configuration = Self()
+            configuration.maxAttempts = 1
+            configuration.requestTimeout = .seconds(5)
+            return configuration
+        }
     }
 
     /// A collector refused a request for good (a 4xx other than 429), or kept refusing it.
@@ -34,16 +43,19 @@ public final class OTLPExportClient: Sendable {
     }
 
     public let endpoint: String
+    public let encoding: OTLPContentType
     let configuration: Configuration
     private let client: HTTPClient
     private let sleep: @Sendable (Duration) async throws -> Void
     private let onRetry: @Sendable (_ problem: String, _ wait: Duration) -> Void
 
-    /// `endpoint` is a collector's base URL (`http://host:4318`) or its full `/v1/traces` URL.
-    public init(endpoint: String, configuration: Configuration = Configuration(),
+    /// `endpoint` is a collector's base URL (`http://host:4318`) or its full `/v1/traces` URL;
+    /// with `exactURL`, the URL requests are posted to whatever its path.
+    public init(endpoint: String, exactURL: Bool = false, encoding: OTLPContentType = .protobuf, configuration: Configuration = Configuration(),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) {
-        self.endpoint = OTLPEndpoint.tracesURL(for: endpoint)
+        self.endpoint = exactURL ? endpoint : OTLPEndpoint.tracesURL(for: endpoint)
+        self.encoding = encoding
         self.configuration = configuration
         self.sleep = sleep
         self.onRetry = onRetry
@@ -55,15 +67,14 @@ public final class OTLPExportClient: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 
-    /// Sends the spans in one request; returns how many retries it took.
     @discardableResult
-    public func send(_ spans: [Span]) async throws -> Int {
-        let body = try ExportTraceServiceRequest(spans: spans).serializedBytes() as [UInt8]
-        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint, client, configuration] in
+    public func send(encodedRequest: Data) async throws -> Int {
+        let body = ByteBuffer(data: encodedRequest)
+        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint, client, configuration, encoding] in
             var request = HTTPClientRequest(url: endpoint)
             request.method = .POST
-            request.headers.add(name: "Content-Type", value: OTLPContentType.protobuf.rawValue)
-            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "Content-Type", value: encoding.rawValue)
+            request.body = .bytes(body)
             do {
                 let response = try await client.execute(request, timeout: configuration.requestTimeout)
                 let answer = try await response.body.collect(upTo: 1 << 20)
@@ -130,6 +141,6 @@ extension OTLPExportClient.Configuration {
             try await sleep(pause)
             backoff = min(backoff * 2, maxBackoff)
         }
-        throw OTLPExportClient.ExportError(description: "\(lastProblem) (gave up after \(maxAttempts) attempts)")
+        throw OTLPExportClient.ExportError(description: maxAttempts == 1 ? lastProblem : "\(lastProblem) (gave up after \(maxAttempts) attempts)")
     }
 }

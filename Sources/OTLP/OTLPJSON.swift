@@ -26,9 +26,9 @@ public enum OTLPJSON {
             throw OTLPDecodingError("body is not valid JSON")
         }
         guard object is [String: Any] else { throw OTLPDecodingError("body must be a JSON object (an ExportTraceServiceRequest)") }
-        let translated = try rewriteIDs(object, path: "$") { hex, path in
-            guard let bytes = bytes(fromHex: hex) else { throw OTLPDecodingError("\(path) must be a hex string, got \"\(hex.prefix(40))\"") }
-            return Data(bytes).base64EncodedString()
+        let translated = try rewriteIDs(object, path: "$") { text, path in
+            guard let base64 = protobufID(text) else { throw OTLPDecodingError("\(path) must be a hex string, got \"\(text.prefix(40))\"") }
+            return base64
         }
         do {
             let json = try JSONSerialization.data(withJSONObject: translated)
@@ -76,6 +76,15 @@ public enum OTLPJSON {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// An id as proto3 JSON wants it (base64), from OTLP/JSON's hex. Padded base64, which some
+    /// exporters send (swift-otel 1.6's http/json, proto3 JSON's own mapping), is taken as it is:
+    /// hex never contains `=`, so the two cannot be confused.
+    static func protobufID(_ text: String) -> String? {
+        if let bytes = bytes(fromHex: text) { return Data(bytes).base64EncodedString() }
+        guard text.hasSuffix("="), Data(base64Encoded: text) != nil else { return nil }
+        return text
+    }
+
     /// The other way round: each id key (`"traceId" : "hex"`, any white space) gets its value as
     /// base64; nil when a value is not plain hex. A quoted string followed by a colon is a key.
     static func base64IDs(in json: Data) -> Data? {
@@ -104,11 +113,11 @@ public enum OTLPJSON {
             skipBlanks(&position)
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
                   let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
-                  let decoded = Self.bytes(fromHex: String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
+                  let base64 = protobufID(String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
             else { return nil }
             out += key
             out += Array(":\"".utf8)
-            out += Array(Data(decoded).base64EncodedString().utf8)
+            out += Array(base64.utf8)
             out.append(UInt8(ascii: "\""))
             index = end + 1
         }

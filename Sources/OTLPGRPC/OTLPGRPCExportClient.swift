@@ -6,12 +6,13 @@ import OTLP
 import SwiftProtobuf
 import TraceModel
 
-/// Pushes spans to an OTLP/gRPC collector (`TraceService/Export`), one call per request, retrying
+/// Pushes requests to an OTLP/gRPC collector (`TraceService/Export`), one call per request, retrying
 /// as the OTLP specification says for gRPC: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE,
 /// UNAVAILABLE and DATA_LOSS after an exponential backoff; RESOURCE_EXHAUSTED only when the
 /// collector sent RetryInfo, after the delay it asked for.
 public final class OTLPGRPCExportClient: SpanExporting {
     public let endpoint: String
+    public let encoding = OTLPContentType.protobuf
     private let configuration: OTLPExportClient.Configuration
     private let client: GRPCClient<HTTP2ClientTransport.Posix>
     private let connections: Task<Void, any Error>
@@ -41,16 +42,23 @@ public final class OTLPGRPCExportClient: SpanExporting {
     static let retryable: Set<RPCError.Code> = [.cancelled, .deadlineExceeded, .aborted, .outOfRange, .unavailable, .dataLoss]
 
     @discardableResult
-    public func send(_ spans: [Span]) async throws -> Int {
-        let request = ExportTraceServiceRequest(spans: spans)
-        let service = Opentelemetry_Proto_Collector_Trace_V1_TraceService.Client(wrapping: client)
+    public func send(encodedRequest: Data) async throws -> Int {
+        let message = [UInt8](encodedRequest)
         var options = CallOptions.defaults
         options.timeout = .milliseconds(Int64(configuration.requestTimeout.nanoseconds / 1_000_000))
-        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint] in
+        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint, client] in
             do {
-                _ = try await service.export(request, options: options)
+                // The bytes go out as they are: forwarding never decodes and re-encodes a request.
+                _ = try await client.unary(
+                    request: ClientRequest(message: message), descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+                    serializer: EncodedMessage(), deserializer: ProtobufDeserializer<ExportTraceServiceResponse>(), options: options) { response in
+                        _ = try response.message // a refusal arrives here, as the response's error
+                    }
                 return .sent
             } catch let error as RPCError {
+                if error.code == .unavailable, let cause = socketError(under: error) {
+                    return .retry(problem: "cannot reach \(endpoint): \(String(cString: strerror(cause.errnoCode)))", after: nil)
+                }
                 let problem = "\(endpoint) answered \(error.code)" + (error.message.isEmpty ? "" : ": \(error.message)")
                 if error.code == .resourceExhausted, let asked = Self.retryDelay(in: error.metadata) { return .retry(problem: problem, after: asked) }
                 guard Self.retryable.contains(error.code) else { throw OTLPExportClient.ExportError(description: problem) }
@@ -75,6 +83,24 @@ public final class OTLPGRPCExportClient: SpanExporting {
             }
         }
         return nil
+    }
+}
+
+/// A request message already in protobuf.
+private struct EncodedMessage: MessageSerializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
+}
+
+extension OTLPProtocol {
+    /// The export client for this protocol: gRPC, or HTTP with protobuf or JSON bodies.
+    /// `exactURL` keeps an HTTP endpoint's path as given (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
+    public func exporter(endpoint: String, exactURL: Bool = false, configuration: OTLPExportClient.Configuration = .init(),
+                         onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) throws -> any SpanExporting {
+        switch self {
+        case .grpc: try OTLPGRPCExportClient(endpoint: endpoint, configuration: configuration, onRetry: onRetry)
+        case .httpProtobuf: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .protobuf, configuration: configuration, onRetry: onRetry)
+        case .httpJSON: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .json, configuration: configuration, onRetry: onRetry)
+        }
     }
 }
 

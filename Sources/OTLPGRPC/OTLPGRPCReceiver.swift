@@ -73,18 +73,18 @@ public struct OTLPGRPCReceiver: Service {
                 server.beginGracefulShutdown()
             }
         } catch {
-            if let cause = Self.ioError(in: error) { throw CannotListen(errno: cause.errnoCode) }
+            if let cause = socketError(under: error) { throw CannotListen(errno: cause.errnoCode) }
             throw error
         }
     }
+}
 
-    /// The socket error under gRPC's wrapping of it, if that is what stopped the server.
-    private static func ioError(in error: any Error) -> IOError? {
-        if let error = error as? IOError { return error }
-        if let error = error as? RuntimeError, let cause = error.cause { return ioError(in: cause) }
-        if let error = error as? RPCError, let cause = error.cause { return ioError(in: cause) }
-        return nil
-    }
+/// The socket error under gRPC's wrapping of it, if that is what went wrong.
+func socketError(under error: any Error) -> IOError? {
+    if let error = error as? IOError { return error }
+    if let error = error as? RuntimeError, let cause = error.cause { return socketError(under: cause) }
+    if let error = error as? RPCError, let cause = error.cause { return socketError(under: cause) }
+    return nil
 }
 
 /// `TraceService/Export`: every request goes through `TraceIngestor`, and its refusals become

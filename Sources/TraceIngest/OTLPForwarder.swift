@@ -1,38 +1,43 @@
 import OTLP
-import AsyncHTTPClient
 import Foundation
-import Logging
-import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Sends every accepted request on to another OTLP/HTTP collector, after it is stored locally.
-/// A collector that is down or slow only costs counted failures: the queue is bounded and
-/// never makes the receiver wait.
+/// Sends every accepted request on to another OTLP collector (gRPC or HTTP, whichever exporter it
+/// is given), after it is stored locally. A collector that is down or slow only costs counted
+/// failures: the queue is bounded and never makes the receiver wait.
 public final class OTLPForwarder: Service, Sendable {
-    struct Payload: Sendable {
-        var body: Data
-        var contentType: OTLPContentType
-    }
-
-    public let endpoint: String
+    private let exporter: any SpanExporting
     let statistics: IngestStatistics
-    private let stream: AsyncStream<Payload>
-    private let continuation: AsyncStream<Payload>.Continuation
-    private let requestTimeout: TimeAmount
+    private let stream: AsyncStream<Data>
+    private let continuation: AsyncStream<Data>.Continuation
     private let drainTimeout: Duration
 
-    /// `endpoint` is a collector's base URL (`http://host:4318`) or its full `/v1/traces` URL.
-    public init(endpoint: String, statistics: IngestStatistics, queueLimit: Int = 10_000, requestTimeout: TimeAmount = .seconds(5), drainTimeout: Duration = .seconds(10)) {
-        self.endpoint = OTLPEndpoint.tracesURL(for: endpoint)
+    public var endpoint: String { exporter.endpoint }
+
+    /// `exporter` should make one attempt per request (`OTLPExportClient.Configuration.forwarding`).
+    public init(exporter: any SpanExporting, statistics: IngestStatistics, queueLimit: Int = 10_000, drainTimeout: Duration = .seconds(10)) {
+        self.exporter = exporter
         self.statistics = statistics
-        (stream, continuation) = AsyncStream.makeStream(of: Payload.self, bufferingPolicy: .bufferingOldest(queueLimit))
-        self.requestTimeout = requestTimeout
+        (stream, continuation) = AsyncStream.makeStream(of: Data.self, bufferingPolicy: .bufferingOldest(queueLimit))
         self.drainTimeout = drainTimeout
     }
 
-    func enqueue(body: Data, contentType: OTLPContentType) {
-        if case .dropped = continuation.yield(Payload(body: body, contentType: contentType)) {
+    /// Queues a stored request: its body as it arrived when that is already in the exporter's
+    /// encoding, else the decoded request encoded again.
+    func enqueue(_ request: ExportTraceServiceRequest, arrivedAs body: (Data, OTLPContentType)?) {
+        let encoded: Data
+        if let (data, contentType) = body, contentType == exporter.encoding {
+            encoded = data
+        } else {
+            do { encoded = try exporter.encoded(request) } catch {
+                return statistics.update {
+                    $0.forwardFailures += 1
+                    $0.lastForwardError = "could not encode a request: \(error)"
+                }
+            }
+        }
+        if case .dropped = continuation.yield(encoded) {
             statistics.update {
                 $0.forwardFailures += 1
                 $0.lastForwardError = "forwarding queue full"
@@ -41,7 +46,6 @@ public final class OTLPForwarder: Service, Sendable {
     }
 
     public func run() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let clock = ContinuousClock()
         let deadline = LockedDeadline()
         await withGracefulShutdownHandler {
@@ -53,35 +57,23 @@ public final class OTLPForwarder: Service, Sendable {
                     }
                     continue
                 }
-                await send(payload, with: client)
+                await send(payload)
             }
         } onGracefulShutdown: { [continuation, drainTimeout] in
             deadline.set(clock.now.advanced(by: drainTimeout))
             continuation.finish()
         }
-        try await client.shutdown()
+        try await exporter.shutdown()
     }
 
-    private func send(_ payload: Payload, with client: HTTPClient) async {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: payload.contentType.rawValue)
-        request.body = .bytes(ByteBuffer(data: payload.body))
+    private func send(_ body: Data) async {
         do {
-            let response = try await client.execute(request, timeout: requestTimeout)
-            _ = try? await response.body.collect(upTo: 1 << 20)
-            if (200..<300).contains(response.status.code) {
-                statistics.update { $0.requestsForwarded += 1 }
-            } else {
-                statistics.update {
-                    $0.forwardFailures += 1
-                    $0.lastForwardError = "\(endpoint) answered \(response.status.code)"
-                }
-            }
+            try await exporter.send(encodedRequest: body)
+            statistics.update { $0.requestsForwarded += 1 }
         } catch {
             statistics.update {
                 $0.forwardFailures += 1
-                $0.lastForwardError = "\(endpoint): \(error)"
+                $0.lastForwardError = "\(error)"
             }
         }
     }

@@ -125,13 +125,7 @@ public struct TraceIngestor: Sendable {
             $0.requestsAccepted += 1
             $0.spansRejected += rejected.count
         }
-        if let forwarder {
-            if let (data, contentType) = body {
-                forwarder.enqueue(body: data, contentType: contentType)
-            } else if let data = try? request.serializedData() {
-                forwarder.enqueue(body: data, contentType: .protobuf)
-            }
-        }
+        forwarder?.enqueue(request, arrivedAs: body)
         return outcome
     }
 

@@ -17,16 +17,17 @@ public struct DemoStackConfiguration: Sendable {
     public var backend: BackendBehavior
     /// Open a new connection to the backend for every request instead of reusing idle ones.
     public var newConnections: Bool
-    /// Also forward everything stored to this OTLP/HTTP collector.
+    /// Also forward everything stored to this OTLP collector, over `otlpProtocol`.
     public var forwardEndpoint: String?
     /// Spans the tracers must be able to hold at once.
     public var expectedRequests: Int
-    /// The demo's exporters send to an embedded OTLP/gRPC receiver instead of the OTLP/HTTP one.
-    public var exportsOverGRPC: Bool
+    /// How the demo's exporters reach the embedded receiver (gRPC, or HTTP with protobuf or JSON),
+    /// and how spans are forwarded.
+    public var otlpProtocol: OTLPProtocol
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
-                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, exportsOverGRPC: Bool = false) {
-        self.exportsOverGRPC = exportsOverGRPC
+                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, otlpProtocol: OTLPProtocol = .default) {
+        self.otlpProtocol = otlpProtocol
         self.host = host
         self.frontendPort = frontendPort
         self.backend = backend
@@ -44,17 +45,20 @@ public final class DemoStack: Sendable {
     public let backendPort: Int
     public let frontendPort: Int
     public let statistics: IngestStatistics
+    /// Where spans are forwarded, as the forwarder names it; nil without forwarding.
+    public let forwardEndpoint: String?
     private let receiver: RunningServices?
     private let pair: RunningServices
     private let frontend: RunningServices
     private let backendClient: PhaseTracedHTTPClient
 
-    private init(receiverPort: Int?, backendPort: Int, frontendPort: Int, statistics: IngestStatistics,
+    private init(receiverPort: Int?, backendPort: Int, frontendPort: Int, statistics: IngestStatistics, forwardEndpoint: String?,
                  receiver: RunningServices?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
         self.receiverPort = receiverPort
         self.backendPort = backendPort
         self.frontendPort = frontendPort
         self.statistics = statistics
+        self.forwardEndpoint = forwardEndpoint
         self.receiver = receiver
         self.pair = pair
         self.frontend = frontend
@@ -69,11 +73,16 @@ public final class DemoStack: Sendable {
         var receiverPort: Int?
         var tracers: (frontend: any Tracer, backend: any Tracer) = (NoOpTracer(), NoOpTracer())
         var tracerServices: [any Service] = []
+        var forwardEndpoint: String?
         if let store {
-            let forwarder = configuration.forwardEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
+            let forwarder = try configuration.forwardEndpoint.map {
+                OTLPForwarder(exporter: try configuration.otlpProtocol.exporter(endpoint: $0, configuration: .forwarding), statistics: statistics)
+            }
+            forwardEndpoint = forwarder?.endpoint
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
             let receiverSignal = PortSignal()
-            let receiverService: any Service = configuration.exportsOverGRPC
+            let overGRPC = configuration.otlpProtocol == .grpc
+            let receiverService: any Service = overGRPC
                 ? OTLPGRPCReceiver(configuration: .init(host: configuration.host, port: 0), ingestor: ingestor,
                                    onServerRunning: { receiverSignal.report($0) })
                 : OTLPReceiver.buildApplication(
@@ -89,8 +98,8 @@ public final class DemoStack: Sendable {
             do {
                 let tracing = DemoTracingConfiguration.sized(
                     forRequests: configuration.expectedRequests,
-                    endpoint: "http://\(configuration.host):\(port)" + (configuration.exportsOverGRPC ? "" : "/v1/traces"),
-                    overGRPC: configuration.exportsOverGRPC)
+                    endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
+                    exportProtocol: configuration.otlpProtocol.demoExportProtocol)
                 let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
                 let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
                 tracers = (frontendTracer.tracer, backendTracer.tracer)
@@ -127,7 +136,7 @@ public final class DemoStack: Sendable {
                 throw DemoStackError.didNotStart("frontend")
             }
             return DemoStack(receiverPort: receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
-                             receiver: receiver, pair: pair, frontend: frontend, backendClient: backendClient)
+                             forwardEndpoint: forwardEndpoint, receiver: receiver, pair: pair, frontend: frontend, backendClient: backendClient)
         } catch {
             try? await receiver?.stop()
             throw error
@@ -149,6 +158,17 @@ public enum DemoStackError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .didNotStart(let part): "the \(part) did not start"
+        }
+    }
+}
+
+extension OTLPProtocol {
+    /// The same choice, for the demo's swift-otel exporters.
+    var demoExportProtocol: DemoTracingConfiguration.ExportProtocol {
+        switch self {
+        case .grpc: .grpc
+        case .httpProtobuf: .httpProtobuf
+        case .httpJSON: .httpJSON
         }
     }
 }

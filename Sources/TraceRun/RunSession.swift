@@ -37,10 +37,11 @@ public struct RunSession: Sendable {
         // Shutdown must finish even when the run was interrupted, or spans would be lost.
         try await Task { try await demo.stop() }.value
         guard let store else { return RunReport(untraced: result, requested: requests) }
-        return try report(result: result, store: store, since: runStart, statistics: demo.statistics.snapshot)
+        return try report(result: result, store: store, since: runStart, statistics: demo.statistics.snapshot, forwardEndpoint: demo.forwardEndpoint)
     }
 
-    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot) throws -> RunReport {
+    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot,
+                forwardEndpoint: String?) throws -> RunReport {
         let query = TraceQuery(startedAtOrAfterUnixNano: since)
         var selfNanos: [TimeBucket: UInt64] = [:]
         var networkNanos: [UInt64] = []
@@ -63,7 +64,7 @@ public struct RunSession: Sendable {
             latencies: Percentiles(result.latenciesNanos), tracesStored: totals.traces, spansStored: totals.spans,
             spansDuplicate: statistics.spansDuplicate, selfNanos: selfNanos, networkNanosPerHop: Percentiles(networkNanos), traceTimeNanos: traceTime,
             slowestTrace: try store.traces(matching: slowestQuery).first,
-            forwardEndpoint: stack.forwardEndpoint.map(OTLPEndpoint.tracesURL(for:)), forwarded: statistics.requestsForwarded,
+            forwardEndpoint: forwardEndpoint, forwarded: statistics.requestsForwarded,
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,
             interrupted: result.interrupted, databasePath: store.path, tracesWithoutRoot: incomplete)
     }

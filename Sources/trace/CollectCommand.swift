@@ -15,6 +15,10 @@ struct CollectCommand: AsyncParsableCommand {
             or JSON) on port 4318, both optionally gzip, into one database, until Ctrl-C; then finishes \
             what it received and exits 0. An SDK with no endpoint configured finds it: most export \
             over gRPC to 4317, the rest over HTTP to 4318.
+
+            --otlp-endpoint forwards every accepted request, once stored, to another collector (Jaeger, \
+            Tempo, an OpenTelemetry Collector) over --otlp-protocol; a collector that is down costs \
+            counted failures, never the local copy.
             """)
 
     @Option(help: "Address to listen on.")
@@ -30,21 +34,20 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Largest request accepted, in MiB, after decompression.", valueName: "MiB"))
     var maxBodySize = 64
 
-    @Option(help: ArgumentHelp("Also forward every accepted request to this OTLP/HTTP collector.", valueName: "url"))
-    var otlpEndpoint: String?
+    /// Forwarding: every accepted request goes on to --otlp-endpoint, over --otlp-protocol.
+    @OptionGroup(title: "Forwarding") var forwarding: OTLPExportOptions
 
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard grpcPort != .off || httpPort != .off else { throw ValidationError("--grpc-port off and --http-port off leave nothing to listen on") }
         guard (1...4096).contains(maxBodySize) else { throw ValidationError("--max-body-size must be from 1 to 4096 MiB") }
-        if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
     }
 
     func run() async throws {
         try await database.withStoreForWriting { store in
             let statistics = IngestStatistics()
-            let forwarder = otlpEndpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
+            let forwarder = try forwarding.forwarder(statistics: statistics)
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20)
             let banner = ListeningBanner(expected: [grpcPort, httpPort].filter { $0 != .off }.count, path: store.path)
             var receivers: [any Service] = []

@@ -14,25 +14,23 @@ struct DemoOptions: ParsableArguments {
     @Flag(help: "Open a new connection to the backend for every request (shows DNS and connect time in each trace).")
     var newConnections = false
 
-    @Option(help: ArgumentHelp("Also send every span to this OTLP/HTTP collector, e.g. http://localhost:4318.", valueName: "url"))
-    var otlpEndpoint: String?
+    /// The demo's own exporters use --otlp-protocol too, so `trace run` shows either transport.
+    @OptionGroup(title: "Sending spans on") var export: OTLPExportOptions
 
-    @Option(help: ArgumentHelp("How the demo's services export their spans to the embedded receiver: http/protobuf or grpc. (--otlp-endpoint forwarding is OTLP/HTTP either way.)", valueName: "protocol"))
-    var otlpProtocol = "http/protobuf"
-
-    var exportsOverGRPC: Bool { OTLPProtocol(rawValue: otlpProtocol) == .grpc }
+    static let otlpProtocolDiscussion = """
+        --otlp-protocol picks how the demo's own exporters reach the embedded receiver (grpc, \
+        http/protobuf or http/json) and how --otlp-endpoint, if given, receives every span as well.
+        """
 
     func validate() throws {
         guard errorRate.isFinite, (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1, got \(errorRate)") }
         guard backendLatency.nanos <= 60_000_000_000 else { throw ValidationError("--backend-latency must be at most 1m") }
-        if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
-        guard OTLPProtocol(rawValue: otlpProtocol) != nil else { throw ValidationError("--otlp-protocol must be http/protobuf or grpc, got '\(otlpProtocol)'") }
     }
 
-    func stackConfiguration(host: String = "127.0.0.1", frontendPort: Int = 0) -> DemoStackConfiguration {
+    func stackConfiguration(host: String = "127.0.0.1", frontendPort: Int = 0) throws -> DemoStackConfiguration {
         DemoStackConfiguration(
             host: host, frontendPort: frontendPort,
             backend: BackendBehavior(latency: backendLatency.duration, errorRate: errorRate),
-            newConnections: newConnections, forwardEndpoint: otlpEndpoint, exportsOverGRPC: exportsOverGRPC)
+            newConnections: newConnections, forwardEndpoint: export.otlpEndpoint, otlpProtocol: try export.exportProtocol())
     }
 }

@@ -11,9 +11,10 @@ struct ExportCommand: AsyncParsableCommand {
         commandName: "export",
         abstract: "Send stored traces to an OTLP collector (gRPC or HTTP), or write them as OTLP/JSON lines.",
         discussion: """
-            --otlp-endpoint pushes the traces the filters select (all by default) to Jaeger, Tempo, an \
-            OpenTelemetry Collector or another `trace collect`, whole traces per request, over OTLP/HTTP or, \
-            with --otlp-protocol grpc (or OTEL_EXPORTER_OTLP_PROTOCOL=grpc), OTLP/gRPC; it waits as long as \
+            --otlp-endpoint (or, without it and --output, $OTEL_EXPORTER_OTLP_ENDPOINT) pushes the traces \
+            the filters select (all by default) to Jaeger, Tempo, an OpenTelemetry Collector or another \
+            `trace collect`, whole traces per request, over OTLP/HTTP with protobuf, or as --otlp-protocol \
+            (or $OTEL_EXPORTER_OTLP_PROTOCOL) says: grpc, http/protobuf or http/json. It waits as long as \
             the collector asks (429 or 503 with Retry-After; UNAVAILABLE, or RESOURCE_EXHAUSTED with \
             RetryInfo). --output writes one OTLP/JSON \
             ExportTraceServiceRequest per trace per line, which `trace import` reads back; the file appears \
@@ -22,11 +23,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var filters: TraceFilterOptions
 
-    @Option(help: ArgumentHelp("Push to this OTLP collector: http://host:4318 (or a full .../v1/traces URL) over HTTP, http://host:4317 over gRPC.", valueName: "url"))
-    var otlpEndpoint: String?
-
-    @Option(help: ArgumentHelp("http/protobuf or grpc (default: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).", valueName: "protocol"))
-    var otlpProtocol: String?
+    @OptionGroup(title: "To a collector") var collector: OTLPExportOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.", valueName: "file"))
     var output: String?
@@ -37,9 +34,13 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard (otlpEndpoint == nil) != (output == nil) else { throw ValidationError("give exactly one of --otlp-endpoint URL and --output FILE") }
-        if let otlpEndpoint, let problem = OTLPEndpoint.validate(otlpEndpoint) { throw ValidationError("--otlp-endpoint: \(problem)") }
-        _ = try exportProtocol()
+        if collector.otlpEndpoint != nil, output != nil { throw ValidationError("give one of --otlp-endpoint URL and --output FILE, not both") }
+        if output == nil {
+            guard let (endpoint, source, _) = try destination() else {
+                throw ValidationError("give --otlp-endpoint URL (or set OTEL_EXPORTER_OTLP_ENDPOINT) to send to a collector, or --output FILE")
+            }
+            try OTLPExportOptions.check(endpoint, for: try collector.exportProtocol(), source: source)
+        }
         if let output, output.isEmpty { throw ValidationError("--output needs a file path") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }
@@ -47,21 +48,19 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openForReading()
         let ids = try store.traceIDs(matching: filters.query())
-        if let otlpEndpoint {
-            try await push(ids, from: store, to: otlpEndpoint)
-        } else if let output {
+        if let output {
             try write(ids, from: store, to: output)
+        } else if let (endpoint, _, exactURL) = try destination() {
+            try await push(ids, from: store, to: endpoint, exactURL: exactURL)
         }
     }
 
-    /// --otlp-protocol, else OTEL_EXPORTER_OTLP_PROTOCOL, else OTLP/HTTP with protobuf.
-    private func exportProtocol() throws -> OTLPProtocol {
-        let (given, source) = otlpProtocol.map { ($0, "--otlp-protocol") }
-            ?? (ProcessInfo.processInfo.environment["OTEL_EXPORTER_OTLP_PROTOCOL"].map { ($0, "OTEL_EXPORTER_OTLP_PROTOCOL") } ?? ("http/protobuf", ""))
-        guard let chosen = OTLPProtocol(rawValue: given) else {
-            throw ValidationError("\(source) must be grpc or http/protobuf, got '\(given)' (http/json is not supported for export)")
-        }
-        return chosen
+    /// --otlp-endpoint, else the endpoint the SDKs' environment variables name; whether its path
+    /// is to be kept as given (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT), and where it came from.
+    private func destination() throws -> (endpoint: String, source: String, exactURL: Bool)? {
+        if let endpoint = collector.otlpEndpoint { return (endpoint, "--otlp-endpoint", false) }
+        guard let (endpoint, source) = OTLPExporterEnvironment().tracesEndpoint(for: try collector.exportProtocol()) else { return nil }
+        return (endpoint, source, source == "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     }
 
     /// A few hundred traces at a time, so memory stays flat on any number of them.
@@ -69,16 +68,13 @@ struct ExportCommand: AsyncParsableCommand {
         stride(from: 0, to: ids.count, by: 200).map { Array(ids[$0..<min($0 + 200, ids.count)]) }
     }
 
-    private func push(_ ids: [TraceID], from store: TraceStore, to endpoint: String) async throws {
+    private func push(_ ids: [TraceID], from store: TraceStore, to endpoint: String, exactURL: Bool) async throws {
         let progress = ProgressLine(total: ids.count, label: "traces exported")
         let onRetry: @Sendable (String, Duration) -> Void = { problem, wait in
             progress.finish()
             Terminal.printNote("\(problem); trying again in \(DurationFormat.string(wait))")
         }
-        let client: any SpanExporting = switch try exportProtocol() {
-        case .grpc: try OTLPGRPCExportClient(endpoint: endpoint, onRetry: onRetry)
-        case .httpProtobuf: OTLPExportClient(endpoint: endpoint, onRetry: onRetry)
-        }
+        let client = try collector.exportProtocol().exporter(endpoint: endpoint, exactURL: exactURL, onRetry: onRetry)
         var sentTraces = 0, sentSpans = 0, requests = 0, retries = 0
         var batch: [Span] = [], batchTraces = 0
         func flush() async throws {

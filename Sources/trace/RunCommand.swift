@@ -17,6 +17,8 @@ struct RunCommand: AsyncParsableCommand {
 
             --untraced runs the same pair and load with tracing off (no spans made, no receiver, no \
             database), so comparing the two runs' requests/s shows what instrumentation costs.
+
+            \(DemoOptions.otlpProtocolDiscussion)
             """)
 
     @Option(help: "Number of requests to send.")
@@ -36,11 +38,11 @@ struct RunCommand: AsyncParsableCommand {
         guard requests <= 10_000_000 else { throw ValidationError("--requests must be at most 10000000") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024, got \(concurrency)") }
         if untraced, database.db != nil { throw ValidationError("--untraced stores nothing, so --db has no use with it") }
-        if untraced, demo.otlpEndpoint != nil { throw ValidationError("--untraced makes no spans, so --otlp-endpoint has no use with it") }
+        if untraced, demo.export.otlpEndpoint != nil { throw ValidationError("--untraced makes no spans, so --otlp-endpoint has no use with it") }
     }
 
     func run() async throws {
-        let session = RunSession(requests: requests, concurrency: concurrency, stack: demo.stackConfiguration())
+        let session = RunSession(requests: requests, concurrency: concurrency, stack: try demo.stackConfiguration())
         let progress = ProgressLine(total: requests, label: "requests")
         let report = untraced
             ? try await run(session, store: nil, progress: progress)
@@ -53,7 +55,7 @@ struct RunCommand: AsyncParsableCommand {
     private func run(_ session: RunSession, store: TraceStore?, progress: ProgressLine) async throws -> RunReport {
         let task = Task {
             try await session.run(store: store, logger: Logger.quiet, onStarted: { stack in
-                let receiver = stack.receiverPort.map { "OTLP\(demo.exportsOverGRPC ? "/gRPC" : "") receiver :\($0)" } ?? "tracing off"
+                let receiver = stack.receiverPort.map { "OTLP receiver :\($0) (\(session.stack.otlpProtocol.rawValue))" } ?? "tracing off"
                 Terminal.printNote("frontend http://127.0.0.1:\(stack.frontendPort), backend :\(stack.backendPort), \(receiver); "
                     + "sending \(requests) requests, \(concurrency) at a time (Ctrl-C to stop)")
             }, progress: progress.update)

@@ -10,6 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
             Every request to the frontend is traced and stored, e.g. `curl localhost:8080`. A request that \
             carries a W3C `traceparent` header continues the caller's trace. Ctrl-C stops, stores what was \
             produced and exits 0.
+
+            \(DemoOptions.otlpProtocolDiscussion)
             """)
 
     @Option(help: "Frontend port (0 picks a free one).")

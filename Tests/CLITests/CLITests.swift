@@ -473,14 +473,15 @@ import TraceStore
 }
 
 @Suite struct RunOverGRPCTests {
-    /// The demo's own exporters (swift-otel, OTLP/gRPC) into the embedded gRPC receiver: the same
-    /// traces as over HTTP.
-    @Test func runStoresEveryTraceWhenTheDemoExportsOverGRPC() throws {
+    /// The demo's own exporters (swift-otel) over OTLP/gRPC into the embedded gRPC receiver, or
+    /// over OTLP/HTTP with JSON bodies: the same traces as over HTTP with protobuf.
+    @Test(arguments: ["grpc", "http/json"])
+    func runStoresEveryTraceWhateverTheDemoExportsOver(_ otlpProtocol: String) throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TraceBinary.run(["run", "--requests", "40", "--concurrency", "4", "--otlp-protocol", "grpc", "--db", "grpc.db"], in: directory)
+        let run = try TraceBinary.run(["run", "--requests", "40", "--concurrency", "4", "--otlp-protocol", otlpProtocol, "--db", "grpc.db"], in: directory)
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stderr.contains("OTLP/gRPC receiver :"))
+        #expect(run.stderr.contains("(\(otlpProtocol)); sending 40 requests"), "\(run.stderr)")
         #expect(run.stdout.contains("stored       40 traces, "))
         let path = directory.appendingPathComponent("grpc.db").path
         #expect(try sqlite(path, "SELECT count(*) FROM trace WHERE root_name = 'incoming call'") == "40")

@@ -22,13 +22,15 @@ import TraceFixtures
         return directory.appendingPathComponent("source.db").path
     }
 
-    @Test func exportToASecondCollectRoundTripsEverySpanExactly() throws {
+    @Test(arguments: ["http/protobuf", "http/json"])
+    func exportToASecondCollectRoundTripsEverySpanExactly(_ encoding: String) throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = try recordedRun(in: directory)
         let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "copy.db"], in: directory)
         let port = try #require(listeningPort(in: collector.waitForStderr(containing: "/v1/traces")))
-        let exported = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(port)", "--batch-size", "50"], in: directory)
+        let exported = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(port)", "--batch-size", "50",
+                                            "--otlp-protocol", encoding], in: directory)
         #expect(exported.status == 0)
         let spans = try sqlite(source, "SELECT count(*) FROM span")
         // Whole traces, newest first, fill each request up to 50 spans.
@@ -45,23 +47,59 @@ import TraceFixtures
         #expect(try sqlite(copy, "SELECT count(*) FROM trace") == "30")
     }
 
+    /// With neither --otlp-endpoint nor --output, export goes where the SDKs' variables say.
     @Test func exportOverGRPCToASecondCollectRoundTripsEverySpanExactly() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = try recordedRun(in: directory)
         let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "off", "--db", "copy.db"], in: directory)
         let port = try #require(grpcListeningPort(in: collector.waitForStderr(containing: "Ctrl-C to stop")))
-        let exported = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(port)", "--batch-size", "50"],
-                                           in: directory, environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"])
+        let exported = try TraceBinary.run(["export", "--db", "source.db", "--batch-size", "50"], in: directory,
+                                           environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)"])
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(exported.stdout.hasPrefix("exported 30 traces ("))
         #expect(exported.stdout.contains("to http://127.0.0.1:\(port) in "))
         #expect(collector.stop(with: SIGTERM).status == 0)
         let copy = directory.appendingPathComponent("copy.db").path
         #expect(try dump(copy) == (try dump(source)))
-        let wrong = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:1", "--otlp-protocol", "http/json"], in: directory)
+        let wrong = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:1", "--otlp-protocol", "http/2"], in: directory)
         #expect(wrong.status == 64)
-        #expect(lines(wrong.stderr).first?.contains("--otlp-protocol must be grpc or http/protobuf, got 'http/json'") == true)
+        #expect(lines(wrong.stderr).first == "trace: error: --otlp-protocol must be one of grpc, http/protobuf, http/json, got 'http/2' (see `trace --help`)")
+        let wrongVariable = try TraceBinary.run(["export", "--db", "source.db"], in: directory,
+                                                environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": "thrift", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"])
+        #expect(wrongVariable.status == 64)
+        #expect(lines(wrongVariable.stderr).first == "trace: error: OTEL_EXPORTER_OTLP_PROTOCOL must be one of grpc, http/protobuf, http/json, got 'thrift' (see `trace --help`)")
+        let nowhere = try TraceBinary.run(["export", "--db", "source.db"], in: directory)
+        #expect(nowhere.status == 64)
+        #expect(lines(nowhere.stderr).first == "trace: error: give --otlp-endpoint URL (or set OTEL_EXPORTER_OTLP_ENDPOINT) to send to a collector, or --output FILE (see `trace --help`)")
+    }
+
+    /// `collect --otlp-endpoint` forwards over gRPC to a second collect, and `run` forwards the same
+    /// way: each copy holds every stored column of the original.
+    @Test func collectAndRunForwardOverGRPC() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let downstream = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "off", "--db", "downstream.db"], in: directory)
+        let downstreamPort = try #require(grpcListeningPort(in: downstream.waitForStderr(containing: "Ctrl-C to stop")))
+        let forwarding = ["--otlp-protocol", "grpc", "--otlp-endpoint", "http://127.0.0.1:\(downstreamPort)"]
+        let run = try TraceBinary.run(["run", "--requests", "20", "--concurrency", "2", "--db", "run.db"] + forwarding, in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("forwarded    "), "\(run.stdout)")
+
+        let source = try recordedRun(in: directory)
+        let local = try RunningProcess(["collect", "--grpc-port", "off", "--http-port", "0", "--db", "local.db"] + forwarding, in: directory)
+        let localPort = try #require(listeningPort(in: local.waitForStderr(containing: "Ctrl-C to stop")))
+        #expect(try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:\(localPort)"], in: directory).status == 0)
+        let stopped = local.stop(with: SIGTERM)
+        #expect(stopped.status == 0)
+        #expect(stopped.stderr.contains("forwarded 1 to http://127.0.0.1:\(downstreamPort), 0 failed"), "\(stopped.stderr)")
+        #expect(downstream.stop(with: SIGTERM).status == 0)
+        let copy = directory.appendingPathComponent("downstream.db").path
+        #expect(try sqlite(copy, "SELECT count(*) FROM trace") == "50")
+        let attached = "SELECT count(*) FROM span s WHERE s.trace_id IN (SELECT trace_id FROM src.span)"
+        #expect(try sqlite(copy, "ATTACH '\(source)' AS src; \(attached)") == (try sqlite(source, "SELECT count(*) FROM span")))
+        #expect(try sqlite(copy, "ATTACH '\(directory.appendingPathComponent("run.db").path)' AS src; \(attached)")
+            == (try sqlite(directory.appendingPathComponent("run.db").path, "SELECT count(*) FROM span")))
     }
 
     @Test func exportToAFileThenImportRoundTripsAndRefusesBadLinesAlone() throws {

@@ -49,6 +49,8 @@ struct TraceBinary {
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["TRACE_DB"] = nil
+        // The SDKs' exporter settings of whoever runs the tests must not steer `trace export`.
+        for key in env.keys where key.hasPrefix("OTEL_EXPORTER_OTLP_") { env[key] = nil }
         env["NO_COLOR"] = "1"
         env["COLUMNS"] = "120"
         for (key, value) in environment { env[key] = value }

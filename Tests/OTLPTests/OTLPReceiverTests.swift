@@ -2,6 +2,7 @@ import CompressNIO
 import Foundation
 import NIOCore
 @testable import OTLP
+import SwiftProtobuf
 import Testing
 import TraceFixtures
 import TraceModel
@@ -54,6 +55,19 @@ import TraceStore
         #expect(root.scope == InstrumentationScope(name: "example-instrumentation", version: "1.2.0"))
         #expect(trace.spans[1].parentSpanID == root.spanID)
         #expect(trace.spans[1].status == SpanStatus(code: .error, message: "card declined"))
+    }
+
+    /// Proto3 JSON's own mapping writes ids in base64, as swift-otel's http/json exporter does;
+    /// padded base64 cannot be mistaken for hex, so it is taken too.
+    @Test func acceptsIDsInBase64AsSomeExportersSendThem() async throws {
+        let store = try TraceStore.inMemory()
+        var options = JSONEncodingOptions()
+        options.alwaysPrintEnumsAsInts = true
+        let base64 = try ExportTraceServiceRequest(spans: spans).jsonUTF8Data(options: options)
+        #expect(String(decoding: base64, as: UTF8.self).contains("=\""))
+        let status = try await withReceiver(store: store) { url, _ in try await post(url, body: base64, contentType: "application/json").status }
+        #expect(status == 200)
+        #expect(try storedSpans(store) == Set(spans))
     }
 
     @Test func acceptsGzip() async throws {
@@ -268,6 +282,44 @@ import TraceStore
         #expect(statistics.requestsForwarded == 1)
         #expect(statistics.forwardFailures == 0)
         #expect(try downstream.trace(spans[0].traceID) == local.trace(spans[0].traceID))
+    }
+
+    /// Forwarding speaks whichever protocol it is told: a JSON body received over HTTP goes on over
+    /// gRPC, protobuf or JSON, and a request received over gRPC goes on over HTTP as JSON; the
+    /// collector downstream stores what the local one stored.
+    @Test(arguments: OTLPProtocol.allCases)
+    func forwardsOverTheProtocolItIsGiven(_ forwarding: OTLPProtocol) async throws {
+        let (downstream, local, fromGRPC) = (try TraceStore.inMemory(), try TraceStore.inMemory(), try TraceStore.inMemory())
+        let json = try OTLPJSON.encode(ExportTraceServiceRequest(spans: spans))
+        let other = sampleTrace(id: 43)
+        let forwarded = try await withDownstream(store: downstream, speaking: forwarding) { endpoint in
+            let overHTTP = try await withReceiver(store: local, forwardTo: endpoint, over: forwarding) { url, statistics in
+                let status = try await post(url, body: json, contentType: "application/json").status
+                #expect(status == 200)
+                return statistics
+            }.snapshot
+            let overGRPC = try await withGRPCReceiverListening(store: fromGRPC, forwardTo: endpoint, over: forwarding) { port, statistics in
+                let exporter = try OTLPProtocol.grpc.exporter(endpoint: "http://127.0.0.1:\(port)")
+                try await exporter.send(other)
+                try await exporter.shutdown()
+                return statistics
+            }.snapshot
+            return (overHTTP, overGRPC)
+        }
+        for statistics in [forwarded.0, forwarded.1] {
+            #expect(statistics.requestsForwarded == 1 && statistics.forwardFailures == 0, "\(statistics)")
+        }
+        #expect(try downstream.trace(spans[0].traceID) == local.trace(spans[0].traceID))
+        #expect(try downstream.trace(other[0].traceID) == fromGRPC.trace(other[0].traceID))
+        #expect(try downstream.totals() == StoreTotals(traces: 2, spans: 6))
+    }
+
+    /// A collector listening for `protocol`; `body` gets the endpoint to give an exporter.
+    func withDownstream<T: Sendable>(store: TraceStore, speaking chosen: OTLPProtocol, _ body: @Sendable (String) async throws -> T) async throws -> T {
+        switch chosen {
+        case .grpc: try await withGRPCReceiverListening(store: store) { port, _ in try await body("http://127.0.0.1:\(port)") }
+        case .httpProtobuf, .httpJSON: try await withReceiver(store: store) { url, _ in try await body(url) }
+        }
     }
 
     @Test func aCollectorThatIsDownNeverCostsTheLocalCopy() async throws {

@@ -15,13 +15,15 @@ import TraceStore
 
 /// A real receiver on an ephemeral loopback port, for the length of `body`.
 func withReceiver<T: Sendable>(
-    store: TraceStore, maxBodyBytes: Int = 64 << 20, forwardTo endpoint: String? = nil,
+    store: TraceStore, maxBodyBytes: Int = 64 << 20, forwardTo endpoint: String? = nil, over forwarding: OTLPProtocol = .httpProtobuf,
     _ body: @Sendable (_ url: String, _ statistics: IngestStatistics) async throws -> T
 ) async throws -> T {
     var logger = Logger(label: "receiver-test")
     logger.logLevel = .error
     let statistics = IngestStatistics()
-    let forwarder = endpoint.map { OTLPForwarder(endpoint: $0, statistics: statistics) }
+    let forwarder = try endpoint.map {
+        OTLPForwarder(exporter: try forwarding.exporter(endpoint: $0, configuration: .forwarding), statistics: statistics)
+    }
     let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodyBytes)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = OTLPReceiver.buildApplication(
@@ -112,18 +114,33 @@ func withGRPCReceiver<T: Sendable>(
     store: TraceStore, maxMessageBytes: Int = 64 << 20,
     _ body: @Sendable (_ client: GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T
 ) async throws -> T {
-    var logger = Logger(label: "grpc-receiver-test")
-    logger.logLevel = .error
-    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let receiver = OTLPGRPCReceiver(
-        configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
-        ingestor: TraceIngestor(store: store, maxBodyBytes: maxMessageBytes), onServerRunning: { portContinuation.yield($0) })
-    return try await withServices([receiver], reportingPortTo: ports, logger: logger) { port in
+    try await withGRPCReceiverListening(store: store, maxMessageBytes: maxMessageBytes) { port, _ in
         let transport = try HTTP2ClientTransport.Posix(
             target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
             config: .defaults { $0.compression.enabledAlgorithms = .all })
         return try await withGRPCClient(transport: transport) { client in try await body(client) }
     }
+}
+
+/// A real OTLP/gRPC receiver on an ephemeral loopback port, forwarding if told to, for the
+/// length of `body`.
+func withGRPCReceiverListening<T: Sendable>(
+    store: TraceStore, maxMessageBytes: Int = 64 << 20, forwardTo endpoint: String? = nil, over forwarding: OTLPProtocol = .httpProtobuf,
+    _ body: @Sendable (_ port: Int, _ statistics: IngestStatistics) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "grpc-receiver-test")
+    logger.logLevel = .error
+    let statistics = IngestStatistics()
+    let forwarder = try endpoint.map {
+        OTLPForwarder(exporter: try forwarding.exporter(endpoint: $0, configuration: .forwarding), statistics: statistics)
+    }
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let receiver = OTLPGRPCReceiver(
+        configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
+        ingestor: TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxMessageBytes),
+        onServerRunning: { portContinuation.yield($0) })
+    let services: [any Service] = [forwarder].compactMap { $0 } + [receiver]
+    return try await withServices(services, reportingPortTo: ports, logger: logger) { port in try await body(port, statistics) }
 }
 
 /// Bytes sent as they are: the way to send a gRPC message no protobuf library would write.
