@@ -24,8 +24,8 @@ public struct OTLPGRPCReceiverConfiguration: Sendable {
 }
 
 /// The OTLP/gRPC trace endpoint (`TraceService/Export`), on the same ingestion as OTLP/HTTP.
-/// A long-running service: it serves until graceful shutdown, during which new calls get
-/// UNAVAILABLE (the transport's GOAWAY) so exporters retry elsewhere or later.
+/// A long-running service: it serves until graceful shutdown, during which new calls, and calls
+/// still waiting for their message, get UNAVAILABLE so exporters retry elsewhere or later.
 public struct OTLPGRPCReceiver: Service {
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
     private let transport: HTTP2ServerTransport.Posix

@@ -7,6 +7,9 @@ import NIOCore
 import OTLP
 import OTLPGRPC
 import Synchronization
+import Logging
+import ServiceLifecycle
+import TraceIngest
 import Testing
 import TraceFixtures
 import TraceModel
@@ -90,6 +93,67 @@ import TraceStore
             #expect(codes == [expected, expected, expected], "limit \(limit) for a \(bytes.count)-byte message")
             #expect(try store.totals().spans == (expected == nil ? spans.count : 0))
         }
+    }
+
+    /// Shutting down, the receiver answers UNAVAILABLE, the code well-behaved exporters retry: to
+    /// new calls, and to a call still waiting for its message (grpc-swift cancels those); what it
+    /// acknowledged before is stored.
+    @Test func whileShuttingDownCallsGetUnavailable() async throws {
+        let store = try TraceStore.inMemory()
+        var logger = Logger(label: "grpc-shutdown-test")
+        logger.logLevel = .error
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let receiver = OTLPGRPCReceiver(configuration: .init(host: "127.0.0.1", port: 0), ingestor: TraceIngestor(store: store),
+                                        onServerRunning: { portContinuation.yield($0) })
+        let group = ServiceGroup(configuration: .init(services: [.init(service: receiver)], gracefulShutdownSignals: [], logger: logger))
+        let (held, before) = (sampleTrace(id: 501), sampleTrace(id: 502))
+        let heldBytes = Array(try ExportTraceServiceRequest(spans: held).serializedData())
+        let (producing, producingContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (gate, gateContinuation) = AsyncStream.makeStream(of: Void.self)
+        let codes = try await withThrowingTaskGroup(of: RPCError.Code?.self) { tasks in
+            tasks.addTask { try await group.run(); return nil }
+            var portIterator = ports.makeAsyncIterator()
+            let port = try #require(await portIterator.next())
+            let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+            return try await withGRPCClient(transport: transport) { client in
+                let service = Opentelemetry_Proto_Collector_Trace_V1_TraceService.Client(wrapping: client)
+                // A call whose message waits at the gate: open when the shutdown begins.
+                let heldCall = Task {
+                    do {
+                        _ = try await client.clientStreaming(
+                            request: StreamingClientRequest(producer: { writer in
+                                producingContinuation.yield()
+                                for await _ in gate { break }
+                                try await writer.write(heldBytes)
+                            }),
+                            descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+                            serializer: RawMessage(), deserializer: RawMessage(), options: .defaults) { try $0.message }
+                        return RPCError.Code?.none
+                    } catch let error as RPCError {
+                        return error.code
+                    }
+                }
+                for await _ in producing { break }
+                // Answered on the same connection after the held call's headers, so the server has that call.
+                _ = try await service.export(ExportTraceServiceRequest(spans: before))
+                await group.triggerGracefulShutdown()
+                var refused: RPCError.Code?
+                for attempt in 0..<10_000 where refused == nil {
+                    do {
+                        _ = try await service.export(ExportTraceServiceRequest(spans: sampleTrace(id: 600 + UInt64(attempt))))
+                    } catch let error as RPCError {
+                        refused = error.code
+                    }
+                }
+                gateContinuation.yield()
+                let heldCode = try await heldCall.value
+                try await tasks.waitForAll()
+                return [refused, heldCode]
+            }
+        }
+        #expect(codes == [.unavailable, .unavailable])
+        #expect(try store.trace(before[0].traceID) != nil)
+        #expect(try store.trace(held[0].traceID) == nil)
     }
 
     @Test func aRetriedRequestIsStoredOnce() async throws {

@@ -254,7 +254,7 @@ _trace_collect() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --grpc-port --http-port --port --max-body-size --otlp-endpoint --db)
+    non_repeating_options=(--host --grpc-port --http-port --port --max-body-size --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -272,6 +272,9 @@ _trace_collect() {
         return
         ;;
     '--otlp-endpoint')
+        return
+        ;;
+    '--otlp-protocol')
         return
         ;;
     '--db')
