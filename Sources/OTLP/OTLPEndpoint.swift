@@ -15,4 +15,14 @@ public enum OTLPEndpoint {
         else { return "'\(endpoint)' is not an http:// or https:// URL with a host" }
         return nil
     }
+
+    /// A hint for a failure when the endpoint's port is the other transport's well-known one
+    /// (4317 for gRPC, 4318 for HTTP); empty otherwise.
+    public static func portHint(_ endpoint: String, sending chosen: OTLPProtocol) -> String {
+        switch (URL(string: endpoint)?.port, chosen) {
+        case (4317, .httpProtobuf), (4317, .httpJSON): " (4317 is the OTLP/gRPC port: use --otlp-protocol grpc, or port 4318)"
+        case (4318, .grpc): " (4318 is the OTLP/HTTP port: use --otlp-protocol http/protobuf, or port 4317)"
+        default: ""
+        }
+    }
 }

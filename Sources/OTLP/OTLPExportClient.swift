@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import TraceModel
 
 /// Pushes requests to an OTLP/HTTP collector as protobuf or JSON, one request per call, and waits
@@ -85,6 +86,10 @@ public final class OTLPExportClient: SpanExporting {
                 return .retry(problem: problem, after: response.headers.first(name: "Retry-After").flatMap(Self.retryAfter))
             } catch let error as ExportError {
                 throw error
+            } catch is HTTPParserError {
+                // An answer that is not HTTP/1.1 will not become one on a retry: most likely a gRPC port.
+                throw ExportError(description: "\(endpoint) did not answer in HTTP: it is not an OTLP/HTTP endpoint"
+                    + OTLPEndpoint.portHint(endpoint, sending: encoding == .json ? .httpJSON : .httpProtobuf))
             } catch let error as IOError {
                 return .retry(problem: "cannot reach \(endpoint): \(String(cString: strerror(error.errnoCode)))", after: nil)
             } catch {

@@ -60,6 +60,7 @@ public final class OTLPGRPCExportClient: SpanExporting {
                     return .retry(problem: "cannot reach \(endpoint): \(String(cString: strerror(cause.errnoCode)))", after: nil)
                 }
                 let problem = "\(endpoint) answered \(error.code)" + (error.message.isEmpty ? "" : ": \(error.message)")
+                    + OTLPEndpoint.portHint(endpoint, sending: .grpc)
                 if error.code == .resourceExhausted, let asked = Self.retryDelay(in: error.metadata) { return .retry(problem: problem, after: asked) }
                 guard Self.retryable.contains(error.code) else { throw OTLPExportClient.ExportError(description: problem) }
                 return .retry(problem: problem, after: nil)

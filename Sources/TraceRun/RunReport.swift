@@ -14,12 +14,10 @@ public struct RunReport: Sendable {
     public var tracesStored: Int
     public var spansStored: Int
     public var spansDuplicate: Int
-    /// Exclusive time per service and on the network, summed over the run's traces.
-    public var selfNanos: [TimeBucket: UInt64]
+    /// Where the stored traces' time went, along their critical paths and beside them.
+    public var time: TimeAccount
     /// Network and queueing time of every cross-service hop (8 bytes each, not whole hops).
     public var networkNanosPerHop: Percentiles
-    /// Sum of root span durations, the denominator of the breakdown's shares.
-    public var traceTimeNanos: UInt64
     public var slowestTrace: TraceSummary?
     public var forwardEndpoint: String?
     public var forwarded: Int
@@ -60,8 +58,7 @@ public struct RunReport: Sendable {
         }
         if tracesStored > 0 {
             lines.append("")
-            lines.append(style.bold("Where the time went") + " (sum over \(tracesStored) traces, \(DurationFormat.string(nanos: traceTimeNanos)) in root spans)")
-            lines += WaterfallText.buckets(selfNanos, total: traceTimeNanos, style: style)
+            lines += time.lines(style: style)
             if let p50 = networkNanosPerHop.value(at: 50), let p99 = networkNanosPerHop.value(at: 99) {
                 lines.append("  network per hop: p50 \(DurationFormat.string(nanos: p50)), p99 \(DurationFormat.string(nanos: p99))")
             }
@@ -85,8 +82,8 @@ extension RunReport {
     /// initialiser the full report uses stays synthesised.)
     init(untraced result: LoadGenerator.Result, requested: Int) {
         self.init(requested: requested, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
-                  latencies: Percentiles(result.latenciesNanos), tracesStored: 0, spansStored: 0, spansDuplicate: 0, selfNanos: [:],
-                  networkNanosPerHop: Percentiles([]), traceTimeNanos: 0, slowestTrace: nil, forwardEndpoint: nil, forwarded: 0,
+                  latencies: Percentiles(result.latenciesNanos), tracesStored: 0, spansStored: 0, spansDuplicate: 0, time: TimeAccount(),
+                  networkNanosPerHop: Percentiles([]), slowestTrace: nil, forwardEndpoint: nil, forwarded: 0,
                   forwardFailures: 0, lastForwardError: nil, interrupted: result.interrupted, databasePath: "", traced: false)
     }
 }

@@ -43,16 +43,14 @@ public struct RunSession: Sendable {
     func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot,
                 forwardEndpoint: String?) throws -> RunReport {
         let query = TraceQuery(startedAtOrAfterUnixNano: since)
-        var selfNanos: [TimeBucket: UInt64] = [:]
+        var time = TimeAccount()
         var networkNanos: [UInt64] = []
-        var traceTime: UInt64 = 0
         var incomplete = 0
         try store.forEachTrace(matching: query) { trace in
             // Only sums and one number per hop are kept, so memory stays flat in the run's length.
             let breakdown = LatencyBreakdown(trace: trace)
-            for (bucket, nanos) in breakdown.selfNanos { selfNanos[bucket, default: 0] += nanos }
+            time.add(breakdown)
             networkNanos += breakdown.hops.map(\.networkNanos)
-            traceTime += trace.durationNanos
             if !trace.spans.contains(where: { $0.parentSpanID == nil }) { incomplete += 1 }
         }
         let totals = try store.totals(startedAtOrAfterUnixNano: since)
@@ -62,7 +60,7 @@ public struct RunSession: Sendable {
         return RunReport(
             requested: requests, completed: result.completed, errors: result.errors, wallNanos: result.wallNanos,
             latencies: Percentiles(result.latenciesNanos), tracesStored: totals.traces, spansStored: totals.spans,
-            spansDuplicate: statistics.spansDuplicate, selfNanos: selfNanos, networkNanosPerHop: Percentiles(networkNanos), traceTimeNanos: traceTime,
+            spansDuplicate: statistics.spansDuplicate, time: time, networkNanosPerHop: Percentiles(networkNanos),
             slowestTrace: try store.traces(matching: slowestQuery).first,
             forwardEndpoint: forwardEndpoint, forwarded: statistics.requestsForwarded,
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,

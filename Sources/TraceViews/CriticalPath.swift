@@ -1,9 +1,10 @@
-import HeapModule
 import TraceModel
 
-/// The chain of work that set a trace's end-to-end duration: walking back from the end, at each
-/// moment the child that finished last is what the parent was waiting for; gaps between such
-/// children are the parent's own time. Parallel work that finished earlier is off the path.
+/// The chain of work that set a trace's end-to-end duration, as Jaeger computes it: walking back
+/// from the end, a span waited on the child that finished last before the point reached (a child
+/// still running then overlaps the child it returned from, so shortening it would not shorten the
+/// trace); gaps are the span's own time. A child running past its parent's end counts up to that
+/// end; one starting after it is off the path.
 public struct CriticalPath: Sendable, Equatable {
     /// A stretch of time on the path, spent in one span (not in any of its children).
     public struct Segment: Sendable, Equatable {
@@ -36,6 +37,8 @@ public struct CriticalPath: Sendable, Equatable {
             let servers = kids.filter { LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
             guard !servers.isEmpty else { continue }
             let steps = kids.filter { !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
+            // The client's own steps (DNS, connect, send, wait, receive) are the network's time too.
+            waitsOnAnotherService.formUnion(steps)
             for server in servers {
                 waitsOnAnotherService.insert(client)
                 let enclosing = steps.filter {
@@ -61,34 +64,25 @@ public struct CriticalPath: Sendable, Equatable {
         segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? .network : .service(segment.service), default: 0] += segment.nanos }
     }
 
-    /// One span being walked back from `cursor` to its start. Its children are taken latest-ending
-    /// first: those still running at the cursor (ending at or after it) wait in a heap by start, the
-    /// rest in end order, so each step costs a logarithm however many children a span has.
+    /// One span being walked back from `cursor` to its start, its children latest-ending first
+    /// (ends cut at the span's own end; of equal ends the earliest start, which explains more of
+    /// the wait, then the first listed).
+    /// The cursor only moves back, so each child is passed over at most once.
     private struct Frame {
         var index: Int
         var cursor: UInt64
-        /// Children, latest end first; of equal ends the latest start, then the first listed.
-        var byEnd: [Int]
-        var positions: [Int]
-        var nextByEnd = 0
-        var running = Heap<Running>()
-    }
-
-    private struct Running: Comparable {
-        var start: UInt64
-        /// Position among the parent's children: of equal starts, the first listed is the greatest.
-        var position: Int
-        var index: Int
-        static func < (a: Running, b: Running) -> Bool { (a.start, b.position) < (b.start, a.position) }
+        var byEnd: [(index: Int, end: UInt64)]
+        var next = 0
     }
 
     private mutating func walk(_ root: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
         func frame(_ index: Int, until end: UInt64) -> Frame {
-            let kids = children[index] ?? []
-            let byEnd = kids.indices.sorted { a, b in
-                (spans[kids[a]].endTimeUnixNano, spans[kids[a]].startTimeUnixNano, b) > (spans[kids[b]].endTimeUnixNano, spans[kids[b]].startTimeUnixNano, a)
+            let cursor = min(end, spans[index].endTimeUnixNano)
+            let kids = (children[index] ?? []).enumerated().map { (index: $1, end: min(spans[$1].endTimeUnixNano, cursor), position: $0) }
+            let byEnd = kids.sorted { a, b in
+                (a.end, spans[b.index].startTimeUnixNano, b.position) > (b.end, spans[a.index].startTimeUnixNano, a.position)
             }
-            return Frame(index: index, cursor: min(end, spans[index].endTimeUnixNano), byEnd: byEnd.map { kids[$0] }, positions: byEnd)
+            return Frame(index: index, cursor: cursor, byEnd: byEnd.map { ($0.index, $0.end) })
         }
         // An explicit stack: a chain 100,000 deep is a valid trace.
         var stack = [frame(root, until: end)]
@@ -96,40 +90,26 @@ public struct CriticalPath: Sendable, Equatable {
             let top = stack.count - 1
             let span = spans[stack[top].index]
             let isNetwork = waiting.contains(stack[top].index)
-            // The child still running latest before the cursor; ties go to the one that started last.
-            var next: Int?
-            if stack[top].cursor > span.startTimeUnixNano {
-                let cursor = stack[top].cursor
-                while stack[top].nextByEnd < stack[top].byEnd.count, spans[stack[top].byEnd[stack[top].nextByEnd]].endTimeUnixNano >= cursor {
-                    let child = stack[top].byEnd[stack[top].nextByEnd]
-                    stack[top].running.insert(Running(start: spans[child].startTimeUnixNano, position: stack[top].positions[stack[top].nextByEnd], index: child))
-                    stack[top].nextByEnd += 1
-                }
-                while let latest = stack[top].running.max, latest.start >= cursor { _ = stack[top].running.popMax() }
-                if let latest = stack[top].running.popMax() {
-                    next = latest.index
-                } else {
-                    while stack[top].nextByEnd < stack[top].byEnd.count, spans[stack[top].byEnd[stack[top].nextByEnd]].startTimeUnixNano >= cursor {
-                        stack[top].nextByEnd += 1
-                    }
-                    if stack[top].nextByEnd < stack[top].byEnd.count, spans[stack[top].byEnd[stack[top].nextByEnd]].endTimeUnixNano > span.startTimeUnixNano {
-                        next = stack[top].byEnd[stack[top].nextByEnd]
-                        stack[top].nextByEnd += 1
-                    }
+            let cursor = stack[top].cursor
+            // The child that finished last at or before the cursor, started before it, and ended
+            // after this span began. Children ending later overlap what came after: off the path.
+            var next: (index: Int, end: UInt64)?
+            while cursor > span.startTimeUnixNano, stack[top].next < stack[top].byEnd.count {
+                let candidate = stack[top].byEnd[stack[top].next]
+                stack[top].next += 1
+                if candidate.end <= cursor, spans[candidate.index].startTimeUnixNano < cursor, candidate.end > span.startTimeUnixNano {
+                    next = candidate
+                    break
                 }
             }
             guard let next else {
-                if stack[top].cursor > span.startTimeUnixNano {
-                    append(span, from: span.startTimeUnixNano, to: stack[top].cursor, isNetwork: isNetwork)
-                }
+                if cursor > span.startTimeUnixNano { append(span, from: span.startTimeUnixNano, to: cursor, isNetwork: isNetwork) }
                 stack.removeLast()
                 continue
             }
-            let child = spans[next]
-            let childEnd = min(child.endTimeUnixNano, stack[top].cursor)
-            if childEnd < stack[top].cursor { append(span, from: childEnd, to: stack[top].cursor, isNetwork: isNetwork) }
-            stack[top].cursor = max(child.startTimeUnixNano, span.startTimeUnixNano)
-            stack.append(frame(next, until: childEnd))
+            if next.end < cursor { append(span, from: next.end, to: cursor, isNetwork: isNetwork) }
+            stack[top].cursor = max(spans[next.index].startTimeUnixNano, span.startTimeUnixNano)
+            stack.append(frame(next.index, until: next.end))
         }
     }
 

@@ -1,7 +1,8 @@
 import TraceModel
 
 /// Splits a trace's time between the services and the network between them, answering
-/// "where did the time go?".
+/// "where did the time go?": the duration along the critical path, which adds up to the trace's
+/// duration, and beside it the work that ran in parallel, off the path.
 public struct LatencyBreakdown: Sendable, Equatable {
     /// A client span and the server span it caused in another service.
     public struct Hop: Sendable, Equatable {
@@ -23,16 +24,25 @@ public struct LatencyBreakdown: Sendable, Equatable {
     }
 
     public var hops: [Hop] = []
-    /// Exclusive time per service (duration minus the union of children); the time of a hop's
-    /// client span outside its server span is counted under `.network` instead.
-    public var selfNanos: [TimeBucket: UInt64] = [:]
+    /// The trace's duration along its critical path, per service, with a client's wait on another
+    /// service under `.network` and time the root span does not cover (other roots, orphans)
+    /// under `.outsideRootSpan`: the values add up to the trace's duration.
+    public var pathNanos: [TimeBucket: UInt64] = [:]
+    /// Own time (duration minus the union of children) of the spans with no time on the critical
+    /// path: work that ran in parallel with it, which shortening would not have made the trace shorter.
+    public var parallelNanos: [TimeBucket: UInt64] = [:]
 
     public init(trace: Trace) {
         self.init(tree: TraceTree(trace))
     }
 
     public init(tree: TraceTree) {
-        let spans = tree.trace.spans
+        let trace = tree.trace
+        let spans = trace.spans
+        let path = CriticalPath(tree: tree)
+        pathNanos = path.nanosByBucket
+        if trace.durationNanos > path.totalNanos { pathNanos[.outsideRootSpan, default: 0] += trace.durationNanos - path.totalNanos }
+        let onPath = path.spanIDs
         // Depth first with an explicit stack: a chain 100,000 deep is a valid trace. A server span
         // carries the hop that reached it, recorded when it is visited, in the order a recursion would.
         var stack: [(index: Int, hop: Hop?)] = tree.roots.reversed().map { ($0, nil) }
@@ -41,14 +51,15 @@ public struct LatencyBreakdown: Sendable, Equatable {
             let span = spans[index]
             let children = tree.children[index] ?? []
             let servers = children.filter { Self.isHop(client: span, server: spans[$0]) }
+            let bucket: TimeBucket = servers.isEmpty ? .service(span.serviceName) : .network
+            if !onPath.contains(span.spanID) {
+                let covered = Self.unionNanos((servers.isEmpty ? children : servers).map { spans[$0] }, within: span)
+                parallelNanos[bucket, default: 0] += span.durationNanos - covered
+            }
             if servers.isEmpty {
-                let covered = Self.unionNanos(children.map { spans[$0] }, within: span)
-                selfNanos[.service(span.serviceName), default: 0] += span.durationNanos - covered
                 stack += children.reversed().map { ($0, nil) }
                 continue
             }
-            let covered = Self.unionNanos(servers.map { spans[$0] }, within: span)
-            selfNanos[.network, default: 0] += span.durationNanos - covered
             let serverSet = Set(servers)
             let steps = children.filter { !serverSet.contains($0) }.map { Step(name: spans[$0].name, nanos: spans[$0].durationNanos) }
             stack += servers.reversed().map { server in
@@ -57,17 +68,13 @@ public struct LatencyBreakdown: Sendable, Equatable {
                              clientSteps: steps))
             }
         }
+        parallelNanos = parallelNanos.filter { $0.value > 0 }
     }
 
     public init() {}
 
-    public var totalNanos: UInt64 { selfNanos.values.reduce(0, +) }
-
-    /// Adds another trace's numbers, for run-wide totals.
-    public mutating func add(_ other: LatencyBreakdown) {
-        hops += other.hops
-        for (bucket, nanos) in other.selfNanos { selfNanos[bucket, default: 0] += nanos }
-    }
+    /// The trace's duration, as the path accounts for it.
+    public var totalNanos: UInt64 { pathNanos.values.reduce(0, +) }
 
     static func isHop(client: Span, server: Span) -> Bool {
         isHop(clientService: client.serviceName, clientKind: client.kind, serverService: server.serviceName, serverKind: server.kind)

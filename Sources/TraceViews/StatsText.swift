@@ -35,6 +35,8 @@ public enum StatsText {
             lines += hopTable(hops, style: style)
         }
         lines.append("")
+        lines += stats.time.lines(style: style)
+        lines.append("")
         lines += histogram(stats.histogram, width: width, style: style)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -121,6 +123,18 @@ public enum StatsText {
                 return object
             }
         }
+        /// Largest first; a service bucket names its service, the others say what they are.
+        func buckets(_ nanos: [TimeBucket: UInt64]) -> [[String: Any]] {
+            nanos.sorted { ($1.value, $0.key.label) < ($0.value, $1.key.label) }.map { bucket, value in
+                var object: [String: Any] = ["ms": ms(value)]
+                switch bucket {
+                case .service(let name): object["service"] = name
+                case .network: object["bucket"] = "network"
+                case .outsideRootSpan: object["bucket"] = "outsideRootSpan"
+                }
+                return object
+            }
+        }
         var object: [String: Any] = [
             "traces": stats.traceCount,
             "errorTraces": stats.errorTraceCount,
@@ -137,6 +151,8 @@ public enum StatsText {
                     "callsWithoutLegs": hop.skewedCalls,
                 ]
             },
+            "timeAlongCriticalPaths": buckets(stats.time.pathNanos),
+            "timeInParallel": buckets(stats.time.parallelNanos),
             "histogram": stats.histogram.buckets.map { ["fromMs": ms($0.lowerNanos), "toMs": ms($0.upperNanos), "count": $0.count] },
         ]
         if stats.traceCount > 0 {

@@ -4,11 +4,14 @@ public enum TimeBucket: Hashable, Sendable {
     case service(String)
     /// A client waiting on another service: on the wire and in queues.
     case network
+    /// Time of the trace the root span does not cover: spans of other roots, or orphans.
+    case outsideRootSpan
 
     /// How the bucket reads in text; a service that happens to be named `network` says so.
     public var label: String {
         switch self {
         case .network: "network"
+        case .outsideRootSpan: "outside the root span"
         case .service(let name): name == "network" ? "network (service)" : name
         }
     }

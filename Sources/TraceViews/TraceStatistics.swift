@@ -56,6 +56,8 @@ public struct TraceStatistics: Sendable {
     private var roots: [Operation: Accumulator] = [:]
     private var operations: [Operation: Accumulator] = [:]
     private var hops: [HopKey: HopAccumulator] = [:]
+    /// Where the traces' time went, along their critical paths and beside them.
+    public private(set) var time = TimeAccount()
 
     public init(grouping: Grouping = .name) {
         self.grouping = grouping
@@ -72,6 +74,7 @@ public struct TraceStatistics: Sendable {
         lastStartUnixNano = max(lastStartUnixNano, trace.startTimeUnixNano)
         lastEndUnixNano = max(lastEndUnixNano, trace.endTimeUnixNano)
         traceDurations.append(trace.durationNanos)
+        time.add(LatencyBreakdown(tree: tree))
         // Spans are read in place by index (a Span copy retains a dozen references) and each
         // span's service name is looked up once: this runs for every span of every trace.
         let services = spans.indices.map { spans[$0].serviceName }
@@ -208,6 +211,7 @@ extension TraceStatistics {
         roots.merge(other.roots) { $0.merged(with: $1) }
         operations.merge(other.operations) { $0.merged(with: $1) }
         hops.merge(other.hops) { $0.merged(with: $1) }
+        time.merge(other.time)
     }
 }
 

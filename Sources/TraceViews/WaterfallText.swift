@@ -108,9 +108,10 @@ public enum WaterfallText {
         return lines
     }
 
-    /// The latency breakdown block shared by `trace show` and the run summary.
+    /// The latency breakdown block of `trace show` and the TUI: the hops, the trace's duration
+    /// along its critical path, and the work beside it.
     public static func breakdown(_ breakdown: LatencyBreakdown, total: UInt64, style: TextStyle) -> [String] {
-        var lines = [style.bold("Where the time went")]
+        var lines = [style.bold("Where the time went") + " (along the critical path)"]
         for hop in breakdown.hops {
             lines.append("  \(TerminalText.escaped(hop.clientService)) → \(TerminalText.escaped(hop.serverService)): "
                 + "client `\(TerminalText.escaped(hop.clientName))` \(DurationFormat.string(nanos: hop.clientNanos)), "
@@ -120,8 +121,16 @@ public enum WaterfallText {
                 lines.append("    client steps: " + hop.clientSteps.map { "\(TerminalText.escaped($0.name)) \(DurationFormat.string(nanos: $0.nanos))" }.joined(separator: ", "))
             }
         }
-        lines += buckets(breakdown.selfNanos, total: total, style: style)
+        lines += buckets(breakdown.pathNanos, total: total, style: style)
+        lines += parallel(breakdown.parallelNanos, style: style)
         return lines
+    }
+
+    /// Work off the critical path, which ran in parallel with it: not part of the duration's 100%.
+    public static func parallel(_ nanosByBucket: [TimeBucket: UInt64], style: TextStyle) -> [String] {
+        guard !nanosByBucket.isEmpty else { return [] }
+        return ["  " + style.dim("in parallel, off the critical path: ")
+            + largestFirst(nanosByBucket).map { "\(TerminalText.escaped($0.bucket.label)) \(DurationFormat.string(nanos: $0.nanos))" }.joined(separator: ", ")]
     }
 
     /// The buckets on one line, largest first: `backend 40%, network 40%, frontend 20%`.

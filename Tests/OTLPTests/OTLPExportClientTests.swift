@@ -7,6 +7,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TraceStore
 import TraceFixtures
 import TraceModel
 
@@ -112,6 +113,27 @@ final class SleepLog: Sendable {
         }
         try await client.shutdown()
         #expect(log.waits == [.milliseconds(500), .seconds(1)])
+    }
+
+    /// OTLP/HTTP sent to a gRPC port fails at once, saying so, rather than retrying for half a minute.
+    @Test func anEndpointThatDoesNotSpeakHTTPIsAFinalFailure() async throws {
+        let store = try TraceStore.inMemory()
+        let retries = Mutex(0)
+        let message = try await withGRPCReceiverListening(store: store) { port, _ in
+            let client = OTLPExportClient(endpoint: "http://127.0.0.1:\(port)", onRetry: { _, _ in retries.withLock { $0 += 1 } })
+            defer { Task { try? await client.shutdown() } }
+            do {
+                try await client.send(sampleTrace(id: 1))
+                return "sent"
+            } catch let error as OTLPExportClient.ExportError {
+                return error.description
+            }
+        }
+        #expect(message.hasSuffix("/v1/traces did not answer in HTTP: it is not an OTLP/HTTP endpoint"))
+        #expect(retries.withLock { $0 } == 0)
+        #expect(OTLPEndpoint.portHint("http://localhost:4317", sending: .httpProtobuf).contains("use --otlp-protocol grpc"))
+        #expect(OTLPEndpoint.portHint("http://localhost:4318", sending: .grpc).contains("use --otlp-protocol http/protobuf"))
+        #expect(OTLPEndpoint.portHint("http://localhost:4318", sending: .httpJSON) == "")
     }
 
     @Test func retryAfterTakesSecondsOrAnHTTPDate() throws {

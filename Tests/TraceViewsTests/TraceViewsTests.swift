@@ -109,7 +109,8 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(hop.networkNanos == 40 * ms)
         // frontend: root 100 − client 80 = 20; backend: server 40 (30 self + 10 child); network: 80 − 40.
         let expected: [TimeBucket: UInt64] = [.service("frontend"): 20 * ms, .service("backend"): 40 * ms, .network: 40 * ms]
-        #expect(breakdown.selfNanos == expected)
+        #expect(breakdown.pathNanos == expected)
+        #expect(breakdown.parallelNanos == [:])
         #expect(breakdown.totalNanos == 100 * ms)
     }
 
@@ -121,8 +122,10 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
             Span(traceID: id, spanID: SpanID(2), parentSpanID: SpanID(1), name: "a", startTimeUnixNano: 10, endTimeUnixNano: 60, resource: resource),
             Span(traceID: id, spanID: SpanID(3), parentSpanID: SpanID(1), name: "b", startTimeUnixNano: 40, endTimeUnixNano: 80, resource: resource),
         ]
-        // root self = 100 − |[10,80]| = 30; a = 50; b = 40.
-        #expect(LatencyBreakdown(trace: Trace(traceID: id, spans: spans)).selfNanos == [.service("solo"): 120])
+        // Along the path: root 80–100, b 40–80, root 0–40 (a still ran at 40, so it is beside the path).
+        let breakdown = LatencyBreakdown(trace: Trace(traceID: id, spans: spans))
+        #expect(breakdown.pathNanos == [.service("solo"): 100])
+        #expect(breakdown.parallelNanos == [.service("solo"): 50])
     }
 
     @Test func aServiceNamedNetworkIsNotTheNetwork() {
@@ -135,8 +138,8 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
             Span(traceID: id, spanID: SpanID(3), parentSpanID: SpanID(2), name: "GET", kind: .server, startTimeUnixNano: 30, endTimeUnixNano: 70, resource: server),
         ]
         let breakdown = LatencyBreakdown(trace: Trace(traceID: id, spans: spans))
-        #expect(breakdown.selfNanos == [.service("network"): 20, .network: 40, .service("db"): 40])
-        let lines = WaterfallText.buckets(breakdown.selfNanos, total: 100, style: TextStyle(colors: false))
+        #expect(breakdown.pathNanos == [.service("network"): 20, .network: 40, .service("db"): 40])
+        let lines = WaterfallText.buckets(breakdown.pathNanos, total: 100, style: TextStyle(colors: false))
         #expect(lines.count == 3)
         #expect(lines.contains { $0.contains("network (service)") })
         #expect(CriticalPath(trace: Trace(traceID: id, spans: spans)).nanosByBucket == [.service("network"): 20, .network: 40, .service("db"): 40])
@@ -170,12 +173,47 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(path.totalNanos == 100 * ms)
     }
 
-    @Test func overlappingSequentialChildrenAreClippedWhereTheNextOneTookOver() {
-        // a 0–60 overlaps b 50–100: from 50 on, the trace waited on b.
-        let trace = solo([(1, nil, "root", 0, 100), (2, 1, "a", 0, 60), (3, 1, "b", 50, 100), (4, 2, "a.child", 55, 58)])
+    struct PathCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var shape: [(id: UInt64, parent: UInt64?, name: String, start: UInt64, end: UInt64)]
+        var path: [String]
+        var parallelMs: UInt64
+        var testDescription: String { name }
+    }
+
+    static let pathCases: [PathCase] = [
+        // The issue's own trace: c1 ends after c2 began, so shortening c1 cannot shorten the trace.
+        PathCase(name: "parallel children", shape: [(1, nil, "root", 0, 100), (2, 1, "c1", 0, 40), (3, 1, "c2", 10, 90), (4, 3, "c3", 20, 80)],
+                 path: ["root 0-10", "c2 10-20", "c3 20-80", "c2 80-90", "root 90-100"], parallelMs: 40),
+        PathCase(name: "fan-out", shape: [(1, nil, "root", 0, 100), (2, 1, "a", 10, 50), (3, 1, "b", 10, 80), (4, 1, "c", 10, 30)],
+                 path: ["root 0-10", "b 10-80", "root 80-100"], parallelMs: 60),
+        PathCase(name: "sequential", shape: [(1, nil, "root", 0, 100), (2, 1, "a", 0, 30), (3, 1, "b", 30, 60), (4, 1, "c", 60, 100)],
+                 path: ["a 0-30", "b 30-60", "c 60-100"], parallelMs: 0),
+        PathCase(name: "overlap", shape: [(1, nil, "root", 0, 100), (2, 1, "a", 0, 60), (3, 1, "b", 50, 100), (4, 2, "a.child", 55, 58)],
+                 path: ["root 0-50", "b 50-100"], parallelMs: 60),
+        PathCase(name: "a child running past its parent's end", shape: [(1, nil, "root", 0, 100), (2, 1, "mid", 10, 60), (3, 2, "late", 40, 90)],
+                 path: ["root 0-10", "mid 10-40", "late 40-60", "root 60-100"], parallelMs: 0),
+        PathCase(name: "a follows-from span starting after its parent ended", shape: [(1, nil, "root", 0, 100), (2, 1, "work", 10, 50), (3, 2, "after", 60, 80)],
+                 path: ["root 0-10", "work 10-50", "root 50-100"], parallelMs: 20),
+        // Of children ending together, the longer one explains more of the wait.
+        PathCase(name: "equal end times", shape: [(1, nil, "root", 0, 100), (2, 1, "short", 60, 90), (3, 1, "long", 20, 90), (4, 1, "tail", 90, 100)],
+                 path: ["root 0-20", "long 20-90", "tail 90-100"], parallelMs: 30),
+    ]
+
+    /// Each case of issue 12, with the path Jaeger's rule gives and a breakdown that adds up to
+    /// the trace's duration, the work beside the path reported apart.
+    @Test(arguments: pathCases)
+    func followsJaegersRuleAndTheBreakdownAddsUpToTheDuration(_ example: PathCase) {
+        let trace = solo(example.shape)
         let path = CriticalPath(trace: trace)
-        #expect(walk(path, trace) == ["a 0-50", "b 50-100"])
-        #expect(!path.spanIDs.contains(SpanID(4)))
+        #expect(walk(path, trace) == example.path)
+        let breakdown = LatencyBreakdown(trace: trace)
+        #expect(breakdown.totalNanos == trace.durationNanos, "the breakdown adds up to the duration")
+        #expect(breakdown.pathNanos == [.service("solo"): 100 * ms])
+        #expect(breakdown.parallelNanos[.service("solo"), default: 0] == example.parallelMs * ms, "the work beside the path")
+        let text = WaterfallText.breakdown(breakdown, total: trace.durationNanos, style: .plain)
+        #expect(text.contains { $0.hasSuffix("100.0%") })
+        #expect(text.contains { $0.contains("in parallel, off the critical path") } == (example.parallelMs > 0))
     }
 
     @Test func goesThroughTheRemoteServerInsideTheClientsWaitAndCountsTheRestAsNetwork() {
