@@ -25,6 +25,8 @@ public struct TraceQuery: Sendable, Equatable {
     public var fromTheEnd = false
     /// One of `count` disjoint parts of the selection (by trace), set by `forEachTrace(inParallel:)`.
     var part: Part?
+    /// Only traces that arrived after this one, in arrival order (`traces(arrivedAfter:matching:)`).
+    var arrivedAfter: ArrivalCursor?
 
     struct Part: Sendable, Equatable {
         var index: Int
@@ -43,4 +45,11 @@ public struct TraceQuery: Sendable, Equatable {
         self.offset = offset
         self.text = text
     }
+}
+
+/// A place in the order traces arrived in (a trace's first span), for following a file as it grows.
+public struct ArrivalCursor: Sendable, Hashable, Comparable {
+    let ref: Int64
+
+    public static func < (a: ArrivalCursor, b: ArrivalCursor) -> Bool { a.ref < b.ref }
 }

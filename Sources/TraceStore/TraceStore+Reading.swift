@@ -17,14 +17,7 @@ extension TraceStore {
     /// The traces a query selects, without loading their spans.
     public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
         let selection = Self.selection(for: query)
-        let sql = """
-            SELECT t.trace_id, t.start_ns, t.end_ns, t.span_count, t.error_count,
-                   (SELECT name FROM services WHERE id = t.root_service_id) AS root_service,
-                   (SELECT name FROM span_names WHERE id = t.root_name_id) AS root_name,
-                   (SELECT json_group_array(name) FROM (SELECT sv.name FROM trace_services ts JOIN services sv ON sv.id = ts.service_id
-                        WHERE ts.trace_ref = t.id ORDER BY sv.name)) AS services
-            \(selection.sql)
-            """
+        let sql = "SELECT \(Self.summaryColumns) \(selection.sql)"
         return try writer.read { db in
             // Read through the C API: names are text as the sender sent it, NUL included.
             let rows = try RawStatement(db, sql: sql)
@@ -34,6 +27,15 @@ extension TraceStore {
             return summaries
         }
     }
+
+    /// A trace's summary, as `summary(from:)` reads it, from `traces t`.
+    private static let summaryColumns = """
+        t.trace_id, t.start_ns, t.end_ns, t.span_count, t.error_count,
+        (SELECT name FROM services WHERE id = t.root_service_id) AS root_service,
+        (SELECT name FROM span_names WHERE id = t.root_name_id) AS root_name,
+        (SELECT json_group_array(name) FROM (SELECT sv.name FROM trace_services ts JOIN services sv ON sv.id = ts.service_id
+             WHERE ts.trace_ref = t.id ORDER BY sv.name)) AS services
+        """
 
     /// The SQL clauses that select a query's traces from `trace t`.
     private struct Selection {
@@ -84,12 +86,17 @@ extension TraceStore {
             conditions.append("t.start_ns >= ?")
             arguments.append(Int64(clamping: since))
         }
+        if let cursor = query.arrivedAfter {
+            conditions.append("t.id > ?")
+            arguments.append(cursor.ref)
+        }
         if let part = query.part {
             conditions.append("t.id % ? = ?")
             arguments += [part.count, part.index]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch (query.order, query.fromTheEnd) {
+        case _ where query.arrivedAfter != nil: "t.id"
         // Ties go by arrival (`id`), the last column of every index: both orders, and their
         // reverses, are read straight off an index, so a short page never sorts the table.
         case (.start, false): "t.start_ns DESC, t.id"
@@ -99,6 +106,28 @@ extension TraceStore {
         }
         let limit = query.limit.map { "LIMIT \(max(0, $0)) OFFSET \(max(0, query.offset))" } ?? ""
         return Selection(whereClause: whereClause, filter: "FROM traces t \(whereClause)", order: order, limit: limit, arguments: StatementArguments(arguments))
+    }
+
+    /// Where the newest stored trace stands in arrival order: following starts after it.
+    public func arrivalCursor() throws -> ArrivalCursor {
+        try writer.read { db in ArrivalCursor(ref: try Int64.fetchOne(db, sql: "SELECT max(id) FROM traces") ?? 0) }
+    }
+
+    /// The traces the query selects that arrived after `cursor`, in arrival order, each with its
+    /// own place (its `limit` and `order` are not used).
+    public func traces(arrivedAfter cursor: ArrivalCursor, matching query: TraceQuery) throws -> [(summary: TraceSummary, cursor: ArrivalCursor)] {
+        var query = query
+        query.arrivedAfter = cursor
+        query.limit = nil
+        let selection = Self.selection(for: query)
+        let sql = "SELECT \(Self.summaryColumns), t.id \(selection.sql)"
+        return try writer.read { db in
+            let rows = try RawStatement(db, sql: sql)
+            try rows.bind(selection.arguments)
+            var found: [(TraceSummary, ArrivalCursor)] = []
+            while try rows.step(db) { found.append((try Self.summary(from: rows), ArrivalCursor(ref: rows.int64(8)))) }
+            return found
+        }
     }
 
     /// Full trace ids that start with a hex prefix, at most `limit` of them.

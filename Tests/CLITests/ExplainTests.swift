@@ -85,3 +85,39 @@ import TraceFixtures
         #expect(lines(show.stdout).contains { $0.hasPrefix("Critical path  ") && $0.contains("(100% of the trace)") })
     }
 }
+
+/// `trace list --follow` next to a database being written.
+@Suite struct FollowTests {
+    @Test func followPrintsEachNewTraceOnceWithItsRootAndStopsOnCtrlC() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("traces.db").path
+        #expect(try TraceBinary.run(["run", "--requests", "3"], in: directory).status == 0)
+        let follower = try RunningProcess(["list", "--follow", "--json", "--limit", "2"], in: directory)
+        let errorsOnly = try RunningProcess(["list", "--follow", "--errors"], in: directory)
+        // Each has printed what was there (two JSON lines; a header), so each follows from here on.
+        follower.waitForStdoutLines(2)
+        errorsOnly.waitForStdoutLines(1)
+        let before = Set(try sqlite(db, "SELECT trace_id FROM trace").split(separator: "\n").map(String.init))
+        #expect(try TraceBinary.run(["run", "--requests", "6", "--error-rate", "0.5"], in: directory).status == 0)
+        let added = try sqlite(db, "SELECT trace_id, error_count > 0 FROM trace").split(separator: "\n")
+            .map { $0.split(separator: "|").map(String.init) }.filter { !before.contains($0[0]) }
+        #expect(added.count == 6)
+        let errors = added.filter { $0[1] == "1" }.map { $0[0] }
+        follower.waitForStdoutLines(2 + 6)
+        errorsOnly.waitForStdoutLines(1 + errors.count)
+        let (followed, followedErrors) = (follower.stop(), errorsOnly.stop())
+        #expect(followed.status == 0 && followedErrors.status == 0)
+        let objects = try followed.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == 8, "\(followed.stdout)")
+        let printed = objects.dropFirst(2).compactMap { $0["traceId"] as? String }
+        #expect(printed.count == 6 && Set(printed) == Set(added.map { $0[0] }), "every new trace, once")
+        #expect(objects.dropFirst(2).allSatisfy { $0["rootName"] as? String == "incoming call" }, "each printed with its root")
+        let rows = followedErrors.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.first?.hasPrefix("TRACE ID") == true)
+        #expect(Set(rows.dropFirst().map { String($0.prefix(32)) }) == Set(errors))
+        #expect(rows.dropFirst().allSatisfy { $0.hasSuffix("  ERR") })
+    }
+}
