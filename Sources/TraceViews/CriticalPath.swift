@@ -29,29 +29,35 @@ public struct CriticalPath: Sendable, Equatable {
         // The root whose subtree ends last decides the trace's duration; orphans are ignored.
         guard let root = tree.roots.max(by: { trace.spans[$0].endTimeUnixNano < trace.spans[$1].endTimeUnixNano }) else { return }
         let spans = trace.spans
-        // A client's own phase span that encloses the remote server span (`http.wait` around `GET /`)
-        // was waiting on that server, so the server counts as the phase span's child here.
+        let (children, waitsOnAnotherService) = Self.waiting(tree)
+        walk(root, until: spans[root].endTimeUnixNano, spans: spans, children: children, waiting: waitsOnAnotherService)
+        segments.reverse()
+    }
+
+    /// The tree as time reads it: a client's own step that encloses the remote server span
+    /// (`http.wait` around `GET /`) was waiting on that server, so the server counts as the
+    /// step's child. Also the spans whose time is the network's: clients waiting on another
+    /// service and their steps (DNS, connect, send, wait, receive).
+    static func waiting(_ tree: TraceTree) -> (children: [Int: [Int]], network: Set<Int>) {
+        let spans = tree.trace.spans
         var children = tree.children
-        var waitsOnAnotherService = Set<Int>()
+        var network = Set<Int>()
         for (client, kids) in tree.children {
             let servers = kids.filter { LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
             guard !servers.isEmpty else { continue }
             let steps = kids.filter { !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
-            // The client's own steps (DNS, connect, send, wait, receive) are the network's time too.
-            waitsOnAnotherService.formUnion(steps)
+            network.insert(client)
+            network.formUnion(steps)
             for server in servers {
-                waitsOnAnotherService.insert(client)
                 let enclosing = steps.filter {
                     spans[$0].startTimeUnixNano <= spans[server].startTimeUnixNano && spans[server].endTimeUnixNano <= spans[$0].endTimeUnixNano
                 }
                 guard let wait = enclosing.min(by: { spans[$0].durationNanos < spans[$1].durationNanos }) else { continue }
                 children[client]?.removeAll { $0 == server }
                 children[wait, default: []].append(server)
-                waitsOnAnotherService.insert(wait)
             }
         }
-        walk(root, until: spans[root].endTimeUnixNano, spans: spans, children: children, waiting: waitsOnAnotherService)
-        segments.reverse()
+        return (children, network)
     }
 
     /// Span ids with any time on the path.

@@ -121,3 +121,36 @@ import TraceFixtures
         #expect(rows.dropFirst().allSatisfy { $0.hasSuffix("  ERR") })
     }
 }
+
+@Suite struct FlameTests {
+    /// `trace flame --folded` on a recorded run against sums sqlite3 computes from the same file.
+    @Test func foldedStacksAgreeWithSQLite() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("traces.db").path
+        #expect(try TraceBinary.run(["run", "--requests", "30", "--concurrency", "3", "--new-connections", "--backend-latency", "1ms"], in: directory).status == 0)
+        func folded(_ measure: String) throws -> [String: Int64] {
+            let result = try TraceBinary.run(["flame", "--folded", "--by", measure], in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            return Dictionary(uniqueKeysWithValues: result.stdout.split(separator: "\n").map { line in
+                let cut = line.lastIndex(of: " ")!
+                return (String(line[..<cut]), Int64(line[line.index(after: cut)...])!)
+            })
+        }
+        let bySelf = try folded("self"), byCritical = try folded("critical")
+        let sum = { (sql: String) in Int64(try sqlite(db, sql))! }
+        let wait = "frontend: incoming call;frontend: backend call;frontend: http.wait"
+        let server = try sum("SELECT sum(duration_ns) FROM span WHERE name = 'GET /'")
+        #expect(bySelf[wait + ";backend: GET /"] == server)
+        #expect(bySelf[wait] == (try sum("SELECT sum(duration_ns) FROM span WHERE name = 'http.wait'")) - server)
+        #expect(bySelf["frontend: incoming call;frontend: backend call;frontend: http.connect"]
+            == (try sum("SELECT sum(duration_ns) FROM span WHERE name = 'http.connect'")))
+        // Own times add up to the traces' time, by either measure.
+        let traceTime = try sum("SELECT sum(duration_ns) FROM trace")
+        #expect(bySelf.values.reduce(0, +) == traceTime)
+        #expect(byCritical.values.reduce(0, +) == traceTime)
+        let chart = try TraceBinary.run(["flame", "--width", "100"], in: directory)
+        #expect(chart.stdout.hasPrefix("Flame graph of 30 traces, widths by total time"))
+        #expect(chart.stdout.contains("▕backend: GET /"))
+    }
+}

@@ -473,3 +473,55 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(Timestamp.civil(-1).date == "1969-12-31" && Timestamp.civil(-1).time == "23:59:59")
     }
 }
+
+@Suite struct FlameGraphTests {
+    let ms: UInt64 = 1_000_000
+
+    /// Two hand-built traces (the second's backend 20 ms slower) and a parallel fan-out: every
+    /// frame's count and times against sums worked out by hand.
+    @Test func mergesSpansByPathAndSumsTheirTime() throws {
+        var graph = FlameGraph()
+        graph.add(handBuiltTrace())
+        graph.add(handBuiltTrace(backendSlowerBy: 20, id: TraceID(high: 1, low: 3)))
+        let byPath = Dictionary(uniqueKeysWithValues: graph.frames.indices.dropFirst().map { (graph.path(to: $0).joined(separator: ";"), $0) })
+        #expect(byPath.keys.sorted() == [
+            "frontend: incoming call", "frontend: incoming call;frontend: backend call",
+            "frontend: incoming call;frontend: backend call;frontend: http.wait",
+            "frontend: incoming call;frontend: backend call;frontend: http.wait;backend: GET /",
+            "frontend: incoming call;frontend: backend call;frontend: http.wait;backend: GET /;backend: query",
+        ])
+        let server = try #require(byPath["frontend: incoming call;frontend: backend call;frontend: http.wait;backend: GET /"])
+        #expect(graph.frames[server].count == 2)
+        #expect(graph.frames[server].totalNanos == (40 + 60) * ms)
+        #expect(graph.frames[server].selfNanos == (30 + 50) * ms)
+        let wait = try #require(byPath["frontend: incoming call;frontend: backend call;frontend: http.wait"])
+        // http.wait 12–88 (and 12–108) less the server span it waited on.
+        #expect(graph.frames[wait].selfNanos == (36 + 36) * ms)
+        // Every measure's root is the two traces' 100 + 120 ms; self and critical add up to it.
+        for measure in FlameGraph.Measure.allCases { #expect(graph.nanos(0, by: measure) == 220 * ms, "\(measure)") }
+        let folded = FlameText.folded(graph, by: .self).split(separator: "\n")
+        #expect(folded.count == 5)
+        #expect(folded.map { UInt64($0.split(separator: " ").last!)! }.reduce(0, +) == 220 * ms)
+        #expect(folded.contains("frontend: incoming call;frontend: backend call;frontend: http.wait;backend: GET /;backend: query \(20 * ms)"))
+    }
+
+    @Test func parallelChildrenAreScaledIntoTheirParentAndTheCriticalMeasureFollowsThePath() {
+        let resource = Resource(attributes: [Attribute("service.name", .string("solo"))])
+        let id = TraceID(high: 8, low: 8)
+        let spans = [
+            Span(traceID: id, spanID: SpanID(1), name: "root", startTimeUnixNano: 0, endTimeUnixNano: 100 * ms, resource: resource),
+            Span(traceID: id, spanID: SpanID(2), parentSpanID: SpanID(1), name: "a", startTimeUnixNano: 0, endTimeUnixNano: 80 * ms, resource: resource),
+            Span(traceID: id, spanID: SpanID(3), parentSpanID: SpanID(1), name: "b", startTimeUnixNano: 0, endTimeUnixNano: 90 * ms, resource: resource),
+        ]
+        var graph = FlameGraph()
+        graph.add(Trace(traceID: id, spans: spans))
+        let a = graph.frames.firstIndex { $0.label == "solo: a" }!, b = graph.frames.firstIndex { $0.label == "solo: b" }!
+        #expect(graph.nanos(a, by: .total) + graph.nanos(b, by: .total) == 170 * ms)
+        #expect(graph.nanos(a, by: .critical) == 0 && graph.nanos(b, by: .critical) == 90 * ms)
+        let chart = FlameText.render(graph, by: .total, width: 100, style: .plain).split(separator: "\n").map(String.init)
+        // Row 3 holds b and a, side by side within the 100 columns the root spans.
+        #expect(chart[3].hasPrefix("▕solo: b"))
+        #expect(chart[3].contains("▕solo: a"))
+        #expect(chart.allSatisfy { TerminalText.width($0) <= 100 || !$0.contains("▕") })
+    }
+}
