@@ -9,14 +9,14 @@ struct TraceCommand: AsyncParsableCommand {
         discussion: """
             `trace run` starts a traced frontend/backend pair, sends it requests and stores every span \
             in a SQLite file. `trace collect` stores OTLP traces (gRPC or HTTP) from any OpenTelemetry SDK. \
-            `trace list`, `show`, `stats`, `diff` and `flame` read them back and show where the time went.
+            `trace list`, `show`, `stats`, `diff`, `flame` and `map` read them back and show where the time went.
 
             The database is ./traces.db unless TRACE_DB or --db says otherwise.
             """,
         version: "0.1.0",
         groupedSubcommands: [
             CommandGroup(name: "Record", subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ImportCommand.self]),
-            CommandGroup(name: "Explain", subcommands: [ListCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, FlameCommand.self, TUICommand.self]),
+            CommandGroup(name: "Explain", subcommands: [ListCommand.self, ShowCommand.self, StatsCommand.self, DiffCommand.self, FlameCommand.self, MapCommand.self, TUICommand.self]),
             CommandGroup(name: "Move and tidy", subcommands: [ExportCommand.self, PruneCommand.self]),
         ])
 

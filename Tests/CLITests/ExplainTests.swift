@@ -157,3 +157,30 @@ import TraceFixtures
         #expect(chart.stdout.contains("▕backend: GET /"))
     }
 }
+
+@Suite struct MapTests {
+    /// `trace map --json` on a recorded run against sqlite3's count of the same calls.
+    @Test func callsAgreeWithSQLite() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("traces.db").path
+        #expect(try TraceBinary.run(["run", "--requests", "40", "--concurrency", "4", "--error-rate", "0.25"], in: directory).status == 0)
+        let result = try TraceBinary.run(["map", "--json"], in: directory)
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let calls = try #require(json["calls"] as? [[String: Any]])
+        #expect(calls.count == 1)
+        let hops = """
+            FROM span s JOIN span c ON c.trace_id = s.trace_id AND c.span_id = s.parent_span_id
+            JOIN resource rs ON rs.id = s.resource_id JOIN resource rc ON rc.id = c.resource_id
+            WHERE rs.service_name = 'backend' AND rc.service_name = 'frontend'
+            """
+        #expect(calls[0]["client"] as? String == "frontend" && calls[0]["server"] as? String == "backend")
+        #expect(calls[0]["calls"] as? Int == Int(try sqlite(db, "SELECT count(*) \(hops)")))
+        #expect(calls[0]["errors"] as? Int == Int(try sqlite(db, "SELECT count(*) \(hops) AND (s.status_code = 2 OR c.status_code = 2)")))
+        let serverTimes = try sqlite(db, "SELECT s.duration_ns \(hops) ORDER BY 1").split(separator: "\n").compactMap { Int64($0) }
+        #expect(calls[0]["serverP50Ms"] as? Double == Double(serverTimes[Int((0.5 * Double(serverTimes.count)).rounded(.up)) - 1]) / 1e6)
+        let text = try TraceBinary.run(["map"], in: directory)
+        #expect(text.stdout.contains("frontend (") && text.stdout.contains("└─▶ backend ("))
+    }
+}

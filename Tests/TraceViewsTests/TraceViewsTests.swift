@@ -525,3 +525,45 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(chart.allSatisfy { TerminalText.width($0) <= 100 || !$0.contains("▕") })
     }
 }
+
+@Suite struct ServiceMapTests {
+    func span(_ id: TraceID, _ spanID: UInt64, _ parent: UInt64?, _ service: String, _ kind: SpanKind, _ start: UInt64, _ end: UInt64, error: Bool = false) -> Span {
+        Span(traceID: id, spanID: SpanID(spanID), parentSpanID: parent.map(SpanID.init), name: "\(service) op", kind: kind,
+             startTimeUnixNano: start, endTimeUnixNano: end, status: error ? SpanStatus(code: .error, message: "x") : SpanStatus(),
+             resource: Resource(attributes: [Attribute("service.name", .string(service))]))
+    }
+
+    /// web → api → db, and api calling back into web: counts, errors, figures and the drawing.
+    @Test func countsCallsBetweenServicesAndDrawsThemFromTheEntry() {
+        var map = ServiceMap()
+        for n in UInt64(1)...4 {
+            let id = TraceID(high: 9, low: n)
+            map.add(Trace(traceID: id, spans: [
+                span(id, 1, nil, "web", .server, 0, 100),
+                span(id, 2, 1, "web", .client, 10, 90),
+                span(id, 3, 2, "api", .server, 20, 20 + 10 * n, error: n == 4),
+                span(id, 4, 3, "api", .client, 22, 30),
+                span(id, 5, 4, "db", .server, 24, 28),
+                span(id, 6, 3, "api", .client, 30, 35),
+                span(id, 7, 6, "web", .server, 31, 34),
+            ]))
+        }
+        #expect(map.traceCount == 4)
+        #expect(map.services.map(\.name) == ["api", "db", "web"])
+        #expect(map.services.first { $0.name == "web" }?.entryTraces == 4)
+        let calls = map.calls
+        #expect(calls.map { "\($0.client)>\($0.server) \($0.count) \($0.errors)" } == ["api>db 4 0", "api>web 4 0", "web>api 4 1"])
+        let webToAPI = calls[2]
+        #expect(webToAPI.server50 == 20 && webToAPI.server99 == 40)
+        // Network: the client's 80 ns less the server's 10, 20, 30, 40; nearest rank.
+        #expect(webToAPI.network50 == 50 && webToAPI.network99 == 70)
+        let text = MapText.render(map, style: .plain).split(separator: "\n").map(String.init)
+        #expect(text[1] == "web (12 spans in 4 traces)  ← entry for 4 traces")
+        #expect(text[2] == "└─▶ api (12 spans in 4 traces, 1 error span)")
+        #expect(text[3] == "      4 calls, 25.0% errors; server p50 20ns p99 40ns, network & queueing p50 50ns p99 70ns")
+        #expect(text.contains("    ├─▶ db (4 spans in 4 traces)"))
+        #expect(text.contains("    └─▶ web (above)"))
+        let dot = MapText.dot(map)
+        #expect(dot.contains("\"web\" -> \"api\" [label=\"4 calls, 25.0% errors\\nserver p50 20ns p99 40ns\\nnetwork p50 50ns p99 70ns\", color=red];"))
+    }
+}
