@@ -3,8 +3,11 @@ import TraceModel
 
 /// `trace show` as text: header, waterfall on a shared time axis, latency breakdown.
 public enum WaterfallText {
-    /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service follows.
-    public static func render(trace: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current, criticalPath: Bool = false) -> String {
+    /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service
+    /// follows. With `skew`, the trace is shown as adjusted, moved spans marked `⇆` and listed.
+    public static func render(trace original: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current,
+                              criticalPath: Bool = false, skew: ClockSkew? = nil) -> String {
+        let trace = skew?.trace ?? original
         let layout = WaterfallLayout(trace: trace)
         let path = criticalPath ? CriticalPath(trace: trace) : nil
         var lines: [String] = []
@@ -15,10 +18,11 @@ public enum WaterfallText {
             + (errors > 0 ? style.error("   Errors \(errors)") : ""))
         lines.append("Services  " + trace.services.map { style.service(TerminalText.escaped($0), service: $0) }.joined(separator: ", "))
         lines.append("")
-        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs)
+        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs, shifted: skew.map { Set($0.shifts.keys) } ?? [])
         if layout.rows.contains(where: \.closesCycle) {
             lines.append(style.dim("\(WaterfallLayout.cycleMark.dropFirst()) the span's parent closes a parent cycle, so it is shown as a root"))
         }
+        if let skew { lines += skewLines(skew, trace: trace, style: style) }
         lines.append("")
         lines += breakdown(LatencyBreakdown(trace: trace), total: trace.durationNanos, style: style)
         if let path {
@@ -26,6 +30,18 @@ public enum WaterfallText {
             lines += Self.criticalPath(path, trace: trace, width: width, style: style)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What clock-skew correction moved, a line per server span whose subtree moved; or that nothing needed it.
+    public static func skewLines(_ skew: ClockSkew, trace: Trace, style: TextStyle) -> [String] {
+        guard !skew.adjustments.isEmpty else { return [style.dim("clock skew: no server span lay outside its client's window; nothing moved")] }
+        let byID = Dictionary(trace.spans.map { ($0.spanID, $0) }, uniquingKeysWith: { first, _ in first })
+        return skew.adjustments.map { adjustment in
+            let server = byID[adjustment.server]
+            let amount = DurationFormat.string(nanos: adjustment.shift.magnitude)
+            return style.dim("⇆ clock skew: `\(TerminalText.escaped(server?.name ?? "?"))` (\(TerminalText.escaped(server?.serviceName ?? "?"))) and the spans under it "
+                + "moved \(adjustment.shift < 0 ? "earlier" : "later") by \(amount) into its client's window")
+        }
     }
 
     /// The critical path's time per service and the spans it runs through, in time order.
@@ -41,11 +57,11 @@ public enum WaterfallText {
         return lines
     }
 
-    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil) -> [String] {
+    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil, shifted: Set<SpanID> = []) -> [String] {
         let names = layout.rows.map { row in
             let mark = marked.map { $0.contains(row.span.spanID) ? "● " : "  " } ?? ""
             return mark + WaterfallLayout.indentation(depth: row.depth) + TerminalText.escaped(row.span.name)
-                + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (row.span.isError ? " !" : "")
+                + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (shifted.contains(row.span.spanID) ? " ⇆" : "") + (row.span.isError ? " !" : "")
         }
         let services = layout.rows.map { TerminalText.escaped($0.span.serviceName) }
         let nameWidth = min(max(4, names.map(TerminalText.width).max() ?? 0), 40)

@@ -30,6 +30,8 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Width of the output in columns (default: the terminal's).")
     var width: Int?
 
+    @OptionGroup var skew: ClockSkewOption
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -60,6 +62,13 @@ struct DiffCommand: ParsableCommand {
         } else {
             (a, b) = (traces[0], traces[1])
         }
-        print(DiffText.render(TraceDiff(a, b), width: width ?? Terminal.width, style: Terminal.style), terminator: "")
+        let (adjustedA, movedA) = skew.apply(a), (adjustedB, movedB) = skew.apply(b)
+        if skew.adjustSkew {
+            for (name, trace, moved) in [("A", adjustedA, movedA), ("B", adjustedB, movedB)] {
+                guard let moved else { continue }
+                for line in WaterfallText.skewLines(moved, trace: trace, style: .plain) { Terminal.printNote("\(name): \(line)") }
+            }
+        }
+        print(DiffText.render(TraceDiff(adjustedA, adjustedB), width: width ?? Terminal.width, style: Terminal.style), terminator: "")
     }
 }

@@ -28,6 +28,8 @@ struct FlameCommand: AsyncParsableCommand {
     @Option(help: "Width of the chart in columns (default: the terminal's).")
     var width: Int?
 
+    @OptionGroup var skew: ClockSkewOption
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -37,7 +39,13 @@ struct FlameCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openForReading()
         var graph = FlameGraph()
-        try store.forEachTrace(matching: filters.query()) { graph.add($0) }
+        var tally = ClockSkewTally()
+        try store.forEachTrace(matching: filters.query()) { trace in
+            let (adjusted, moved) = skew.apply(trace)
+            graph.add(adjusted)
+            tally.add(moved)
+        }
+        if skew.adjustSkew { Terminal.printNote(tally.note) }
         if graph.traceCount == 0 {
             Terminal.printNote("no traces match in \(store.path)")
         } else if folded {

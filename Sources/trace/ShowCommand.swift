@@ -30,9 +30,12 @@ struct ShowCommand: ParsableCommand {
     @Option(help: ArgumentHelp("text, or otlp-json: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.", valueName: "format"))
     var format: Format = .text
 
+    @OptionGroup var skew: ClockSkewOption
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if skew.adjustSkew && format == .otlpJSON { throw ValidationError("--adjust-skew changes only what is shown; otlp-json is the trace as stored") }
         try TraceIDPrefix.validate(traceID)
         if let width, !(40...1000).contains(width) { throw ValidationError("--width must be from 40 to 1000, got \(width)") }
     }
@@ -42,7 +45,8 @@ struct ShowCommand: ParsableCommand {
         let trace = try TraceIDPrefix.resolve(traceID, in: store)
         switch format {
         case .text:
-            print(WaterfallText.render(trace: trace, width: width ?? Terminal.width, verbose: verbose, style: Terminal.style, criticalPath: criticalPath),
+            print(WaterfallText.render(trace: trace, width: width ?? Terminal.width, verbose: verbose, style: Terminal.style,
+                                       criticalPath: criticalPath, skew: skew.apply(trace).skew),
                   terminator: "")
         case .otlpJSON:
             let data = try OTLPJSON.encode(ExportTraceServiceRequest(spans: trace.spans))

@@ -26,6 +26,8 @@ struct StatsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of tables (durations in milliseconds).")
     var json = false
 
+    @OptionGroup var skew: ClockSkewOption
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -36,9 +38,16 @@ struct StatsCommand: AsyncParsableCommand {
         let store = try database.openForReading()
         // Two readers, one a core; each part sorts its own samples, so merging costs a merge, not a sort.
         let parts = try await store.forEachTrace(
-            matching: filters.query(), inParallel: 2, start: { [by] in TraceStatistics(grouping: by) },
-            add: { $0.add($1) }, finish: { $0.sortSamples() })
-        let stats = parts.reduce(into: TraceStatistics(grouping: by)) { $0.merge($1) }
+            matching: filters.query(), inParallel: 2, start: { [by] in (TraceStatistics(grouping: by), ClockSkewTally()) },
+            add: { [skew] part, trace in
+                let (adjusted, moved) = skew.apply(trace)
+                part.0.add(adjusted)
+                part.1.add(moved)
+            }, finish: { $0.0.sortSamples() })
+        let stats = parts.reduce(into: TraceStatistics(grouping: by)) { $0.merge($1.0) }
+        if skew.adjustSkew {
+            Terminal.printNote(parts.reduce(into: ClockSkewTally()) { $0.merge($1.1) }.note)
+        }
         if json {
             print(String(decoding: try StatsText.json(stats), as: UTF8.self))
         } else if stats.traceCount == 0 {

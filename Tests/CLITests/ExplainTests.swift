@@ -184,3 +184,50 @@ import TraceFixtures
         #expect(text.stdout.contains("frontend (") && text.stdout.contains("└─▶ backend ("))
     }
 }
+
+/// The README's imported examples: issue 12's fan-out trace and a trace from a host whose clock
+/// runs 2.5 s ahead.
+@Suite struct ImportedExampleTests {
+    func imported() throws -> URL {
+        let directory = try makeTemporaryDirectory()
+        let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples").standardized
+        let result = try TraceBinary.run(["import", examples.appendingPathComponent("fan-out.json").path,
+                                          examples.appendingPathComponent("skewed-trace.json").path], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        return directory
+    }
+
+    @Test func theFanOutTracesCriticalPathSkipsTheParallelChild() throws {
+        let directory = try imported()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let shown = try TraceBinary.run(["show", "0af76519", "--critical-path", "--width", "100"], in: directory)
+        let lines = shown.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("    c1 ") }, "c1 unmarked")
+        #expect(lines.contains { $0.hasPrefix("●   c2 ") })
+        #expect(lines.contains("  through root → c2 → c3"))
+        #expect(lines.contains { $0.split(separator: " ").joined(separator: " ") == "shop 100ms 100.0%" })
+        #expect(lines.contains("  in parallel, off the critical path: shop 40ms"))
+    }
+
+    @Test func adjustSkewIsOffUnlessAskedAndAlwaysSaysWhatMoved() throws {
+        let directory = try imported()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try TraceBinary.run(["show", "4bf92f35", "--width", "100"], in: directory)
+        #expect(!plain.stdout.contains("⇆") && plain.stdout.contains("Duration  2.61s"))
+        let adjusted = try TraceBinary.run(["show", "4bf92f35", "--adjust-skew", "--width", "100"], in: directory)
+        #expect(adjusted.stdout.contains("Duration  120ms"))
+        #expect(adjusted.stdout.contains("GET /api/orders ⇆"))
+        #expect(adjusted.stdout.contains("⇆ clock skew: `GET /api/orders` (orders-api) and the spans under it moved earlier by 2.51s into its client's window"))
+        for command in [["stats"], ["flame"]] {
+            let run = try TraceBinary.run(command + ["--adjust-skew"], in: directory)
+            #expect(run.status == 0)
+            #expect(run.stderr == "clock skew adjusted in 1 trace: 2 spans moved into their clients' windows\n", "\(command)")
+            #expect(try TraceBinary.run(command, in: directory).stderr == "", "\(command): silent without the flag")
+        }
+        let diff = try TraceBinary.run(["diff", "0af76519", "4bf92f35", "--adjust-skew"], in: directory)
+        #expect(diff.stderr.contains("B: ⇆ clock skew: `GET /api/orders`"))
+        #expect(diff.stderr.contains("A: clock skew: no server span lay outside its client's window; nothing moved"))
+        let refused = try TraceBinary.run(["show", "4bf92f35", "--adjust-skew", "--format", "otlp-json"], in: directory)
+        #expect(refused.status == 64)
+    }
+}

@@ -567,3 +567,42 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(dot.contains("\"web\" -> \"api\" [label=\"4 calls, 25.0% errors\\nserver p50 20ns p99 40ns\\nnetwork p50 50ns p99 70ns\", color=red];"))
     }
 }
+
+@Suite struct ClockSkewTests {
+    func span(_ spanID: UInt64, _ parent: UInt64?, _ name: String, _ service: String, _ kind: SpanKind, _ start: UInt64, _ end: UInt64) -> Span {
+        Span(traceID: TraceID(high: 4, low: 4), spanID: SpanID(spanID), parentSpanID: parent.map(SpanID.init), name: name, kind: kind,
+             startTimeUnixNano: start, endTimeUnixNano: end, resource: Resource(attributes: [Attribute("service.name", .string(service))]))
+    }
+
+    /// A backend whose clock runs 170 ns fast: its server span and the hop inside it move into
+    /// the client's window, half the slack each side; the hop inside is then judged where it lands.
+    @Test func movesAServerSubtreeOutsideItsClientIntoTheWindowAndSaysSo() {
+        let trace = Trace(traceID: TraceID(high: 4, low: 4), spans: [
+            span(1, nil, "incoming", "web", .server, 0, 100),
+            span(2, 1, "call api", "web", .client, 10, 90),
+            span(3, 2, "GET /", "api", .server, 200, 240),
+            span(4, 3, "query", "api", .client, 205, 235),
+            span(5, 4, "SELECT", "db", .server, 210, 230),
+        ])
+        let skew = ClockSkew(adjusting: trace)
+        #expect(skew.adjustments == [ClockSkew.Adjustment(server: SpanID(3), shift: -170)])
+        #expect(skew.shifts == [SpanID(3): -170, SpanID(4): -170, SpanID(5): -170])
+        let moved = Dictionary(uniqueKeysWithValues: skew.trace.spans.map { ($0.name, ($0.startTimeUnixNano, $0.endTimeUnixNano)) })
+        #expect(moved["GET /"]! == (30, 70) && moved["query"]! == (35, 65) && moved["SELECT"]! == (40, 60))
+        #expect(skew.trace.durationNanos == 100)
+        let text = WaterfallText.render(trace: trace, width: 100, verbose: false, style: .plain, skew: skew)
+        #expect(text.contains("GET / ⇆"))
+        #expect(text.contains("⇆ clock skew: `GET /` (api) and the spans under it moved earlier by 170ns into its client's window"))
+    }
+
+    @Test func leavesServersInsideTheirClientOrLongerThanItAlone() {
+        let inside = Trace(traceID: TraceID(high: 4, low: 4), spans: [span(2, nil, "call", "web", .client, 10, 90), span(3, 2, "GET /", "api", .server, 20, 80)])
+        let longer = Trace(traceID: TraceID(high: 4, low: 4), spans: [span(2, nil, "call", "web", .client, 10, 90), span(3, 2, "GET /", "api", .server, 300, 400)])
+        for trace in [inside, longer] {
+            let skew = ClockSkew(adjusting: trace)
+            #expect(skew.adjustments.isEmpty && skew.trace == trace)
+            #expect(WaterfallText.render(trace: trace, width: 100, verbose: false, style: .plain, skew: skew)
+                .contains("clock skew: no server span lay outside its client's window; nothing moved"))
+        }
+    }
+}
