@@ -155,6 +155,13 @@ public final class TraceBrowser {
         case .character("h"): screen.setHideNonMatching(!screen.hideNonMatching)
         case .character("b"): screen.showBreakdown.toggle()
         case .character("c"): screen.toggleCriticalPath()
+        case .character("a"):
+            // Opened again on the adjusted (or stored) trace, on the same span.
+            let selectedSpan = screen.selectedRow?.span.spanID
+            var reopened = TraceScreen(trace: screen.stored, adjustingSkew: screen.skew == nil)
+            if screen.showCriticalPath { reopened.toggleCriticalPath() }
+            reopened.relayout(keeping: selectedSpan)
+            screen = reopened
         case .character("u"): useUTC.toggle()
         default: break
         }
@@ -197,6 +204,7 @@ public final class TraceBrowser {
         "  h             hide / show spans that do not match",
         "  b             latency breakdown           Tab  move between waterfall and details",
         "  c             critical path: mark it ●, total per service",
+        "  a             adjust clock skew: move server spans into their client's window ⇆",
         "  Esc Backspace back to the list",
         "",
         "Any key closes this help.",

@@ -8,6 +8,10 @@ struct TraceScreen {
     enum Focus { case waterfall, detail }
 
     let trace: Trace
+    /// The trace as stored; `trace` differs when clock skew is adjusted (`a`).
+    let stored: Trace
+    /// What clock-skew correction moved; nil when it is off.
+    let skew: ClockSkew?
     private(set) var collapsed: Set<SpanID> = []
     /// Every span, laid out once; folding and hiding only change which rows are `shown`.
     let layout: WaterfallLayout
@@ -43,7 +47,10 @@ struct TraceScreen {
     private(set) var matchPositions: [Int] = []
     private let detailCache = DetailCache()
 
-    init(trace: Trace) {
+    init(trace stored: Trace, adjustingSkew: Bool = false) {
+        self.stored = stored
+        skew = adjustingSkew ? ClockSkew(adjusting: stored) : nil
+        let trace = skew?.trace ?? stored
         self.trace = trace
         let tree = TraceTree(trace)
         startUnixNano = trace.startTimeUnixNano
@@ -209,11 +216,14 @@ struct TraceScreen {
             status = "find: " + search + "▏  (Enter keep, Esc clear)"
         } else {
             let matchCount = search.isEmpty ? "" : "  ·  \(matchPositions.count) match \"\(search)\" (n/N, h \(hideNonMatching ? "show all" : "hide others"))"
-            if showCriticalPath {
+            if let skew {
+                let moved = skew.shifts.isEmpty ? "nothing needed moving" : "\(counted(skew.shifts.count, "span")) moved into their clients' windows ⇆"
+                status = "span \(selected + 1)/\(shown.count)  ·  clock skew adjusted: \(moved)  ·  a undo"
+            } else if showCriticalPath {
                 let shares = WaterfallText.bucketShares(criticalPath.nanosByBucket, total: criticalPath.totalNanos)
                 status = "span \(selected + 1)/\(shown.count)  ·  critical path ● \(DurationFormat.string(nanos: criticalPath.totalNanos)): \(shares)  ·  c hide"
             } else {
-                status = "span \(selected + 1)/\(shown.count)\(matchCount)  ·  Space fold  / find  b breakdown  c critical path  Tab pane  Esc back  ? help"
+                status = "span \(selected + 1)/\(shown.count)\(matchCount)  ·  Space fold  / find  b breakdown  c critical path  a skew  Tab pane  Esc back  ? help"
             }
         }
         screen.write(status, x: 0, y: screen.height - 1, style: editingSearch ? .heading : .faint)
@@ -250,7 +260,7 @@ struct TraceScreen {
             let onPath = onCriticalPath[row.index]
             let mark = showCriticalPath ? (onPath ? "● " : "  ") : ""
             let name = mark + WaterfallLayout.indentation(depth: row.depth) + fold + span.name
-                + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (span.isError ? " !" : "")
+                + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (skew?.shifts[span.spanID] != nil ? " ⇆" : "") + (span.isError ? " !" : "")
             let isMatch = matching[row.index]
             screen.write(name, x: area.x, y: y, style: span.isError ? .error : CellStyle(bold: isMatch), maxWidth: columns.name)
             screen.write(span.serviceName, x: area.x + columns.name + 1, y: y, style: .service(span.serviceName), maxWidth: columns.service)

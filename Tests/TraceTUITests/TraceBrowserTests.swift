@@ -171,6 +171,26 @@ import TraceStore
         #expect(!text(browser).contains { $0.contains("●") })
     }
 
+    /// `a` shows the trace with clock skew adjusted, marks what moved, and undoes it.
+    @Test func adjustsClockSkewOnAKeyAndMarksWhatMoved() throws {
+        // The sample trace's backend span moved 50 ms later, outside its client span.
+        let store = try TraceStore.inMemory()
+        var spans = sampleTrace(id: 1)
+        spans[2].startTimeUnixNano += 50_000_000
+        spans[2].endTimeUnixNano += 50_000_000
+        try store.insert(spans)
+        let browser = try TraceBrowser(store: store, width: 120, height: 30)
+        _ = try browser.handle(.enter)
+        #expect(!text(browser).contains { $0.contains("⇆") })
+        _ = try browser.handle(.character("a"))
+        let adjusted = text(browser)
+        #expect(adjusted.contains { $0.contains("GET / ⇆") }, "\(adjusted.joined(separator: "\n"))")
+        #expect(adjusted.last?.contains("clock skew adjusted: 1 span moved into their clients' windows ⇆  ·  a undo") == true)
+        #expect(adjusted[0].contains("10ms"), "the trace is 10 ms again: \(adjusted[0])")
+        _ = try browser.handle(.character("a"))
+        #expect(!text(browser).contains { $0.contains("⇆") })
+    }
+
     @Test func switchesBetweenLocalTimeAndUTC() throws {
         let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
         let browser = try TraceBrowser(store: store(traces: 1), width: 120, height: 20, localTimeZone: tokyo)
