@@ -13,6 +13,8 @@ public final class TraceBrowser {
     private(set) var list = TraceListScreen()
     private(set) var trace: TraceScreen?
     private(set) var showHelp = false
+    /// The flame graph overlay of the list (`F`), while it is open.
+    private(set) var flameLines: [String]?
     private(set) var useUTC = false
     private var lastTotals: StoreTotals?
     private var size: (width: Int, height: Int)
@@ -63,6 +65,11 @@ public final class TraceBrowser {
     }
 
     private func handleList(_ key: Key) throws -> Bool {
+        if flameLines != nil {
+            // Any key closes the flame graph; q still quits.
+            flameLines = nil
+            return key != .character("q")
+        }
         if list.editingFilter {
             switch key {
             case .enter: list.editingFilter = false
@@ -97,6 +104,7 @@ public final class TraceBrowser {
             list.query.errorsOnly.toggle()
             try list.reload(store: store, visibleRows: listRows, keeping: list.selectedTrace?.traceID)
         case .character("u"): useUTC.toggle()
+        case .character("F"): flameLines = try flameGraphLines()
         case .enter, .right, .character("l"):
             if let summary = list.selectedTrace, let loaded = try store.trace(summary.traceID) { trace = TraceScreen(trace: loaded) }
         case .escape where !list.filterText.isEmpty:
@@ -107,6 +115,25 @@ public final class TraceBrowser {
         try list.fetchPage(store: store, visibleRows: listRows)
         return true
     }
+
+    /// The flame graph of the listed traces (the newest `flameTraceLimit` of them), as plain lines.
+    private func flameGraphLines() throws -> [String] {
+        var query = list.query
+        query.order = .start
+        query.limit = Self.flameTraceLimit
+        var graph = FlameGraph()
+        try store.forEachTrace(matching: query) { graph.add($0) }
+        guard graph.traceCount > 0 else { return ["Flame graph", "", "No traces listed."] }
+        let width = max(20, size.width - 8)
+        var lines = FlameText.render(graph, by: .total, width: width, style: .plain, maxDepth: max(4, size.height / 2 - 4))
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        if graph.traceCount == Self.flameTraceLimit { lines[0] += " (the newest listed)" }
+        return lines
+    }
+
+    /// Enough traces for a faithful picture while a key still answers in a moment.
+    static let flameTraceLimit = 2_000
 
     private func applyFilter() throws {
         list.query.text = list.filterText.isEmpty ? nil : list.filterText
@@ -183,6 +210,9 @@ public final class TraceBrowser {
         } else {
             list.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
         }
+        if let flameLines {
+            screen.drawCenteredBox(lines: flameLines, margin: 2, footer: " any key to close ") { _, index in index == 0 ? .heading : .plain }
+        }
         if showHelp { drawHelp(into: &screen) }
         return screen
     }
@@ -197,7 +227,7 @@ public final class TraceBrowser {
         "Trace list",
         "  Enter →       open trace      /           filter (id, service, span, attribute)",
         "  s             sort by start / duration    e   errors only",
-        "  Esc           clear filter",
+        "  Esc           clear filter                F   flame graph of the listed traces",
         "Trace",
         "  Space         fold / unfold   ← →         fold / unfold",
         "  /             find spans      n N         next / previous match",

@@ -110,7 +110,7 @@ struct TraceListScreen {
         } else {
             let shown = total == 0 ? "0" : "\(selected + 1)/\(total)"
             status = "\(shown) traces" + (filterText.isEmpty ? "" : "  ·  filter \"\(filterText)\"")
-                + "  ·  ↑↓ move  Enter open  / filter  s sort  e errors  u UTC  ? help  q quit"
+                + "  ·  ↑↓ move  Enter open  / filter  s sort  e errors  F flame  u UTC  ? help  q quit"
         }
         screen.write(status, x: 0, y: screen.height - 1, style: editingFilter ? .heading : .faint)
     }

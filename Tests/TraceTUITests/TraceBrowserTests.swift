@@ -191,6 +191,21 @@ import TraceStore
         #expect(!text(browser).contains { $0.contains("⇆") })
     }
 
+    /// `F` in the list draws the listed traces' flame graph over it; any key closes it.
+    @Test func drawsTheListedTracesFlameGraphOnF() throws {
+        let store = try TraceStore.inMemory()
+        for id in UInt64(1)...3 { try store.insert(sampleTrace(id: id, error: id == 2)) }
+        let browser = try TraceBrowser(store: store, width: 120, height: 30)
+        _ = try browser.handle(.character("e"))
+        _ = try browser.handle(.character("F"))
+        let lines = text(browser)
+        #expect(lines.contains { $0.contains("Flame graph of 1 trace, widths by total time") }, "only the listed (error) trace")
+        #expect(lines.contains { $0.contains("▕frontend: incoming call") })
+        #expect(lines.contains { $0.contains("backend: GET /") && $0.contains("1") })
+        #expect(try browser.handle(.character("x")))
+        #expect(!text(browser).contains { $0.contains("Flame graph") })
+    }
+
     @Test func switchesBetweenLocalTimeAndUTC() throws {
         let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
         let browser = try TraceBrowser(store: store(traces: 1), width: 120, height: 20, localTimeZone: tokyo)
