@@ -34,7 +34,7 @@ public struct CriticalPath: Sendable, Equatable {
         segments.reverse()
     }
 
-    /// The tree as time reads it: a client's own step that encloses the remote server span
+    /// The tree as time reads it: the client's own step in which the remote server span ran
     /// (`http.wait` around `GET /`) was waiting on that server, so the server counts as the
     /// step's child. Also the spans whose time is the network's: clients waiting on another
     /// service and their steps (DNS, connect, send, wait, receive).
@@ -49,10 +49,16 @@ public struct CriticalPath: Sendable, Equatable {
             network.insert(client)
             network.formUnion(steps)
             for server in servers {
-                let enclosing = steps.filter {
-                    spans[$0].startTimeUnixNano <= spans[server].startTimeUnixNano && spans[server].endTimeUnixNano <= spans[$0].endTimeUnixNano
+                // The step the server's time falls in most: usually it lies inside the wait, but
+                // its start can precede the wait's when the request was still being sent.
+                func overlap(_ step: Int) -> UInt64 {
+                    let start = max(spans[step].startTimeUnixNano, spans[server].startTimeUnixNano)
+                    let end = min(spans[step].endTimeUnixNano, spans[server].endTimeUnixNano)
+                    return end > start ? end - start : 0
                 }
-                guard let wait = enclosing.min(by: { spans[$0].durationNanos < spans[$1].durationNanos }) else { continue }
+                guard let wait = steps.filter({ overlap($0) > 0 }).min(by: {
+                    (UInt64.max - overlap($0), spans[$0].durationNanos) < (UInt64.max - overlap($1), spans[$1].durationNanos)
+                }) else { continue }
                 children[client]?.removeAll { $0 == server }
                 children[wait, default: []].append(server)
             }
@@ -70,52 +76,54 @@ public struct CriticalPath: Sendable, Equatable {
         segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? .network : .service(segment.service), default: 0] += segment.nanos }
     }
 
-    /// One span being walked back from `cursor` to its start, its children latest-ending first
+    /// One span being walked back from `cursor` to its start (or its parent's, if later: a child
+    /// counts only within its parent's window, as its end does), its children latest-ending first
     /// (ends cut at the span's own end; of equal ends the earliest start, which explains more of
-    /// the wait, then the first listed).
-    /// The cursor only moves back, so each child is passed over at most once.
+    /// the wait, then the first listed). The cursor only moves back, so each child is passed over
+    /// at most once.
     private struct Frame {
         var index: Int
         var cursor: UInt64
+        var floor: UInt64
         var byEnd: [(index: Int, end: UInt64)]
         var next = 0
     }
 
     private mutating func walk(_ root: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
-        func frame(_ index: Int, until end: UInt64) -> Frame {
+        func frame(_ index: Int, until end: UInt64, from floor: UInt64) -> Frame {
             let cursor = min(end, spans[index].endTimeUnixNano)
             let kids = (children[index] ?? []).enumerated().map { (index: $1, end: min(spans[$1].endTimeUnixNano, cursor), position: $0) }
             let byEnd = kids.sorted { a, b in
                 (a.end, spans[b.index].startTimeUnixNano, b.position) > (b.end, spans[a.index].startTimeUnixNano, a.position)
             }
-            return Frame(index: index, cursor: cursor, byEnd: byEnd.map { ($0.index, $0.end) })
+            return Frame(index: index, cursor: cursor, floor: max(floor, spans[index].startTimeUnixNano), byEnd: byEnd.map { ($0.index, $0.end) })
         }
         // An explicit stack: a chain 100,000 deep is a valid trace.
-        var stack = [frame(root, until: end)]
+        var stack = [frame(root, until: end, from: spans[root].startTimeUnixNano)]
         while !stack.isEmpty {
             let top = stack.count - 1
             let span = spans[stack[top].index]
             let isNetwork = waiting.contains(stack[top].index)
-            let cursor = stack[top].cursor
+            let (cursor, floor) = (stack[top].cursor, stack[top].floor)
             // The child that finished last at or before the cursor, started before it, and ended
-            // after this span began. Children ending later overlap what came after: off the path.
+            // after this span's window began. Children ending later overlap what came after: off the path.
             var next: (index: Int, end: UInt64)?
-            while cursor > span.startTimeUnixNano, stack[top].next < stack[top].byEnd.count {
+            while cursor > floor, stack[top].next < stack[top].byEnd.count {
                 let candidate = stack[top].byEnd[stack[top].next]
                 stack[top].next += 1
-                if candidate.end <= cursor, spans[candidate.index].startTimeUnixNano < cursor, candidate.end > span.startTimeUnixNano {
+                if candidate.end <= cursor, spans[candidate.index].startTimeUnixNano < cursor, candidate.end > floor {
                     next = candidate
                     break
                 }
             }
             guard let next else {
-                if cursor > span.startTimeUnixNano { append(span, from: span.startTimeUnixNano, to: cursor, isNetwork: isNetwork) }
+                if cursor > floor { append(span, from: floor, to: cursor, isNetwork: isNetwork) }
                 stack.removeLast()
                 continue
             }
             if next.end < cursor { append(span, from: next.end, to: cursor, isNetwork: isNetwork) }
-            stack[top].cursor = max(spans[next.index].startTimeUnixNano, span.startTimeUnixNano)
-            stack.append(frame(next.index, until: next.end))
+            stack[top].cursor = max(spans[next.index].startTimeUnixNano, floor)
+            stack.append(frame(next.index, until: next.end, from: floor))
         }
     }
 

@@ -125,20 +125,24 @@ enum ReferenceCriticalPath {
             for server in kids where LatencyBreakdown.isHop(client: spans[client], server: spans[server]) {
                 waiting.insert(client)
                 waiting.formUnion(kids.filter { !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) })
-                let enclosing = kids.filter {
-                    $0 != server && !LatencyBreakdown.isHop(client: spans[client], server: spans[$0])
-                        && spans[$0].startTimeUnixNano <= spans[server].startTimeUnixNano && spans[server].endTimeUnixNano <= spans[$0].endTimeUnixNano
-                }
-                guard let wait = enclosing.min(by: { spans[$0].durationNanos < spans[$1].durationNanos }) else { continue }
+                // The step overlapping the server most (of equal overlaps, the shortest, then the first).
+                let overlaps = kids.filter { $0 != server && !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }.map { step in
+                    (step, Int64(min(spans[step].endTimeUnixNano, spans[server].endTimeUnixNano)) - Int64(max(spans[step].startTimeUnixNano, spans[server].startTimeUnixNano)))
+                }.filter { $0.1 > 0 }
+                guard let wait = overlaps.max(by: { a, b in
+                    (a.1, -Int64(spans[a.0].durationNanos)) < (b.1, -Int64(spans[b.0].durationNanos))
+                })?.0 else { continue }
                 children[client]?.removeAll { $0 == server }
                 children[wait, default: []].append(server)
                 waiting.insert(wait)
             }
         }
         var segments: [CriticalPath.Segment] = []
-        func walk(_ index: Int, until end: UInt64) {
+        func walk(_ index: Int, until end: UInt64, from parentFloor: UInt64) {
             let span = spans[index]
             var cursor = min(end, span.endTimeUnixNano)
+            // A child counts only within its parent's window, at the start as at the end.
+            let floor = max(parentFloor, span.startTimeUnixNano)
             var remaining = children[index] ?? []
             func append(from start: UInt64, to end: UInt64) {
                 segments.append(CriticalPath.Segment(spanID: span.spanID, service: span.serviceName, startUnixNano: start, endUnixNano: end,
@@ -147,9 +151,9 @@ enum ReferenceCriticalPath {
             let spanEnd = cursor
             // A child's end counts up to this span's (effective) end.
             func effectiveEnd(_ child: Int) -> UInt64 { min(spans[child].endTimeUnixNano, spanEnd) }
-            while cursor > span.startTimeUnixNano {
+            while cursor > floor {
                 let candidates = remaining.filter {
-                    effectiveEnd($0) <= cursor && spans[$0].startTimeUnixNano < cursor && effectiveEnd($0) > span.startTimeUnixNano
+                    effectiveEnd($0) <= cursor && spans[$0].startTimeUnixNano < cursor && effectiveEnd($0) > floor
                 }
                 guard let next = candidates.max(by: { a, b in
                     (effectiveEnd(a), spans[b].startTimeUnixNano) < (effectiveEnd(b), spans[a].startTimeUnixNano)
@@ -158,12 +162,12 @@ enum ReferenceCriticalPath {
                 let child = spans[next]
                 let childEnd = min(child.endTimeUnixNano, cursor)
                 if childEnd < cursor { append(from: childEnd, to: cursor) }
-                walk(next, until: childEnd)
-                cursor = max(child.startTimeUnixNano, span.startTimeUnixNano)
+                walk(next, until: childEnd, from: floor)
+                cursor = max(child.startTimeUnixNano, floor)
             }
-            if cursor > span.startTimeUnixNano { append(from: span.startTimeUnixNano, to: cursor) }
+            if cursor > floor { append(from: floor, to: cursor) }
         }
-        walk(root, until: spans[root].endTimeUnixNano)
+        walk(root, until: spans[root].endTimeUnixNano, from: spans[root].startTimeUnixNano)
         return segments.reversed()
     }
 }

@@ -216,6 +216,28 @@ func handBuiltTrace(backendSlowerBy extra: UInt64 = 0, id: TraceID = TraceID(hig
         #expect(text.contains { $0.contains("in parallel, off the critical path") } == (example.parallelMs > 0))
     }
 
+    /// The request arrived while the client was still sending: the server span begins inside
+    /// `http.send`, not `http.wait`. It is taken as the wait's (it overlaps it most) and counted
+    /// only from the wait's start, so the path still adds up to the duration.
+    @Test func aServerStartingBeforeTheWaitStepIsClippedToIt() {
+        let frontend = Resource(attributes: [Attribute("service.name", .string("frontend"))])
+        let backend = Resource(attributes: [Attribute("service.name", .string("backend"))])
+        let id = TraceID(high: 3, low: 3)
+        func span(_ spanID: UInt64, _ parent: UInt64?, _ name: String, _ kind: SpanKind, _ start: UInt64, _ end: UInt64, _ resource: Resource) -> Span {
+            Span(traceID: id, spanID: SpanID(spanID), parentSpanID: parent.map(SpanID.init), name: name, kind: kind,
+                 startTimeUnixNano: start * ms, endTimeUnixNano: end * ms, resource: resource)
+        }
+        let trace = Trace(traceID: id, spans: [
+            span(1, nil, "incoming call", .server, 0, 100, frontend), span(2, 1, "backend call", .client, 10, 90, frontend),
+            span(3, 2, "http.send", .internal, 10, 30, frontend), span(4, 2, "http.wait", .internal, 30, 88, frontend),
+            span(5, 2, "GET /", .server, 25, 80, backend),
+        ])
+        let path = CriticalPath(trace: trace)
+        #expect(walk(path, trace) == ["incoming call 0-10", "http.send 10-30", "GET / 30-80", "http.wait 80-88", "backend call 88-90", "incoming call 90-100"])
+        #expect(path.nanosByBucket == [.service("frontend"): 20 * ms, .network: 30 * ms, .service("backend"): 50 * ms])
+        #expect(LatencyBreakdown(trace: trace).totalNanos == 100 * ms)
+    }
+
     @Test func goesThroughTheRemoteServerInsideTheClientsWaitAndCountsTheRestAsNetwork() {
         let trace = handBuiltTrace()
         let path = CriticalPath(trace: trace)
