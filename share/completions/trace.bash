@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|import|list|show|stats|diff|tui|export|prune|help)
+    run|serve|collect|import|list|show|stats|diff|flame|map|tui|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect import list show stats diff tui export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect import list show stats diff flame map tui export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -300,7 +300,7 @@ _trace_import() {
 
 _trace_list() {
     repeating_flags=()
-    non_repeating_flags=(--errors --json --version -h --help)
+    non_repeating_flags=(--errors --json -f --follow --version -h --help)
     repeating_options=()
     non_repeating_options=(--limit --service --name --min-duration --max-duration --since --sort --db)
     __trace_offer_flags_options 0
@@ -337,7 +337,7 @@ _trace_list() {
 
 _trace_show() {
     repeating_flags=()
-    non_repeating_flags=(--verbose -v --critical-path --version -h --help)
+    non_repeating_flags=(--verbose -v --critical-path --adjust-skew --version -h --help)
     repeating_options=()
     non_repeating_options=(--width --format --db)
     __trace_offer_flags_options 1
@@ -359,7 +359,7 @@ _trace_show() {
 
 _trace_stats() {
     repeating_flags=()
-    non_repeating_flags=(--errors --json --version -h --help)
+    non_repeating_flags=(--errors --json --adjust-skew --version -h --help)
     repeating_options=()
     non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
     __trace_offer_flags_options 0
@@ -396,7 +396,7 @@ _trace_stats() {
 
 _trace_diff() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--adjust-skew --version -h --help)
     repeating_options=()
     non_repeating_options=(--against --width --db)
     __trace_offer_flags_options -1
@@ -408,6 +408,73 @@ _trace_diff() {
         return
         ;;
     '--width')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_flame() {
+    repeating_flags=()
+    non_repeating_flags=(--errors --folded --adjust-skew --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--service')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--min-duration')
+        return
+        ;;
+    '--max-duration')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--by')
+        __trace_add_completions -W 'total'$'\n''critical'$'\n''self'
+        return
+        ;;
+    '--width')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_map() {
+    repeating_flags=()
+    non_repeating_flags=(--errors --dot --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--service --name --min-duration --max-duration --since --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--service')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--min-duration')
+        return
+        ;;
+    '--max-duration')
+        return
+        ;;
+    '--since')
         return
         ;;
     '--db')

@@ -54,10 +54,12 @@ _trace() {
             'serve:Keep the traced pair running so you can send it requests yourself.'
             'collect:Receive OTLP traces (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
             'import:Store traces from OTLP/JSON files.'
-            'list:List stored traces, newest first.'
+            'list:List stored traces, newest first; or follow them as they are stored.'
             'show:Show one trace as a waterfall, with where its time went.'
             'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
             'diff:Compare two traces span by span and say where the difference in duration comes from.'
+            'flame:A flame graph over many traces: where time goes, by path of service and span name.'
+            'map:The services in the selected traces and the calls between them.'
             'tui:Browse traces in a full-screen terminal UI.'
             'export:Send stored traces to an OTLP collector (gRPC or HTTP), or write them as OTLP/JSON lines.'
             'prune:Delete old traces and give their space back.'
@@ -67,7 +69,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|import|list|show|stats|diff|tui|export|prune|help)
+        run|serve|collect|import|list|show|stats|diff|flame|map|tui|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -159,7 +161,8 @@ _trace_list() {
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
         '--sort[Order by start (newest first) or duration (slowest first).]:start|duration:{__trace_complete "${___sort[@]}"}'
-        '--json[Print a JSON array instead of a table.]'
+        '--json[Print a JSON array instead of a table (with --follow, one object per line).]'
+        '(-f --follow)'{-f,--follow}'[Keep printing traces as they are stored, until Ctrl-C.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -178,6 +181,7 @@ _trace_show() {
         '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events.]'
         '--critical-path[Mark the spans on the critical path (the chain of work that set the end-to-end duration) and total it per service.]'
         '--format[text, or otlp-json\: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.]:format:{__trace_complete "${___format[@]}"}'
+        '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -200,6 +204,7 @@ _trace_stats() {
         '--by[Group spans by service and span name (name), by service, or show root operations only (root).]:name|service|root:{__trace_complete "${___by[@]}"}'
         '--width[Width of the histogram in columns (default\: the terminal'\''s).]:width:'
         '--json[Print JSON instead of tables (durations in milliseconds).]'
+        '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -216,6 +221,50 @@ _trace_diff() {
         '*:trace-id:'
         '--against[Compare the one trace given (as B) with the median-duration trace of the same root operation (as A).]:median:{__trace_complete "${___against[@]}"}'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
+        '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_flame() {
+    local -i ret=1
+    local -ar ___by=('total' 'critical' 'self')
+    local -ar arg_specs=(
+        '--service[Only traces with a span from this service.]:service:'
+        '--name[Only traces with a span whose name contains this text.]:text:'
+        '--min-duration[Only traces at least this long, e.g. 10ms.]:duration:'
+        '--max-duration[Only traces at most this long.]:duration:'
+        '--errors[Only traces with an error span.]'
+        '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--by[What widths stand for\: total, critical or self.]:measure:{__trace_complete "${___by[@]}"}'
+        '--folded[Print folded stacks (Brendan Gregg'\''s format) instead of the chart.]'
+        '--width[Width of the chart in columns (default\: the terminal'\''s).]:width:'
+        '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_map() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--service[Only traces with a span from this service.]:service:'
+        '--name[Only traces with a span whose name contains this text.]:text:'
+        '--min-duration[Only traces at least this long, e.g. 10ms.]:duration:'
+        '--max-duration[Only traces at most this long.]:duration:'
+        '--errors[Only traces with an error span.]'
+        '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--dot[Print a Graphviz dot graph.]'
+        '--json[Print JSON (durations in milliseconds).]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
