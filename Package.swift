@@ -146,7 +146,7 @@ let package = Package(
             ],
             path: "Benchmarks/IngestBenchmark"
         ),
-        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "TraceModel", "TraceFixtures"]),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore", "TraceModel", "TraceFixtures", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "OTLPTests",
             dependencies: [

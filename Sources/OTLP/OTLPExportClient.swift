@@ -17,6 +17,8 @@ public final class OTLPExportClient: SpanExporting {
         /// The longest wait between attempts, whatever Retry-After says.
         public var maxBackoff: Duration = .seconds(30)
         public var requestTimeout: TimeAmount = .seconds(10)
+        /// How long a new connection may take before the attempt counts as failed.
+        public var connectTimeout: TimeAmount = .seconds(5)
 
         public init() {}
 
@@ -64,7 +66,7 @@ public final class OTLPExportClient: SpanExporting {
         // be retried inside AsyncHTTPClient until the request's deadline.
         var http = HTTPClient.Configuration()
         http.connectionPool.retryConnectionEstablishment = false
-        http.timeout.connect = .seconds(5)
+        http.timeout.connect = configuration.connectTimeout
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 

@@ -26,6 +26,12 @@ struct RawStatement {
         }
     }
 
+    func bind(_ index: Int32, real value: Double) { sqlite3_bind_double(handle, index, value) }
+
+    func bind(_ index: Int32, blob bytes: [UInt8]) {
+        bytes.withUnsafeBytes { _ = sqlite3_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), Self.transient) }
+    }
+
     enum Value {
         case int(Int64)
         case text(String?)
@@ -78,6 +84,16 @@ struct RawStatement {
     func reset() { sqlite3_reset(handle) }
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func isInteger(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_INTEGER }
+    func isReal(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_FLOAT }
+
+    /// A BLOB's bytes; empty for NULL.
+    func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     /// Text with its stored length, so a NUL inside it is kept; nil for NULL.

@@ -27,6 +27,8 @@ public struct TraceQuery: Sendable, Equatable {
     var part: Part?
     /// Only traces that arrived after this one, in arrival order (`traces(arrivedAfter:matching:)`).
     var arrivedAfter: ArrivalCursor?
+    /// Only traces with a span that has each of these attributes (answered by the attribute index).
+    public var attributes: [AttributeMatch] = []
 
     struct Part: Sendable, Equatable {
         var index: Int
@@ -52,4 +54,16 @@ public struct ArrivalCursor: Sendable, Hashable, Comparable {
     let ref: Int64
 
     public static func < (a: ArrivalCursor, b: ArrivalCursor) -> Bool { a.ref < b.ref }
+}
+
+/// `key=value`: a span attribute equal to the value, as text or, when it spells one, as a number
+/// (`http.response.status_code=500` matches the integer 500 and the string "500").
+public struct AttributeMatch: Sendable, Equatable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
 }

@@ -43,6 +43,8 @@ extension TraceStore {
                 DELETE FROM resources WHERE id NOT IN (SELECT DISTINCT resource_id FROM spans);
                 DELETE FROM scopes WHERE id NOT IN (SELECT DISTINCT scope_id FROM spans);
                 """)
+            // Deleted trace refs may be handed out again: the index is rebuilt from what is left.
+            try AttributeIndex.rebuild(in: db)
             return outcome
         }
     }

@@ -16,9 +16,9 @@ public struct StoreTotals: Equatable, Sendable {
 extension TraceStore {
     /// The traces a query selects, without loading their spans.
     public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
-        let selection = Self.selection(for: query)
-        let sql = "SELECT \(Self.summaryColumns) \(selection.sql)"
-        return try writer.read { db in
+        try writer.read { db in
+            let selection = try Self.selection(for: query, in: db)
+            let sql = "SELECT \(Self.summaryColumns) \(selection.sql)"
             // Read through the C API: names are text as the sender sent it, NUL included.
             let rows = try RawStatement(db, sql: sql)
             try rows.bind(selection.arguments)
@@ -49,9 +49,25 @@ extension TraceStore {
         var sql: String { "\(filter) ORDER BY \(order) \(limit)" }
     }
 
-    private static func selection(for query: TraceQuery) -> Selection {
+    /// The selection, with the query's attribute matches answered by the attribute index: the
+    /// traces that have them all, as a list of refs.
+    private static func selection(for query: TraceQuery, in db: Database) throws -> Selection {
+        guard !query.attributes.isEmpty else { return selection(for: query, traceRefs: nil) }
+        var refs: Set<Int64>?
+        for match in query.attributes {
+            let found = try AttributeIndex.traceRefs(key: match.key, values: AttributeIndex.Value.candidates(for: match.value), in: db)
+            refs = refs.map { $0.intersection(found) } ?? found
+        }
+        return selection(for: query, traceRefs: refs ?? [])
+    }
+
+    private static func selection(for query: TraceQuery, traceRefs: Set<Int64>?) -> Selection {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
+        if let traceRefs {
+            conditions.append("t.id IN (SELECT value FROM json_each(?))")
+            arguments.append("[" + traceRefs.sorted().map(String.init).joined(separator: ",") + "]")
+        }
         if let service = query.service {
             conditions.append("""
                 EXISTS (SELECT 1 FROM trace_services ts WHERE ts.trace_ref = t.id AND ts.service_id = (SELECT id FROM services WHERE name = ?))
@@ -119,9 +135,9 @@ extension TraceStore {
         var query = query
         query.arrivedAfter = cursor
         query.limit = nil
-        let selection = Self.selection(for: query)
-        let sql = "SELECT \(Self.summaryColumns), t.id \(selection.sql)"
         return try writer.read { db in
+            let selection = try Self.selection(for: query, in: db)
+            let sql = "SELECT \(Self.summaryColumns), t.id \(selection.sql)"
             let rows = try RawStatement(db, sql: sql)
             try rows.bind(selection.arguments)
             var found: [(TraceSummary, ArrivalCursor)] = []
@@ -153,15 +169,15 @@ extension TraceStore {
     /// Calls `body` with every trace the query selects, one at a time and in no particular order,
     /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
-        let selection = Self.selection(for: query)
-        // The filter applies to the outer `traces t` directly: no order or limit is needed here,
-        // and walking traces by id reads each one's spans through the (trace_ref, span_id) index.
-        let filter = query.limit == nil ? selection.whereClause : "WHERE t.id IN (SELECT t.id \(selection.sql))"
-        let sql = """
-            SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
-            \(filter) ORDER BY t.id
-            """
         try writer.read { db in
+            let selection = try Self.selection(for: query, in: db)
+            // The filter applies to the outer `traces t` directly: no order or limit is needed here,
+            // and walking traces by id reads each one's spans through the (trace_ref, span_id) index.
+            let filter = query.limit == nil ? selection.whereClause : "WHERE t.id IN (SELECT t.id \(selection.sql))"
+            let sql = """
+                SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
+                \(filter) ORDER BY t.id
+                """
             var context = ReadContext(db: db, dictionary: dictionary)
             var current: [Span] = []
             var currentID: TraceID?
@@ -226,9 +242,9 @@ extension TraceStore {
     /// The ids of the traces a query selects, in its order: a fixed list to work through while
     /// new traces may still arrive.
     public func traceIDs(matching query: TraceQuery) throws -> [TraceID] {
-        let selection = Self.selection(for: query)
-        return try writer.read { db in
-            try Data.fetchAll(db, sql: "SELECT t.trace_id \(selection.sql)", arguments: selection.arguments).map(Self.traceID)
+        try writer.read { db in
+            let selection = try Self.selection(for: query, in: db)
+            return try Data.fetchAll(db, sql: "SELECT t.trace_id \(selection.sql)", arguments: selection.arguments).map(Self.traceID)
         }
     }
 
@@ -254,17 +270,21 @@ extension TraceStore {
 
     /// How many traces a query selects, ignoring its limit.
     public func count(matching query: TraceQuery) throws -> Int {
-        let selection = Self.selection(for: query)
-        return try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) \(selection.filter)", arguments: selection.arguments) ?? 0 }
+        try writer.read { db in
+            let selection = try Self.selection(for: query, in: db)
+            return try Int.fetchOne(db, sql: "SELECT count(*) \(selection.filter)", arguments: selection.arguments) ?? 0
+        }
     }
 
     /// Where a trace sits in a query's order (0-based), or nil if the query does not select it.
     public func position(of traceID: TraceID, in query: TraceQuery) throws -> Int? {
-        let selection = Self.selection(for: query)
-        let sql = "SELECT position FROM (SELECT t.trace_id, row_number() OVER (ORDER BY \(selection.order)) - 1 AS position \(selection.filter)) WHERE trace_id = ?"
-        var arguments = selection.arguments
-        _ = arguments.append(contentsOf: [Data(traceID.bytes)])
-        return try writer.read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) }
+        try writer.read { db in
+            let selection = try Self.selection(for: query, in: db)
+            let sql = "SELECT position FROM (SELECT t.trace_id, row_number() OVER (ORDER BY \(selection.order)) - 1 AS position \(selection.filter)) WHERE trace_id = ?"
+            var arguments = selection.arguments
+            _ = arguments.append(contentsOf: [Data(traceID.bytes)])
+            return try Int.fetchOne(db, sql: sql, arguments: arguments)
+        }
     }
 
     public func totals(startedAtOrAfterUnixNano since: UInt64? = nil) throws -> StoreTotals {

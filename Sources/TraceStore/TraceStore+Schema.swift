@@ -70,6 +70,7 @@ extension TraceStore {
                 """)
         }
         migrator.registerMigration("v2", migrate: TraceStore.migrateToV2)
+        migrator.registerMigration("v3", migrate: TraceStore.migrateToV3)
         return migrator
     }()
 

@@ -73,6 +73,7 @@ extension TraceStore {
             INSERT INTO store_totals VALUES (1, 0, 0);
             """)
         try convertV1Tables(db)
+        // (The attribute index comes with v3, which builds it for the spans converted here.)
         try db.execute(sql: """
             CREATE VIEW trace AS
                 SELECT lower(hex(t.trace_id)) AS trace_id, t.start_ns, t.end_ns, t.end_ns - t.start_ns AS duration_ns,
@@ -119,6 +120,23 @@ extension TraceStore {
             """)
     }
 
+    /// v3: the attribute index, `attribute_postings`: for each attribute key and scalar value,
+    /// the traces with a span that has it (numbered chunks of delta-coded trace refs), built here
+    /// for the spans already stored and kept up to date by every write.
+    static func migrateToV3(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE attribute_postings (
+                key_id INTEGER NOT NULL REFERENCES attribute_keys(id),
+                value NOT NULL,
+                chunk INTEGER NOT NULL,
+                last_trace_ref INTEGER NOT NULL,
+                trace_refs BLOB NOT NULL,
+                PRIMARY KEY (key_id, value, chunk)
+            ) WITHOUT ROWID;
+            """)
+        try AttributeIndex.rebuild(in: db)
+    }
+
     /// SQL that turns a compact attributes object (`{"<key id>": value}`) into `{"<key>": value}`,
     /// in the sender's order: the key is looked up per member, so no join can reorder them.
     private static func readableAttributes(_ column: String) -> String {
@@ -133,7 +151,7 @@ extension TraceStore {
     /// Moves every v1 span into the v2 tables, then drops the v1 tables so their names can become views.
     private static func convertV1Tables(_ db: Database) throws {
         guard try db.tableExists("span") else { return }
-        let writer = SpanWriter()
+        let writer = SpanWriter(indexesAttributes: false)
         var batch: [Span] = []
         let rows = try Row.fetchCursor(db, sql: LegacyV1.spanSelect + " ORDER BY span.trace_id, span.start_ns")
         var resources: [Int64: Resource] = [:]

@@ -126,6 +126,12 @@ final class SpanWriter: @unchecked Sendable {
     private var dataVersion: Int64?
     /// Bounds the caches when a sender makes up a new name for every span.
     private static let cacheLimit = 100_000
+    /// Off only while v2 converts a v1 file, before the index's table exists (v3 builds it).
+    private let indexesAttributes: Bool
+
+    init(indexesAttributes: Bool = true) {
+        self.indexesAttributes = indexesAttributes
+    }
 
     /// Forgets every id, after a rollback or a prune may have removed rows they point at.
     func reset() {
@@ -234,6 +240,7 @@ final class SpanWriter: @unchecked Sendable {
         // Pass 2: the spans; a retried one is ignored.
         var actual: [Int64: TraceDelta] = [:]
         var serviceCounts: [TraceService: Int] = [:]
+        var postings: [AttributeIndex.Key: [Int64]] = [:]
         var inserted = 0
         for (index, span) in batch.spans.enumerated() {
             let traceRef = traceRefs[span.traceID]!
@@ -263,7 +270,15 @@ final class SpanWriter: @unchecked Sendable {
             inserted += 1
             actual[traceRef, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
             serviceCounts[TraceService(traceRef: traceRef, serviceID: serviceID), default: 0] += 1
+            guard indexesAttributes else { continue }
+            for attribute in span.attributes {
+                guard let value = AttributeIndex.Value(attribute.value) else { continue }
+                let key = AttributeIndex.Key(keyID: try id(of: attribute.key, in: &keys, table: "attribute_keys", column: "key", db: db), value: value)
+                // A batch's spans of one trace come together: the list stays free of repeats.
+                if postings[key]?.last != traceRef { postings[key, default: []].append(traceRef) }
+            }
         }
+        try AttributeIndex.add(postings, in: db)
         // Known traces gain what was inserted; a new one is rewritten only if the batch repeated a span.
         for (traceID, traceRef) in traceRefs {
             let gained = actual[traceRef] ?? TraceDelta()

@@ -16,6 +16,11 @@ struct TraceFilterOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only traces at most this long.", valueName: "duration"))
     var maxDuration: DurationArgument?
 
+    @Option(name: .customLong("attribute"), help: ArgumentHelp(
+        "Only traces with a span whose attribute key equals value (a number matches as text or number); repeat to require several.",
+        valueName: "key=value"))
+    var attributes: [String] = []
+
     @Flag(help: "Only traces with an error span.")
     var errors = false
 
@@ -23,6 +28,9 @@ struct TraceFilterOptions: ParsableArguments {
     var since: DurationArgument?
 
     func validate() throws {
+        for attribute in attributes where !attribute.contains("=") || attribute.hasPrefix("=") {
+            throw ValidationError("--attribute takes key=value, got '\(attribute)'")
+        }
         if let minDuration, let maxDuration, minDuration.nanos > maxDuration.nanos {
             throw ValidationError("--min-duration is longer than --max-duration")
         }
@@ -30,8 +38,13 @@ struct TraceFilterOptions: ParsableArguments {
 
     func query(limit: Int? = nil, order: TraceQuery.Order = .start) -> TraceQuery {
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-        return TraceQuery(
+        var query = TraceQuery(
             limit: limit, service: service, nameContains: name, minDurationNanos: minDuration?.nanos, maxDurationNanos: maxDuration?.nanos,
             errorsOnly: errors, startedAtOrAfterUnixNano: since.map { now > $0.nanos ? now - $0.nanos : 0 }, order: order)
+        query.attributes = attributes.map { pair in
+            let cut = pair.firstIndex(of: "=")!
+            return AttributeMatch(key: String(pair[..<cut]), value: String(pair[pair.index(after: cut)...]))
+        }
+        return query
     }
 }

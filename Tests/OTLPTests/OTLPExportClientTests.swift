@@ -62,6 +62,15 @@ final class SleepLog: Sendable {
     var sleep: @Sendable (Duration) async throws -> Void { { [self] duration in storage.withLock { $0.append(duration) } } }
 }
 
+/// Timeouts no loaded test machine reaches: these tests are about the collector's answers, and a
+/// timed-out attempt would be retried and change what they count.
+let patientConfiguration = {
+    var configuration = OTLPExportClient.Configuration()
+    configuration.requestTimeout = .seconds(120)
+    configuration.connectTimeout = .seconds(60)
+    return configuration
+}()
+
 @Suite struct OTLPExportClientTests {
     @Test func waitsAsTheCollectorAsksThenDelivers() async throws {
         let collector = ScriptedCollector([
@@ -72,7 +81,7 @@ final class SleepLog: Sendable {
         let log = SleepLog()
         let spans = sampleTrace(id: 0xE1)
         let retries = try await collector.run { url in
-            let client = OTLPExportClient(endpoint: url, sleep: log.sleep)
+            let client = OTLPExportClient(endpoint: url, configuration: patientConfiguration, sleep: log.sleep)
             defer { Task { try? await client.shutdown() } }
             return try await client.send(spans)
         }
@@ -89,7 +98,7 @@ final class SleepLog: Sendable {
         let log = SleepLog()
         await #expect {
             try await collector.run { url in
-                let client = OTLPExportClient(endpoint: url, sleep: log.sleep)
+                let client = OTLPExportClient(endpoint: url, configuration: patientConfiguration, sleep: log.sleep)
                 defer { Task { try? await client.shutdown() } }
                 try await client.send(sampleTrace(id: 0xE2))
             }

@@ -191,7 +191,7 @@ final class RefusingTraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceSe
             group.addTask { try await server.serve() }
             let port = try await transport.listeningAddress.ipv4!.port
             let waits = Mutex<[Duration]>([])
-            var configuration = OTLPExportClient.Configuration()
+            var configuration = patientConfiguration
             configuration.maxAttempts = 4
             let client = try OTLPGRPCExportClient(endpoint: "http://127.0.0.1:\(port)", configuration: configuration,
                                                   sleep: { wait in waits.withLock { $0.append(wait) } })

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TraceFixtures
 import TraceModel
@@ -306,5 +307,96 @@ import TraceModel
             query.fromTheEnd = true
             #expect(try store.traces(matching: query).map(\.traceID) == Array(all.reversed()[3..<9]))
         }
+    }
+}
+
+/// The attribute index (`attribute_postings`), against a plain scan of the stored attributes.
+@Suite struct AttributeIndexTests {
+    func span(_ trace: UInt64, _ id: UInt64, _ attributes: [Attribute]) -> Span {
+        Span(traceID: TraceID(high: 1, low: trace), spanID: SpanID(id), name: "op", startTimeUnixNano: 1_000 + trace, endTimeUnixNano: 2_000 + trace,
+             attributes: attributes, resource: frontendResource)
+    }
+
+    /// The traces with `key=value`, found by scanning every span's attributes (the oracle).
+    func scanned(_ store: TraceStore, _ key: String, _ value: String) throws -> Set<TraceID> {
+        var found = Set<TraceID>()
+        try store.forEachTrace(matching: TraceQuery(), details: true) { trace in
+            if trace.spans.contains(where: { $0.attributes.contains { $0.key == key && AttributeIndex.Value($0.value).map(AttributeIndex.Value.candidates(for: value).contains) == true } }) {
+                found.insert(trace.traceID)
+            }
+        }
+        return found
+    }
+
+    func indexed(_ store: TraceStore, _ matches: [(String, String)]) throws -> Set<TraceID> {
+        var query = TraceQuery()
+        query.attributes = matches.map { AttributeMatch(key: $0.0, value: $0.1) }
+        return Set(try store.traceIDs(matching: query))
+    }
+
+    /// Thousands of traces over many commits (chunks fill and roll over), spans of old traces
+    /// arriving late, retries, every scalar type; then a prune that frees refs for reuse.
+    @Test func answersEveryMatchAsAScanWouldThroughCommitsChunksAndPrunes() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("index.db").path)
+        var random = SeededRandom(seed: 5)
+        func attributes(_ trace: UInt64) -> [Attribute] {
+            [Attribute("http.method", .string(["GET", "POST"].randomElement(using: &random)!)),
+             Attribute("status", .int(trace % 7 == 0 ? 500 : 200)),
+             Attribute("ratio", .double(trace % 3 == 0 ? 0.5 : 0.25)),
+             Attribute("cached", .bool(trace % 2 == 0)),
+             Attribute("user", .string("u\(trace % 50)")),
+             Attribute("list", .array([.int(1)]))]
+        }
+        for batch in 0..<30 {
+            var spans: [Span] = []
+            for n in 0..<100 {
+                let trace = UInt64(batch * 100 + n + 1)
+                spans.append(span(trace, 1, attributes(trace)))
+                // A late span of an older trace, with a value that trace did not have yet.
+                if trace > 500 { spans.append(span(trace - 500, 2 + trace, [Attribute("late", .bool(true)), Attribute("status", .int(503))])) }
+            }
+            try store.insert(spans)
+            if batch % 10 == 0 { try store.insert(spans) } // a retried batch
+        }
+        let questions: [[(String, String)]] = [
+            [("status", "500")], [("status", "503")], [("status", "200")], [("ratio", "0.5")], [("cached", "true")], [("cached", "false")],
+            [("http.method", "POST")], [("user", "u7")], [("late", "true")], [("status", "500"), ("cached", "false")], [("nope", "x")], [("list", "1")],
+        ]
+        for question in questions {
+            var expected = try scanned(store, question[0].0, question[0].1)
+            for (key, value) in question.dropFirst() { expected.formIntersection(try scanned(store, key, value)) }
+            #expect(try indexed(store, question) == expected, "\(question)")
+        }
+        #expect(try indexed(store, [("status", "500")]).count == 3_000 / 7 + 0)
+        #expect(try store.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM attribute_postings WHERE chunk > 0") ?? 0 } > 0, "chunks rolled over")
+        // What every write kept up to date is what a rebuild from the spans gives.
+        let incremental = try store.writer.read { try Row.fetchAll($0, sql: "SELECT key_id, value, trace_refs FROM attribute_postings ORDER BY 1, 2, chunk") }
+        try store.writer.write { try AttributeIndex.rebuild(in: $0) }
+        let rebuilt = try store.writer.read { try Row.fetchAll($0, sql: "SELECT key_id, value, trace_refs FROM attribute_postings ORDER BY 1, 2, chunk") }
+        func decoded(_ rows: [Row]) -> [String: Set<Int64>] {
+            rows.reduce(into: [:]) { $0["\($1[0] as Int64)|\($1[1] as DatabaseValue)", default: []].formUnion(AttributeIndex.refs(in: [UInt8]($1[2] as Data))) }
+        }
+        #expect(decoded(incremental) == decoded(rebuilt))
+        // A prune frees the newest refs; traces stored after it reuse them and must not inherit
+        // the deleted traces' attributes.
+        try store.prune(.allButNewest(count: 0))
+        try store.insert([span(90_001, 1, [Attribute("status", .int(201))])])
+        #expect(try indexed(store, [("status", "500")]).isEmpty)
+        #expect(try indexed(store, [("status", "201")]) == [TraceID(high: 1, low: 90_001)])
+    }
+
+    /// A file from before the index (v2) gets it built when it is opened.
+    @Test func aV2FileGetsItsIndexBuiltOnOpening() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("v2.db").path
+        try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 1, error: true) + sampleTrace(id: 2))
+        // Back to v2: the index's table and its migration's record go.
+        try sqlite(path, "DROP TABLE attribute_postings; DELETE FROM grdb_migrations WHERE identifier = 'v3'")
+        let reopened = try TraceStore.openForReading(path: path)
+        #expect(try indexed(reopened, [("http.response.status_code", "500")]) == [sampleTrace(id: 1)[0].traceID])
+        #expect(try indexed(reopened, [("http.request.method", "GET")]).count == 2)
     }
 }

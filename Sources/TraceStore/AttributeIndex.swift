@@ -1,0 +1,209 @@
+import GRDB
+import TraceModel
+
+/// The attribute index: for each attribute key and scalar value, the traces that have a span
+/// with it. Stored as posting lists (table `attribute_postings`): numbered chunks of trace refs
+/// coded as varint deltas, so a value most traces share costs about a byte a trace, where an index row
+/// per span would cost as much as the span itself.
+enum AttributeIndex {
+    /// A chunk is closed once it holds this many bytes of refs; a new one starts after it.
+    static let chunkBytes = 1_024
+
+    /// A scalar attribute value as the index keys it: booleans as the text `true`/`false`, as
+    /// the `span_attribute` view shows them.
+    enum Value: Hashable, Comparable {
+        case int(Int64)
+        case real(Double)
+        case text(String)
+
+        init?(_ value: AttributeValue) {
+            switch value {
+            case .string(let text): self = .text(text)
+            case .int(let number): self = .int(number)
+            // SQLite keeps NaN as NULL: infinities and NaN are left out of the index.
+            case .double(let number) where number.isFinite: self = .real(number)
+            case .bool(let flag): self = .text(flag ? "true" : "false")
+            default: return nil
+            }
+        }
+
+        func bind(to statement: RawStatement, at index: Int32) {
+            switch self {
+            case .int(let number): statement.bind(index, number)
+            case .real(let number): statement.bind(index, real: number)
+            case .text(let text): statement.bind(index, text: text)
+            }
+        }
+
+        /// What a user's `key=value` can mean: the text, and the number it spells if it is one.
+        static func candidates(for text: String) -> [Value] {
+            var values: [Value] = [.text(text)]
+            if let number = Int64(text) { values.append(.int(number)) } else if let number = Double(text), number.isFinite { values.append(.real(number)) }
+            return values
+        }
+
+        private var order: (Int, Int64, Double, String) {
+            switch self {
+            case .int(let number): (0, number, 0, "")
+            case .real(let number): (1, 0, number, "")
+            case .text(let text): (2, 0, 0, text)
+            }
+        }
+
+        static func < (a: Value, b: Value) -> Bool { a.order < b.order }
+    }
+
+    struct Key: Hashable, Comparable {
+        var keyID: Int64
+        var value: Value
+        static func < (a: Key, b: Key) -> Bool { (a.keyID, a.value) < (b.keyID, b.value) }
+    }
+
+    /// Appends `refs` to `blob` as zigzag varint deltas from `last` (a ref equal to the one before
+    /// it is skipped); returns the new last ref.
+    static func append(_ refs: [Int64], after last: Int64, to blob: inout [UInt8]) -> Int64 {
+        var previous = last
+        for ref in refs where ref != previous {
+            let delta = ref &- previous
+            var zigzag = UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+            while zigzag >= 0x80 {
+                blob.append(UInt8(zigzag & 0x7F) | 0x80)
+                zigzag >>= 7
+            }
+            blob.append(UInt8(zigzag))
+            previous = ref
+        }
+        return previous
+    }
+
+    /// The refs of one chunk, in the order they were appended.
+    static func refs(in blob: some Collection<UInt8>) -> [Int64] {
+        var refs: [Int64] = []
+        var previous: Int64 = 0
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in blob {
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 != 0 { shift += 7; continue }
+            let delta = Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1)))
+            previous &+= delta
+            refs.append(previous)
+            (value, shift) = (0, 0)
+        }
+        return refs
+    }
+
+    /// Adds each key's trace refs to its last chunk, or starts the next one when that is full;
+    /// keys in order, so the same spans give the same rows however they arrived.
+    static func add(_ postings: [Key: [Int64]], in db: Database) throws {
+        guard !postings.isEmpty else { return }
+        let lastChunk = try RawStatement(db, sql: """
+            SELECT chunk, last_trace_ref, trace_refs FROM attribute_postings WHERE key_id = ? AND value = ? ORDER BY chunk DESC LIMIT 1
+            """)
+        let extend = try RawStatement(db, sql: """
+            UPDATE attribute_postings SET last_trace_ref = ?, trace_refs = ? WHERE key_id = ? AND value = ? AND chunk = ?
+            """)
+        let start = try RawStatement(db, sql: """
+            INSERT INTO attribute_postings (key_id, value, chunk, last_trace_ref, trace_refs) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (key, refs) in postings.sorted(by: { $0.key < $1.key }) {
+            lastChunk.bind(1, key.keyID)
+            key.value.bind(to: lastChunk, at: 2)
+            guard try lastChunk.step(db) else {
+                var blob: [UInt8] = []
+                let last = append(refs, after: 0, to: &blob)
+                try insert(key, chunk: 0, last: last, blob: blob, with: start, db: db)
+                continue
+            }
+            let (chunk, last) = (lastChunk.int64(0), lastChunk.int64(1))
+            var blob = lastChunk.blob(2)
+            lastChunk.reset()
+            let before = blob.count
+            if before < chunkBytes {
+                let newLast = append(refs, after: last, to: &blob)
+                guard blob.count > before else { continue }
+                extend.bind(1, newLast)
+                extend.bind(2, blob: blob)
+                extend.bind(3, key.keyID)
+                key.value.bind(to: extend, at: 4)
+                extend.bind(5, chunk)
+                try extend.execute(db)
+            } else {
+                // Full: the next chunk starts from zero, refs equal to this one's last skipped.
+                let rest = Array(refs.drop { $0 == last })
+                guard !rest.isEmpty else { continue }
+                var next: [UInt8] = []
+                let newLast = append(rest, after: 0, to: &next)
+                try insert(key, chunk: chunk + 1, last: newLast, blob: next, with: start, db: db)
+            }
+        }
+    }
+
+    private static func insert(_ key: Key, chunk: Int64, last: Int64, blob: [UInt8], with statement: RawStatement, db: Database) throws {
+        statement.bind(1, key.keyID)
+        key.value.bind(to: statement, at: 2)
+        statement.bind(3, chunk)
+        statement.bind(4, last)
+        statement.bind(5, blob: blob)
+        try statement.execute(db)
+    }
+
+    /// The refs of the traces with a span whose attribute `key` has one of `values`; empty when the
+    /// key was never seen.
+    static func traceRefs(key: String, values: [Value], in db: Database) throws -> Set<Int64> {
+        let findKey = try RawStatement(db, sql: "SELECT id FROM attribute_keys WHERE key = ?")
+        findKey.bind(1, text: key)
+        guard let keyID = try findKey.fetchInt64(db) else { return [] }
+        let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
+        var refs = Set<Int64>()
+        for value in values {
+            chunks.bind(1, keyID)
+            value.bind(to: chunks, at: 2)
+            while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
+            chunks.reset()
+        }
+        return refs
+    }
+
+    /// Builds the whole index from the stored spans: for v3 on an older file, and after a prune
+    /// (whose deleted trace refs could otherwise be reused).
+    static func rebuild(in db: Database) throws {
+        try db.execute(sql: "DELETE FROM attribute_postings")
+        // Sorted by key, value and trace, so each key's refs arrive together and in order.
+        let rows = try RawStatement(db, sql: """
+            SELECT DISTINCT CAST(a.key AS INTEGER), CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE a.value END, s.trace_ref
+            FROM spans s, json_each(s.attributes) a WHERE a.type NOT IN ('array', 'object', 'null') AND a.value IS NOT NULL
+            ORDER BY 1, 2, 3
+            """)
+        let insert = try RawStatement(db, sql: """
+            INSERT INTO attribute_postings (key_id, value, chunk, last_trace_ref, trace_refs) VALUES (?, ?, ?, ?, ?)
+            """)
+        var current: Key?
+        var refs: [Int64] = []
+        func flush() throws {
+            guard let key = current else { return }
+            var (chunk, from): (Int64, Int) = (0, 0)
+            while from < refs.count {
+                var blob: [UInt8] = []
+                var last: Int64 = 0
+                while from < refs.count, blob.count < chunkBytes {
+                    last = append([refs[from]], after: last, to: &blob)
+                    from += 1
+                }
+                try Self.insert(key, chunk: chunk, last: last, blob: blob, with: insert, db: db)
+                chunk += 1
+            }
+            refs.removeAll(keepingCapacity: true)
+        }
+        while try rows.step(db) {
+            let value: Value = rows.isInteger(1) ? .int(rows.int64(1)) : rows.isReal(1) ? .real(rows.double(1)) : .text(rows.text(1) ?? "")
+            let key = Key(keyID: rows.int64(0), value: value)
+            if key != current {
+                try flush()
+                current = key
+            }
+            refs.append(rows.int64(2))
+        }
+        try flush()
+    }
+}
