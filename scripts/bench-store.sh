@@ -38,6 +38,9 @@ echo "trace list --min-duration 5ms            $(median "$trace" list --db bench
 echo "trace show <slowest> (full id)           $(median "$trace" show "$slowest" --db bench.db)"
 echo "trace show <8-digit prefix> --verbose    $(median "$trace" show "${slowest:0:8}" --db bench.db --verbose)"
 echo "trace list --name http.connect           $(median "$trace" list --db bench.db --name http.connect)"
+echo "trace list --attribute network.peer.port=<one port> (selective)   $(median "$trace" list --db bench.db --attribute "network.peer.port=$(sqlite3 bench.db "SELECT value FROM span_attribute WHERE key = 'network.peer.port' LIMIT 1")")"
+echo "trace list --attribute http.request.method=GET (every trace)      $(median "$trace" list --db bench.db --attribute http.request.method=GET)"
+echo "trace list --attribute no.such.key=1                             $(median "$trace" list --db bench.db --attribute no.such.key=1)"
 
 # Whole-database work: one run each, wall time and peak memory (process included).
 once() {

@@ -301,7 +301,7 @@ _trace_import() {
 _trace_list() {
     repeating_flags=()
     non_repeating_flags=(--errors --json -f --follow --version -h --help)
-    repeating_options=()
+    repeating_options=(--attribute)
     non_repeating_options=(--limit --service --name --min-duration --max-duration --since --sort --db)
     __trace_offer_flags_options 0
 
@@ -320,6 +320,9 @@ _trace_list() {
         return
         ;;
     '--max-duration')
+        return
+        ;;
+    '--attribute')
         return
         ;;
     '--since')
@@ -360,7 +363,7 @@ _trace_show() {
 _trace_stats() {
     repeating_flags=()
     non_repeating_flags=(--errors --json --adjust-skew --version -h --help)
-    repeating_options=()
+    repeating_options=(--attribute)
     non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
     __trace_offer_flags_options 0
 
@@ -376,6 +379,9 @@ _trace_stats() {
         return
         ;;
     '--max-duration')
+        return
+        ;;
+    '--attribute')
         return
         ;;
     '--since')
@@ -419,7 +425,7 @@ _trace_diff() {
 _trace_flame() {
     repeating_flags=()
     non_repeating_flags=(--errors --folded --adjust-skew --version -h --help)
-    repeating_options=()
+    repeating_options=(--attribute)
     non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
     __trace_offer_flags_options 0
 
@@ -435,6 +441,9 @@ _trace_flame() {
         return
         ;;
     '--max-duration')
+        return
+        ;;
+    '--attribute')
         return
         ;;
     '--since')
@@ -456,7 +465,7 @@ _trace_flame() {
 _trace_map() {
     repeating_flags=()
     non_repeating_flags=(--errors --dot --json --version -h --help)
-    repeating_options=()
+    repeating_options=(--attribute)
     non_repeating_options=(--service --name --min-duration --max-duration --since --db)
     __trace_offer_flags_options 0
 
@@ -472,6 +481,9 @@ _trace_map() {
         return
         ;;
     '--max-duration')
+        return
+        ;;
+    '--attribute')
         return
         ;;
     '--since')
@@ -501,7 +513,7 @@ _trace_tui() {
 _trace_export() {
     repeating_flags=()
     non_repeating_flags=(--errors --version -h --help)
-    repeating_options=()
+    repeating_options=(--attribute)
     non_repeating_options=(--service --name --min-duration --max-duration --since --otlp-endpoint --otlp-protocol --output -o --batch-size --db)
     __trace_offer_flags_options 0
 
@@ -517,6 +529,9 @@ _trace_export() {
         return
         ;;
     '--max-duration')
+        return
+        ;;
+    '--attribute')
         return
         ;;
     '--since')
