@@ -136,7 +136,14 @@ public final class TraceBrowser {
     static let flameTraceLimit = 2_000
 
     private func applyFilter() throws {
-        list.query.text = list.filterText.isEmpty ? nil : list.filterText
+        // `key=value` is an attribute match, answered by the attribute index; anything else is text.
+        if let cut = list.filterText.firstIndex(of: "="), cut != list.filterText.startIndex, !list.filterText.contains(" ") {
+            list.query.attributes = [AttributeMatch(key: String(list.filterText[..<cut]), value: String(list.filterText[list.filterText.index(after: cut)...]))]
+            list.query.text = nil
+        } else {
+            list.query.attributes = []
+            list.query.text = list.filterText.isEmpty ? nil : list.filterText
+        }
         list.selected = 0
         list.top = 0
         try list.reload(store: store, visibleRows: listRows)
@@ -225,7 +232,7 @@ public final class TraceBrowser {
         "  g G  Home End first / last    u           local time / UTC",
         "  ?             this help       q  Ctrl-C   quit",
         "Trace list",
-        "  Enter →       open trace      /           filter (id, service, span, attribute)",
+        "  Enter →       open trace      /           filter (id, service, span, attribute; key=value)",
         "  s             sort by start / duration    e   errors only",
         "  Esc           clear filter                F   flame graph of the listed traces",
         "Trace",

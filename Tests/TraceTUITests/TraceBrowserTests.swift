@@ -67,6 +67,18 @@ import TraceStore
         #expect(lines[2].hasPrefix("000000000000001e"))
     }
 
+    /// `key=value` in the filter is an attribute match through the index: the three error traces
+    /// (every tenth) answered 500.
+    @Test func filtersByAnAttributeValue() throws {
+        let browser = try TraceBrowser(store: store(), width: 120, height: 24)
+        _ = try browser.handle(.character("/"))
+        for character in "http.response.status_code=500" { _ = try browser.handle(.character(character)) }
+        let lines = text(browser)
+        #expect(lines[23].hasPrefix("/http.response.status_code=500"))
+        #expect(Array(lines[2...4]).map { String($0.prefix(16)) } == [30, 20, 10].map { String(TraceID(high: $0, low: 0xABCDEF).hex.prefix(16)) })
+        #expect(lines[5].trimmingCharacters(in: .whitespaces).isEmpty)
+    }
+
     @Test func opensATraceAndFollowsTheSelectionInTheDetailPane() throws {
         let browser = try TraceBrowser(store: store(), width: 120, height: 30)
         _ = try browser.handle(.enter)
@@ -131,7 +143,7 @@ import TraceStore
     @Test func breakdownAndHelpAreOneKeyAway() throws {
         let browser = try TraceBrowser(store: store(), width: 120, height: 30)
         _ = try browser.handle(.character("?"))
-        #expect(text(browser).contains { $0.contains("filter (id, service, span, attribute)") })
+        #expect(text(browser).contains { $0.contains("filter (id, service, span, attribute; key=value)") })
         _ = try browser.handle(.character("x"))
         #expect(!text(browser).contains { $0.contains("Any key closes this help") })
         _ = try browser.handle(.enter)
