@@ -8,6 +8,10 @@ import TraceModel
 enum AttributeIndex {
     /// A chunk is closed once it holds this many bytes of refs; a new one starts after it.
     static let chunkBytes = 1_024
+    /// A key with more distinct values than this (ports, URLs, ids) is not indexed: nearly every
+    /// trace would add a row of its own, which costs as much as storing the span. A match on such
+    /// a key reads the spans instead (`unindexed_attribute_keys`).
+    static let maximumValuesPerKey = 1_000
 
     /// A scalar attribute value as the index keys it: booleans as the text `true`/`false`, as
     /// the `span_attribute` view shows them.
@@ -93,10 +97,32 @@ enum AttributeIndex {
         return refs
     }
 
+    /// Which of `spans` (by index) have each key and scalar value; ids from `keyID`, which may
+    /// throw (a key with no id yet).
+    static func postings(of spans: [Span], keyID: (String) throws -> Int64) rethrows -> [Key: [Int]] {
+        var postings: [Key: [Int]] = [:]
+        for (index, span) in spans.enumerated() {
+            for attribute in span.attributes {
+                guard let value = Value(attribute.value) else { continue }
+                postings[Key(keyID: try keyID(attribute.key), value: value), default: []].append(index)
+            }
+        }
+        return postings
+    }
+
+    /// The last chunk of a key, as the writer last left it: read once, then kept, so a commit
+    /// costs one UPDATE per key rather than a SELECT and an UPDATE.
+    struct OpenChunk {
+        var chunk: Int64
+        var last: Int64
+        var blob: [UInt8]
+    }
+
     /// Adds each key's trace refs to its last chunk, or starts the next one when that is full;
     /// keys in order, so the same spans give the same rows however they arrived.
-    static func add(_ postings: [Key: [Int64]], in db: Database) throws {
+    static func add(_ postings: [Key: [Int64]], open: inout [Key: OpenChunk], in db: Database) throws {
         guard !postings.isEmpty else { return }
+        let postings = try withoutUnindexedKeys(postings, in: db)
         let lastChunk = try RawStatement(db, sql: """
             SELECT chunk, last_trace_ref, trace_refs FROM attribute_postings WHERE key_id = ? AND value = ? ORDER BY chunk DESC LIMIT 1
             """)
@@ -107,36 +133,65 @@ enum AttributeIndex {
             INSERT INTO attribute_postings (key_id, value, chunk, last_trace_ref, trace_refs) VALUES (?, ?, ?, ?, ?)
             """)
         for (key, refs) in postings.sorted(by: { $0.key < $1.key }) {
-            lastChunk.bind(1, key.keyID)
-            key.value.bind(to: lastChunk, at: 2)
-            guard try lastChunk.step(db) else {
+            var current = open[key]
+            if current == nil {
+                lastChunk.bind(1, key.keyID)
+                key.value.bind(to: lastChunk, at: 2)
+                if try lastChunk.step(db) {
+                    current = OpenChunk(chunk: lastChunk.int64(0), last: lastChunk.int64(1), blob: lastChunk.blob(2))
+                    lastChunk.reset()
+                }
+            }
+            guard var chunk = current else {
                 var blob: [UInt8] = []
                 let last = append(refs, after: 0, to: &blob)
                 try insert(key, chunk: 0, last: last, blob: blob, with: start, db: db)
+                open[key] = OpenChunk(chunk: 0, last: last, blob: blob)
                 continue
             }
-            let (chunk, last) = (lastChunk.int64(0), lastChunk.int64(1))
-            var blob = lastChunk.blob(2)
-            lastChunk.reset()
-            let before = blob.count
+            let before = chunk.blob.count
             if before < chunkBytes {
-                let newLast = append(refs, after: last, to: &blob)
-                guard blob.count > before else { continue }
-                extend.bind(1, newLast)
-                extend.bind(2, blob: blob)
+                chunk.last = append(refs, after: chunk.last, to: &chunk.blob)
+                guard chunk.blob.count > before else { continue }
+                extend.bind(1, chunk.last)
+                extend.bind(2, blob: chunk.blob)
                 extend.bind(3, key.keyID)
                 key.value.bind(to: extend, at: 4)
-                extend.bind(5, chunk)
+                extend.bind(5, chunk.chunk)
                 try extend.execute(db)
+                open[key] = chunk
             } else {
                 // Full: the next chunk starts from zero, refs equal to this one's last skipped.
-                let rest = Array(refs.drop { $0 == last })
+                let rest = Array(refs.drop { $0 == chunk.last })
                 guard !rest.isEmpty else { continue }
-                var next: [UInt8] = []
-                let newLast = append(rest, after: 0, to: &next)
-                try insert(key, chunk: chunk + 1, last: newLast, blob: next, with: start, db: db)
+                var next = OpenChunk(chunk: chunk.chunk + 1, last: 0, blob: [])
+                next.last = append(rest, after: 0, to: &next.blob)
+                try insert(key, chunk: next.chunk, last: next.last, blob: next.blob, with: start, db: db)
+                open[key] = next
             }
         }
+    }
+
+    /// `postings` less the keys that have, or with these would have, too many values; those are
+    /// marked unindexed and their rows deleted.
+    private static func withoutUnindexedKeys(_ postings: [Key: [Int64]], in db: Database) throws -> [Key: [Int64]] {
+        let unindexed = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
+        var kept = postings.filter { !unindexed.contains($0.key.keyID) }
+        let newValues = Dictionary(grouping: kept.keys, by: \.keyID).mapValues(\.count)
+        let countValues = try RawStatement(db, sql: "SELECT count(*) FROM attribute_postings WHERE key_id = ? AND chunk = 0")
+        for (keyID, added) in newValues.sorted(by: { $0.key < $1.key }) {
+            // New values past the limit need no exact count of the old ones.
+            var total = added
+            if total <= maximumValuesPerKey {
+                countValues.bind(1, keyID)
+                total += Int(try countValues.fetchInt64(db) ?? 0)
+            }
+            guard total > maximumValuesPerKey else { continue }
+            try db.execute(sql: "INSERT OR IGNORE INTO unindexed_attribute_keys VALUES (?)", arguments: [keyID])
+            try db.execute(sql: "DELETE FROM attribute_postings WHERE key_id = ?", arguments: [keyID])
+            kept = kept.filter { $0.key.keyID != keyID }
+        }
+        return kept
     }
 
     private static func insert(_ key: Key, chunk: Int64, last: Int64, blob: [UInt8], with statement: RawStatement, db: Database) throws {
@@ -148,27 +203,71 @@ enum AttributeIndex {
         try statement.execute(db)
     }
 
-    /// The refs of the traces with a span whose attribute `key` has one of `values`; empty when the
-    /// key was never seen.
+    /// The refs of the traces with a span whose attribute `key` has one of `values`: from the
+    /// postings, and from the spans stored since they were last written; empty when the key was
+    /// never seen.
     static func traceRefs(key: String, values: [Value], in db: Database) throws -> Set<Int64> {
         let findKey = try RawStatement(db, sql: "SELECT id FROM attribute_keys WHERE key = ?")
         findKey.bind(1, text: key)
         guard let keyID = try findKey.fetchInt64(db) else { return [] }
         let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
+        // Spans past the index's mark are read; for an unindexed key, every span.
+        let unindexed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0
+        let tail = try RawStatement(db, sql: """
+            SELECT DISTINCT s.trace_ref FROM spans s, json_each(s.attributes) a
+            WHERE s.rowid > \(unindexed ? "0" : "(SELECT indexed_through FROM attribute_index_state)") AND a.key = ?
+              AND (CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN a.value
+                   WHEN 'integer' THEN a.value WHEN 'real' THEN a.value END) = ?
+              AND (CASE WHEN a.type IN ('true', 'false') THEN 'text' ELSE a.type END) = ?
+            """)
         var refs = Set<Int64>()
         for value in values {
             chunks.bind(1, keyID)
             value.bind(to: chunks, at: 2)
             while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
             chunks.reset()
+            tail.bind(1, text: String(keyID))
+            value.bind(to: tail, at: 2)
+            switch value {
+            case .text: tail.bind(3, text: "text")
+            case .int: tail.bind(3, text: "integer")
+            case .real: tail.bind(3, text: "real")
+            }
+            while try tail.step(db) { refs.insert(tail.int64(0)) }
         }
         return refs
+    }
+
+    /// The index entries of the spans stored after rowid `mark`, in the order they were stored.
+    static func postings(ofSpansAfter mark: Int64, in db: Database) throws -> [Key: [Int64]] {
+        let rows = try RawStatement(db, sql: """
+            SELECT CAST(a.key AS INTEGER), CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE a.value END, s.trace_ref
+            FROM spans s, json_each(s.attributes) a
+            WHERE s.rowid > ? AND a.type NOT IN ('array', 'object', 'null') AND a.value IS NOT NULL
+            ORDER BY s.rowid
+            """)
+        rows.bind(1, mark)
+        var postings: [Key: [Int64]] = [:]
+        while try rows.step(db) {
+            let key = Key(keyID: rows.int64(0), value: value(in: rows, at: 1))
+            let ref = rows.int64(2)
+            if postings[key]?.last != ref { postings[key, default: []].append(ref) }
+        }
+        return postings
+    }
+
+    private static func value(in rows: RawStatement, at column: Int32) -> Value {
+        rows.isInteger(column) ? .int(rows.int64(column)) : rows.isReal(column) ? .real(rows.double(column)) : .text(rows.text(column) ?? "")
     }
 
     /// Builds the whole index from the stored spans: for v3 on an older file, and after a prune
     /// (whose deleted trace refs could otherwise be reused).
     static func rebuild(in db: Database) throws {
-        try db.execute(sql: "DELETE FROM attribute_postings")
+        try db.execute(sql: """
+            DELETE FROM attribute_postings;
+            DELETE FROM unindexed_attribute_keys;
+            UPDATE attribute_index_state SET indexed_through = (SELECT coalesce(max(rowid), 0) FROM spans);
+            """)
         // Sorted by key, value and trace, so each key's refs arrive together and in order.
         let rows = try RawStatement(db, sql: """
             SELECT DISTINCT CAST(a.key AS INTEGER), CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE a.value END, s.trace_ref
@@ -196,8 +295,7 @@ enum AttributeIndex {
             refs.removeAll(keepingCapacity: true)
         }
         while try rows.step(db) {
-            let value: Value = rows.isInteger(1) ? .int(rows.int64(1)) : rows.isReal(1) ? .real(rows.double(1)) : .text(rows.text(1) ?? "")
-            let key = Key(keyID: rows.int64(0), value: value)
+            let key = Key(keyID: rows.int64(0), value: value(in: rows, at: 1))
             if key != current {
                 try flush()
                 current = key
@@ -205,5 +303,10 @@ enum AttributeIndex {
             refs.append(rows.int64(2))
         }
         try flush()
+        try db.execute(sql: """
+            INSERT INTO unindexed_attribute_keys
+                SELECT key_id FROM attribute_postings WHERE chunk = 0 GROUP BY key_id HAVING count(*) > \(maximumValuesPerKey);
+            DELETE FROM attribute_postings WHERE key_id IN (SELECT key_id FROM unindexed_attribute_keys);
+            """)
     }
 }

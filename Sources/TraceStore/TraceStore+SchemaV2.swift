@@ -122,7 +122,8 @@ extension TraceStore {
 
     /// v3: the attribute index, `attribute_postings`: for each attribute key and scalar value,
     /// the traces with a span that has it (numbered chunks of delta-coded trace refs), built here
-    /// for the spans already stored and kept up to date by every write.
+    /// for the spans already stored; writers bring it up to date every second or so, and
+    /// `attribute_index_state` marks the last span it covers.
     static func migrateToV3(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE attribute_postings (
@@ -133,6 +134,9 @@ extension TraceStore {
                 trace_refs BLOB NOT NULL,
                 PRIMARY KEY (key_id, value, chunk)
             ) WITHOUT ROWID;
+            CREATE TABLE attribute_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
+            INSERT INTO attribute_index_state VALUES (1, 0);
+            CREATE TABLE unindexed_attribute_keys (key_id INTEGER PRIMARY KEY REFERENCES attribute_keys(id));
             """)
         try AttributeIndex.rebuild(in: db)
     }
@@ -159,11 +163,11 @@ extension TraceStore {
         while let row = try rows.next() {
             batch.append(try LegacyV1.span(from: row, resources: &resources, scopes: &scopes))
             if batch.count == 10_000 {
-                try writer.insert(batch, in: db)
+                _ = try writer.insert([PreparedSpans(unencoded: batch)], in: db)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        try writer.insert(batch, in: db)
+        _ = try writer.insert([PreparedSpans(unencoded: batch)], in: db)
         try db.execute(sql: """
             DROP VIEW span_attribute;
             DROP TABLE trace_service;

@@ -24,8 +24,22 @@ public struct PreparedSpans: Sendable {
     let spans: [Span]
     /// Per span; nil where a key had no id yet, to be encoded inside the transaction.
     let columns: [EncodedColumns?]
+    /// The attribute index's entries for these spans (span indexes per key and value); nil when
+    /// a key had no id yet.
+    let postings: [AttributeIndex.Key: [Int]]?
 
     public var count: Int { spans.count }
+
+    init(spans: [Span], columns: [EncodedColumns?], postings: [AttributeIndex.Key: [Int]]?) {
+        self.spans = spans
+        self.columns = columns
+        self.postings = postings
+    }
+
+    /// Spans to be encoded inside the transaction (converting a v1 file).
+    init(unencoded spans: [Span]) {
+        self.init(spans: spans, columns: spans.map { _ in nil }, postings: nil)
+    }
 }
 
 struct EncodedColumns: Sendable {
@@ -42,7 +56,11 @@ extension TraceStore {
             guard let id = known[key] else { throw CompactJSONError.unknownKey(key) }
             return id
         })
-        return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) })
+        let postings = try? AttributeIndex.postings(of: spans) { key in
+            guard let id = known[key] else { throw CompactJSONError.unknownKey(key) }
+            return id
+        }
+        return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) }, postings: postings)
     }
 
     /// Stores a batch of spans in one transaction: all of them or, on error, none.
@@ -64,6 +82,17 @@ extension TraceStore {
             let (outcomes, keys) = try writer.write { db in try spanWriter.insert(batches, in: db) }
             committedKeys.publish(keys)
             return outcomes
+        } catch {
+            spanWriter.reset()
+            throw error
+        }
+    }
+
+    /// Writes the attribute index's pending entries now, as a writing command does before it ends
+    /// (readers find the spans past the index either way; this keeps that tail short).
+    public func writeAttributeIndex() throws {
+        do {
+            try writer.write { db in try spanWriter.writeIndex(in: db) }
         } catch {
             spanWriter.reset()
             throw error
@@ -128,6 +157,19 @@ final class SpanWriter: @unchecked Sendable {
     private static let cacheLimit = 100_000
     /// Off only while v2 converts a v1 file, before the index's table exists (v3 builds it).
     private let indexesAttributes: Bool
+    /// The attribute index's last chunk per key, as this writer left it.
+    private var openChunks: [AttributeIndex.Key: AttributeIndex.OpenChunk] = [:]
+    /// Index entries of the spans committed since the index was last written (readers cover
+    /// them by reading those spans, past `attribute_index_state.indexed_through`): writing the
+    /// index once per many commits touches each of its pages once, not once a commit.
+    private var pending: [AttributeIndex.Key: [Int64]] = [:]
+    private var pendingSpans = 0
+    /// The rowid of the first span in `pending`.
+    private var pendingFrom: Int64?
+    private var lastIndexWrite = ContinuousClock.now
+    /// The index is written when this many spans are pending, or this long after it last was.
+    var indexFlushSpans = 50_000
+    var indexFlushInterval: Duration = .seconds(1)
 
     init(indexesAttributes: Bool = true) {
         self.indexesAttributes = indexesAttributes
@@ -140,28 +182,62 @@ final class SpanWriter: @unchecked Sendable {
         keys = [:]
         resources = [:]
         scopes = [:]
+        openChunks = [:]
+        // What was pending is found again from the spans past the index's mark.
+        pending = [:]
+        pendingSpans = 0
+        pendingFrom = nil
     }
 
     /// Inserts each batch, returning what each did and the key ids to publish once committed.
     func insert(_ batches: [PreparedSpans], in db: Database) throws -> ([InsertOutcome], [String: Int64]) {
-        if names.count + keys.count + services.count > Self.cacheLimit { reset() }
+        if names.count + keys.count + services.count + openChunks.count > Self.cacheLimit { reset() }
         // Another process (a `trace prune`) may have deleted resources and scopes since this
         // connection last wrote; names and keys are never deleted, so only those two are forgotten.
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if version != dataVersion {
             resources = [:]
             scopes = [:]
+            openChunks = [:]
+            // Another process's spans may sit between this writer's: pending no longer covers the tail.
+            pending = [:]
+            pendingSpans = 0
+            pendingFrom = nil
             dataVersion = version
         }
-        let outcomes = try batches.map { try insert($0, in: db) }
+        var postings: [AttributeIndex.Key: [Int64]] = [:]
+        var firstRowID: Int64?
+        let outcomes = try batches.map { try insert($0, postings: &postings, firstRowID: &firstRowID, in: db) }
+        guard indexesAttributes, let firstRowID else { return (outcomes, keys) }
+        for (key, refs) in postings {
+            for ref in refs where pending[key]?.last != ref { pending[key, default: []].append(ref) }
+        }
+        pendingSpans += outcomes.reduce(0) { $0 + $1.inserted }
+        if pendingFrom == nil { pendingFrom = firstRowID }
+        if pendingSpans >= indexFlushSpans || ContinuousClock.now - lastIndexWrite >= indexFlushInterval { try writeIndex(in: db) }
         return (outcomes, keys)
     }
 
-    func insert(_ spans: [Span], in db: Database) throws -> InsertOutcome {
-        try insert(PreparedSpans(spans: spans, columns: spans.map { _ in nil }), in: db)
+    /// Brings the attribute index up to the last stored span: from `pending` when it covers
+    /// everything past the index's mark, else (another process wrote, or one stopped before
+    /// writing its pending entries) from the spans themselves.
+    func writeIndex(in db: Database) throws {
+        guard indexesAttributes else { return }
+        let mark = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
+        let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM spans") ?? 0
+        if let pendingFrom, pendingFrom == mark + 1 {
+            try AttributeIndex.add(pending, open: &openChunks, in: db)
+        } else if last > mark {
+            try AttributeIndex.add(AttributeIndex.postings(ofSpansAfter: mark, in: db), open: &openChunks, in: db)
+        }
+        try db.execute(sql: "UPDATE attribute_index_state SET indexed_through = ?", arguments: [last])
+        pending = [:]
+        pendingSpans = 0
+        pendingFrom = nil
+        lastIndexWrite = .now
     }
 
-    private func insert(_ batch: PreparedSpans, in db: Database) throws -> InsertOutcome {
+    private func insert(_ batch: PreparedSpans, postings: inout [AttributeIndex.Key: [Int64]], firstRowID: inout Int64?, in db: Database) throws -> InsertOutcome {
         guard batch.count > 0 else { return InsertOutcome() }
         let findTrace = try RawStatement(db, sql: "SELECT id FROM traces WHERE trace_id = ?")
         let createTrace = try RawStatement(db, sql: """
@@ -240,8 +316,8 @@ final class SpanWriter: @unchecked Sendable {
         // Pass 2: the spans; a retried one is ignored.
         var actual: [Int64: TraceDelta] = [:]
         var serviceCounts: [TraceService: Int] = [:]
-        var postings: [AttributeIndex.Key: [Int64]] = [:]
         var inserted = 0
+        var stored = [Bool](repeating: false, count: batch.count)
         for (index, span) in batch.spans.enumerated() {
             let traceRef = traceRefs[span.traceID]!
             let (nameID, resourceID, serviceID, scopeID) = ids[index]
@@ -268,17 +344,23 @@ final class SpanWriter: @unchecked Sendable {
             try insertSpan.execute(db)
             guard db.changesCount == 1 else { continue }
             inserted += 1
+            stored[index] = true
+            if firstRowID == nil { firstRowID = db.lastInsertedRowID }
             actual[traceRef, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
             serviceCounts[TraceService(traceRef: traceRef, serviceID: serviceID), default: 0] += 1
-            guard indexesAttributes else { continue }
-            for attribute in span.attributes {
-                guard let value = AttributeIndex.Value(attribute.value) else { continue }
-                let key = AttributeIndex.Key(keyID: try id(of: attribute.key, in: &keys, table: "attribute_keys", column: "key", db: db), value: value)
-                // A batch's spans of one trace come together: the list stays free of repeats.
-                if postings[key]?.last != traceRef { postings[key, default: []].append(traceRef) }
+        }
+        // The spans stored (a retried one was indexed with its first copy), each trace once in a row.
+        if indexesAttributes, inserted > 0 {
+            let entries = try batch.postings ?? AttributeIndex.postings(of: batch.spans) { key in
+                try id(of: key, in: &keys, table: "attribute_keys", column: "key", db: db)
+            }
+            for (key, spans) in entries {
+                for index in spans where stored[index] {
+                    let ref = traceRefs[batch.spans[index].traceID]!
+                    if postings[key]?.last != ref { postings[key, default: []].append(ref) }
+                }
             }
         }
-        try AttributeIndex.add(postings, in: db)
         // Known traces gain what was inserted; a new one is rewritten only if the batch repeated a span.
         for (traceID, traceRef) in traceRefs {
             let gained = actual[traceRef] ?? TraceDelta()

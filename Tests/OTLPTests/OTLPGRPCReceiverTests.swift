@@ -37,7 +37,7 @@ import TraceStore
         let result = try await withReceiver(store: overHTTP) { url, _ in try await post(url, body: body, contentType: "application/x-protobuf") }
         #expect(result.status == 200)
         // Every column of every table, as sqlite3 prints them: the two files hold the same rows.
-        for table in ["spans", "traces", "trace_services", "span_names", "services", "attribute_keys", "resources", "scopes", "store_totals"] {
+        for table in ["spans", "traces", "trace_services", "span_names", "services", "attribute_keys", "resources", "scopes", "store_totals", "attribute_postings"] {
             let dump = { (name: String) in try sqlite(directory.appendingPathComponent(name).path, "SELECT * FROM \(table) ORDER BY 1") }
             #expect(try dump("grpc.db") == dump("http.db"), "\(table)")
         }
