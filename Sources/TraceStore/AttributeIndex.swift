@@ -211,11 +211,12 @@ enum AttributeIndex {
         findKey.bind(1, text: key)
         guard let keyID = try findKey.fetchInt64(db) else { return [] }
         let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
-        // Spans past the index's mark are read; for an unindexed key, every span.
+        // Spans past the index's mark are read (a rowid range); for an unindexed key, every span.
         let unindexed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0
+        let mark = unindexed ? 0 : try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
         let tail = try RawStatement(db, sql: """
-            SELECT DISTINCT s.trace_ref FROM spans s, json_each(s.attributes) a
-            WHERE s.rowid > \(unindexed ? "0" : "(SELECT indexed_through FROM attribute_index_state)") AND a.key = ?
+            SELECT s.trace_ref FROM spans s, json_each(s.attributes) a
+            WHERE s.rowid > ? AND a.key = ?
               AND (CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN a.value
                    WHEN 'integer' THEN a.value WHEN 'real' THEN a.value END) = ?
               AND (CASE WHEN a.type IN ('true', 'false') THEN 'text' ELSE a.type END) = ?
@@ -226,12 +227,13 @@ enum AttributeIndex {
             value.bind(to: chunks, at: 2)
             while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
             chunks.reset()
-            tail.bind(1, text: String(keyID))
-            value.bind(to: tail, at: 2)
+            tail.bind(1, mark)
+            tail.bind(2, text: String(keyID))
+            value.bind(to: tail, at: 3)
             switch value {
-            case .text: tail.bind(3, text: "text")
-            case .int: tail.bind(3, text: "integer")
-            case .real: tail.bind(3, text: "real")
+            case .text: tail.bind(4, text: "text")
+            case .int: tail.bind(4, text: "integer")
+            case .real: tail.bind(4, text: "real")
             }
             while try tail.step(db) { refs.insert(tail.int64(0)) }
         }

@@ -18,7 +18,9 @@ extension TraceStore {
     public func traces(matching query: TraceQuery) throws -> [TraceSummary] {
         try writer.read { db in
             let selection = try Self.selection(for: query, in: db)
-            let sql = "SELECT \(Self.summaryColumns) \(selection.sql)"
+            // The page is chosen first and summarised after, so the per-trace subqueries run for
+            // its rows only, however many traces the filters let through.
+            let sql = "SELECT \(Self.summaryColumns) FROM traces t WHERE t.id IN (SELECT t.id \(selection.sql)) ORDER BY \(selection.order)"
             // Read through the C API: names are text as the sender sent it, NUL included.
             let rows = try RawStatement(db, sql: sql)
             try rows.bind(selection.arguments)
