@@ -19,6 +19,8 @@ public struct CriticalPath: Sendable, Equatable {
 
     /// Segments in time order; together they cover the trace from its first root's start to its end.
     public private(set) var segments: [Segment] = []
+    /// Each segment's span, by its index in `trace.spans`.
+    private(set) var segmentSpans: [Int] = []
 
     public init(trace: Trace) {
         self.init(tree: TraceTree(trace))
@@ -32,6 +34,7 @@ public struct CriticalPath: Sendable, Equatable {
         let (children, waitsOnAnotherService) = Self.waiting(tree)
         walk(root, until: spans[root].endTimeUnixNano, spans: spans, children: children, waiting: waitsOnAnotherService)
         segments.reverse()
+        segmentSpans.reverse()
     }
 
     /// The tree as time reads it: the client's own step in which the remote server span ran
@@ -43,9 +46,14 @@ public struct CriticalPath: Sendable, Equatable {
         var children = tree.children
         var network = Set<Int>()
         for (client, kids) in tree.children {
-            let servers = kids.filter { LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
+            // Fields read in place: a Span copy retains a dozen references.
+            func isHop(_ child: Int) -> Bool {
+                LatencyBreakdown.isHop(clientService: spans[client].serviceName, clientKind: spans[client].kind,
+                                       serverService: spans[child].serviceName, serverKind: spans[child].kind)
+            }
+            let servers = kids.filter(isHop)
             guard !servers.isEmpty else { continue }
-            let steps = kids.filter { !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) }
+            let steps = kids.filter { !isHop($0) }
             network.insert(client)
             network.formUnion(steps)
             for server in servers {
@@ -92,7 +100,10 @@ public struct CriticalPath: Sendable, Equatable {
     private mutating func walk(_ root: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
         func frame(_ index: Int, until end: UInt64, from floor: UInt64) -> Frame {
             let cursor = min(end, spans[index].endTimeUnixNano)
-            let kids = (children[index] ?? []).enumerated().map { (index: $1, end: min(spans[$1].endTimeUnixNano, cursor), position: $0) }
+            guard let children = children[index], !children.isEmpty else {
+                return Frame(index: index, cursor: cursor, floor: max(floor, spans[index].startTimeUnixNano), byEnd: [])
+            }
+            let kids = children.enumerated().map { (index: $1, end: min(spans[$1].endTimeUnixNano, cursor), position: $0) }
             let byEnd = kids.sorted { a, b in
                 (a.end, spans[b.index].startTimeUnixNano, b.position) > (b.end, spans[a.index].startTimeUnixNano, a.position)
             }
@@ -102,8 +113,9 @@ public struct CriticalPath: Sendable, Equatable {
         var stack = [frame(root, until: end, from: spans[root].startTimeUnixNano)]
         while !stack.isEmpty {
             let top = stack.count - 1
-            let span = spans[stack[top].index]
-            let isNetwork = waiting.contains(stack[top].index)
+            // Fields read in place: a Span copy retains a dozen references, and this runs per step.
+            let spanIndex = stack[top].index
+            let isNetwork = waiting.contains(spanIndex)
             let (cursor, floor) = (stack[top].cursor, stack[top].floor)
             // The child that finished last at or before the cursor, started before it, and ended
             // after this span's window began. Children ending later overlap what came after: off the path.
@@ -117,18 +129,19 @@ public struct CriticalPath: Sendable, Equatable {
                 }
             }
             guard let next else {
-                if cursor > floor { append(span, from: floor, to: cursor, isNetwork: isNetwork) }
+                if cursor > floor { append(spans, spanIndex, from: floor, to: cursor, isNetwork: isNetwork) }
                 stack.removeLast()
                 continue
             }
-            if next.end < cursor { append(span, from: next.end, to: cursor, isNetwork: isNetwork) }
+            if next.end < cursor { append(spans, spanIndex, from: next.end, to: cursor, isNetwork: isNetwork) }
             stack[top].cursor = max(spans[next.index].startTimeUnixNano, floor)
             stack.append(frame(next.index, until: next.end, from: floor))
         }
     }
 
     /// Segments are collected backwards in time; `init` reverses them.
-    private mutating func append(_ span: Span, from start: UInt64, to end: UInt64, isNetwork: Bool) {
-        segments.append(Segment(spanID: span.spanID, service: span.serviceName, startUnixNano: start, endUnixNano: end, isNetwork: isNetwork))
+    private mutating func append(_ spans: [Span], _ index: Int, from start: UInt64, to end: UInt64, isNetwork: Bool) {
+        segments.append(Segment(spanID: spans[index].spanID, service: spans[index].serviceName, startUnixNano: start, endUnixNano: end, isNetwork: isNetwork))
+        segmentSpans.append(index)
     }
 }

@@ -37,33 +37,47 @@ public struct LatencyBreakdown: Sendable, Equatable {
     }
 
     public init(tree: TraceTree) {
+        self.init(tree: tree, hops: true)
+    }
+
+    /// Without `hops`, only the time: what run-wide totals need, per trace of a whole file.
+    init(tree: TraceTree, hops withHops: Bool) {
         let trace = tree.trace
         let spans = trace.spans
         let path = CriticalPath(tree: tree)
         pathNanos = path.nanosByBucket
         if trace.durationNanos > path.totalNanos { pathNanos[.outsideRootSpan, default: 0] += trace.durationNanos - path.totalNanos }
-        let onPath = path.spanIDs
+        var onPath = [Bool](repeating: false, count: spans.count)
+        for index in path.segmentSpans { onPath[index] = true }
         // Depth first with an explicit stack: a chain 100,000 deep is a valid trace. A server span
         // carries the hop that reached it, recorded when it is visited, in the order a recursion would.
         var stack: [(index: Int, hop: Hop?)] = tree.roots.reversed().map { ($0, nil) }
         while let (index, hop) = stack.popLast() {
-            if let hop { hops.append(hop) }
-            let span = spans[index]
+            if let hop, withHops { hops.append(hop) }
+            // Fields read in place: a Span copy retains a dozen references, and this runs per span.
             let children = tree.children[index] ?? []
-            let servers = children.filter { Self.isHop(client: span, server: spans[$0]) }
-            let bucket: TimeBucket = servers.isEmpty ? .service(span.serviceName) : .network
-            if !onPath.contains(span.spanID) {
-                let covered = Self.unionNanos((servers.isEmpty ? children : servers).map { spans[$0] }, within: span)
-                parallelNanos[bucket, default: 0] += span.durationNanos - covered
+            let servers = children.filter {
+                Self.isHop(clientService: spans[index].serviceName, clientKind: spans[index].kind, serverService: spans[$0].serviceName, serverKind: spans[$0].kind)
+            }
+            if !onPath[index] {
+                let bucket: TimeBucket = servers.isEmpty ? .service(spans[index].serviceName) : .network
+                let covered = Self.unionNanos(
+                    of: (servers.isEmpty ? children : servers).map { (spans[$0].startTimeUnixNano, spans[$0].endTimeUnixNano) },
+                    within: (spans[index].startTimeUnixNano, spans[index].endTimeUnixNano))
+                parallelNanos[bucket, default: 0] += spans[index].durationNanos - covered
             }
             if servers.isEmpty {
                 stack += children.reversed().map { ($0, nil) }
                 continue
             }
+            guard withHops else {
+                stack += servers.reversed().map { ($0, nil) }
+                continue
+            }
             let serverSet = Set(servers)
             let steps = children.filter { !serverSet.contains($0) }.map { Step(name: spans[$0].name, nanos: spans[$0].durationNanos) }
             stack += servers.reversed().map { server in
-                (server, Hop(clientService: span.serviceName, clientName: span.name, clientNanos: span.durationNanos,
+                (server, Hop(clientService: spans[index].serviceName, clientName: spans[index].name, clientNanos: spans[index].durationNanos,
                              serverService: spans[server].serviceName, serverName: spans[server].name, serverNanos: spans[server].durationNanos,
                              clientSteps: steps))
             }

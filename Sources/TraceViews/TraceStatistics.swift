@@ -74,7 +74,7 @@ public struct TraceStatistics: Sendable {
         lastStartUnixNano = max(lastStartUnixNano, trace.startTimeUnixNano)
         lastEndUnixNano = max(lastEndUnixNano, trace.endTimeUnixNano)
         traceDurations.append(trace.durationNanos)
-        time.add(LatencyBreakdown(tree: tree))
+        time.add(LatencyBreakdown(tree: tree, hops: false))
         // Spans are read in place by index (a Span copy retains a dozen references) and each
         // span's service name is looked up once: this runs for every span of every trace.
         let services = spans.indices.map { spans[$0].serviceName }
