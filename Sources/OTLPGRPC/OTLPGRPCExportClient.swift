@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import OTLP
 import SwiftProtobuf
+import TraceIngest
 import TraceModel
 
 /// Pushes requests to an OTLP/gRPC collector (`TraceService/Export`), one call per request, retrying
@@ -102,6 +103,13 @@ extension OTLPProtocol {
         case .httpProtobuf: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .protobuf, configuration: configuration, onRetry: onRetry)
         case .httpJSON: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .json, configuration: configuration, onRetry: onRetry)
         }
+    }
+}
+
+extension OTLPProtocol {
+    /// A forwarder to `endpoint` over this protocol: one attempt a request, failures counted.
+    public func forwarder(to endpoint: String, statistics: IngestStatistics) throws -> OTLPForwarder {
+        OTLPForwarder(exporter: try exporter(endpoint: endpoint, configuration: .forwarding), statistics: statistics)
     }
 }
 

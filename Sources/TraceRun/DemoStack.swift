@@ -75,9 +75,7 @@ public final class DemoStack: Sendable {
         var tracerServices: [any Service] = []
         var forwardEndpoint: String?
         if let store {
-            let forwarder = try configuration.forwardEndpoint.map {
-                OTLPForwarder(exporter: try configuration.otlpProtocol.exporter(endpoint: $0, configuration: .forwarding), statistics: statistics)
-            }
+            let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, statistics: statistics) }
             forwardEndpoint = forwarder?.endpoint
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
             let receiverSignal = PortSignal()

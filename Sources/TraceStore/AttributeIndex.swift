@@ -263,52 +263,15 @@ enum AttributeIndex {
     }
 
     /// Builds the whole index from the stored spans: for v3 on an older file, and after a prune
-    /// (whose deleted trace refs could otherwise be reused).
+    /// (whose deleted trace refs could otherwise be reused). The same path as a writer's catching
+    /// up, from the first span.
     static func rebuild(in db: Database) throws {
         try db.execute(sql: """
             DELETE FROM attribute_postings;
             DELETE FROM unindexed_attribute_keys;
             UPDATE attribute_index_state SET indexed_through = (SELECT coalesce(max(rowid), 0) FROM spans);
             """)
-        // Sorted by key, value and trace, so each key's refs arrive together and in order.
-        let rows = try RawStatement(db, sql: """
-            SELECT DISTINCT CAST(a.key AS INTEGER), CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE a.value END, s.trace_ref
-            FROM spans s, json_each(s.attributes) a WHERE a.type NOT IN ('array', 'object', 'null') AND a.value IS NOT NULL
-            ORDER BY 1, 2, 3
-            """)
-        let insert = try RawStatement(db, sql: """
-            INSERT INTO attribute_postings (key_id, value, chunk, last_trace_ref, trace_refs) VALUES (?, ?, ?, ?, ?)
-            """)
-        var current: Key?
-        var refs: [Int64] = []
-        func flush() throws {
-            guard let key = current else { return }
-            var (chunk, from): (Int64, Int) = (0, 0)
-            while from < refs.count {
-                var blob: [UInt8] = []
-                var last: Int64 = 0
-                while from < refs.count, blob.count < chunkBytes {
-                    last = append([refs[from]], after: last, to: &blob)
-                    from += 1
-                }
-                try Self.insert(key, chunk: chunk, last: last, blob: blob, with: insert, db: db)
-                chunk += 1
-            }
-            refs.removeAll(keepingCapacity: true)
-        }
-        while try rows.step(db) {
-            let key = Key(keyID: rows.int64(0), value: value(in: rows, at: 1))
-            if key != current {
-                try flush()
-                current = key
-            }
-            refs.append(rows.int64(2))
-        }
-        try flush()
-        try db.execute(sql: """
-            INSERT INTO unindexed_attribute_keys
-                SELECT key_id FROM attribute_postings WHERE chunk = 0 GROUP BY key_id HAVING count(*) > \(maximumValuesPerKey);
-            DELETE FROM attribute_postings WHERE key_id IN (SELECT key_id FROM unindexed_attribute_keys);
-            """)
+        var open: [Key: OpenChunk] = [:]
+        try add(postings(ofSpansAfter: 0, in: db), open: &open, in: db)
     }
 }

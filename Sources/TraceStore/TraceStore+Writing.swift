@@ -52,14 +52,12 @@ extension TraceStore {
     /// Encodes what can be encoded without the database, using the attribute key ids already committed.
     public func prepare(_ spans: [Span]) -> PreparedSpans {
         let known = committedKeys.snapshot()
-        var json = CompactJSON.Writer(keyID: { key in
-            guard let id = known[key] else { throw CompactJSONError.unknownKey(key) }
-            return id
-        })
-        let postings = try? AttributeIndex.postings(of: spans) { key in
+        let knownID = { (key: String) throws -> Int64 in
             guard let id = known[key] else { throw CompactJSONError.unknownKey(key) }
             return id
         }
+        var json = CompactJSON.Writer(keyID: knownID)
+        let postings = try? AttributeIndex.postings(of: spans, keyID: knownID)
         return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) }, postings: postings)
     }
 
@@ -183,7 +181,12 @@ final class SpanWriter: @unchecked Sendable {
         resources = [:]
         scopes = [:]
         openChunks = [:]
-        // What was pending is found again from the spans past the index's mark.
+        forgetPending()
+    }
+
+    /// Drops the index entries not yet written; they are found again from the spans past the
+    /// index's mark.
+    private func forgetPending() {
         pending = [:]
         pendingSpans = 0
         pendingFrom = nil
@@ -200,9 +203,7 @@ final class SpanWriter: @unchecked Sendable {
             scopes = [:]
             openChunks = [:]
             // Another process's spans may sit between this writer's: pending no longer covers the tail.
-            pending = [:]
-            pendingSpans = 0
-            pendingFrom = nil
+            forgetPending()
             dataVersion = version
         }
         var postings: [AttributeIndex.Key: [Int64]] = [:]
@@ -231,9 +232,7 @@ final class SpanWriter: @unchecked Sendable {
             try AttributeIndex.add(AttributeIndex.postings(ofSpansAfter: mark, in: db), open: &openChunks, in: db)
         }
         try db.execute(sql: "UPDATE attribute_index_state SET indexed_through = ?", arguments: [last])
-        pending = [:]
-        pendingSpans = 0
-        pendingFrom = nil
+        forgetPending()
         lastIndexWrite = .now
     }
 
@@ -268,7 +267,7 @@ final class SpanWriter: @unchecked Sendable {
             ON CONFLICT (trace_ref, service_id) DO UPDATE SET span_count = span_count + excluded.span_count
             """)
 
-        var json = CompactJSON.Writer(keyID: { [unowned self] key in try self.id(of: key, in: &self.keys, table: "attribute_keys", column: "key", db: db) })
+        var json = CompactJSON.Writer(keyID: { [unowned self] key in try self.keyID(key, db: db) })
         // Pass 1: dictionary ids for every span, and what each trace would gain if all its spans are new.
         var ids: [(name: Int64, resource: Int64, service: Int64, scope: Int64)] = []
         ids.reserveCapacity(batch.count)
@@ -351,9 +350,7 @@ final class SpanWriter: @unchecked Sendable {
         }
         // The spans stored (a retried one was indexed with its first copy), each trace once in a row.
         if indexesAttributes, inserted > 0 {
-            let entries = try batch.postings ?? AttributeIndex.postings(of: batch.spans) { key in
-                try id(of: key, in: &keys, table: "attribute_keys", column: "key", db: db)
-            }
+            let entries = try batch.postings ?? AttributeIndex.postings(of: batch.spans) { try keyID($0, db: db) }
             for (key, spans) in entries {
                 for index in spans where stored[index] {
                     let ref = traceRefs[batch.spans[index].traceID]!
@@ -388,6 +385,10 @@ final class SpanWriter: @unchecked Sendable {
             try addTotals.execute(db)
         }
         return InsertOutcome(inserted: inserted, duplicates: batch.count - inserted)
+    }
+
+    private func keyID(_ key: String, db: Database) throws -> Int64 {
+        try id(of: key, in: &keys, table: "attribute_keys", column: "key", db: db)
     }
 
     /// The dictionary id of a name, service or attribute key, adding it on first sight.

@@ -36,8 +36,7 @@ struct OTLPExportOptions: ParsableArguments {
     /// The forwarder for --otlp-endpoint (one attempt a request), or nil without one.
     func forwarder(statistics: IngestStatistics) throws -> OTLPForwarder? {
         guard let otlpEndpoint else { return nil }
-        let exporter = try exportProtocol().exporter(endpoint: otlpEndpoint, configuration: .forwarding)
-        return OTLPForwarder(exporter: exporter, statistics: statistics)
+        return try exportProtocol().forwarder(to: otlpEndpoint, statistics: statistics)
     }
 
     /// An endpoint is an http(s) URL with a host; over gRPC, plain http only (no TLS here).

@@ -21,9 +21,7 @@ func withReceiver<T: Sendable>(
     var logger = Logger(label: "receiver-test")
     logger.logLevel = .error
     let statistics = IngestStatistics()
-    let forwarder = try endpoint.map {
-        OTLPForwarder(exporter: try forwarding.exporter(endpoint: $0, configuration: .forwarding), statistics: statistics)
-    }
+    let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, statistics: statistics) }
     let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodyBytes)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = OTLPReceiver.buildApplication(
@@ -131,9 +129,7 @@ func withGRPCReceiverListening<T: Sendable>(
     var logger = Logger(label: "grpc-receiver-test")
     logger.logLevel = .error
     let statistics = IngestStatistics()
-    let forwarder = try endpoint.map {
-        OTLPForwarder(exporter: try forwarding.exporter(endpoint: $0, configuration: .forwarding), statistics: statistics)
-    }
+    let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, statistics: statistics) }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let receiver = OTLPGRPCReceiver(
         configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
