@@ -106,9 +106,13 @@ let package = Package(
             ]
         ),
         .target(name: "TraceViews", dependencies: ["TraceModel"]),
+        // The query language: parsed, type-checked and evaluated over model values; no store.
+        .target(name: "TraceQL", dependencies: ["TraceModel"]),
+        // Queries answered from a store: index lookups narrow the traces, the evaluator decides.
+        .target(name: "TraceSearch", dependencies: ["TraceModel", "TraceStore", "TraceQL"]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "TraceTUI", dependencies: ["CNCurses", "TraceModel", "TraceStore", "TraceViews"]),
+        .target(name: "TraceTUI", dependencies: ["CNCurses", "TraceModel", "TraceStore", "TraceViews", "TraceQL", "TraceSearch"]),
         .target(
             name: "TraceRun",
             dependencies: [
@@ -123,6 +127,7 @@ let package = Package(
             name: "trace",
             dependencies: [
                 "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
+                "TraceQL", "TraceSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,6 +167,7 @@ let package = Package(
             ],
             exclude: ["FuzzCorpus"]
         ),
+        .testTarget(name: "TraceQLTests", dependencies: ["TraceQL", "TraceSearch", "TraceStore", "TraceModel", "TraceFixtures"]),
         .testTarget(name: "TraceViewsTests", dependencies: ["TraceViews", "TraceModel", "TraceFixtures"]),
         .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures"]),
         .testTarget(

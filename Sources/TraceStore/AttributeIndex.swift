@@ -24,8 +24,11 @@ enum AttributeIndex {
             switch value {
             case .string(let text): self = .text(text)
             case .int(let number): self = .int(number)
-            // SQLite keeps NaN as NULL: infinities and NaN are left out of the index.
-            case .double(let number) where number.isFinite: self = .real(number)
+            // SQLite keeps NaN as NULL: infinities and NaN are left out of the index. A whole
+            // double is keyed as the integer SQLite finds equal to it: one row, not two rows that
+            // the table's primary key would take for the same one.
+            case .double(let number) where number.isFinite:
+                self = number.rounded() == number && number.magnitude < 9.2e18 ? .int(Int64(number)) : .real(number)
             case .bool(let flag): self = .text(flag ? "true" : "false")
             default: return nil
             }
@@ -42,7 +45,7 @@ enum AttributeIndex {
         /// What a user's `key=value` can mean: the text, and the number it spells if it is one.
         static func candidates(for text: String) -> [Value] {
             var values: [Value] = [.text(text)]
-            if let number = Int64(text) { values.append(.int(number)) } else if let number = Double(text), number.isFinite { values.append(.real(number)) }
+            if let number = Int64(text) { values.append(.int(number)) } else if let number = Double(text), let value = Value(.double(number)) { values.append(value) }
             return values
         }
 
@@ -103,8 +106,13 @@ enum AttributeIndex {
         var postings: [Key: [Int]] = [:]
         for (index, span) in spans.enumerated() {
             for attribute in span.attributes {
-                guard let value = Value(attribute.value) else { continue }
-                postings[Key(keyID: try keyID(attribute.key), value: value), default: []].append(index)
+                // An array is indexed by its scalar elements: `key = element` finds it.
+                let values = if case .array(let elements) = attribute.value { elements.compactMap(Value.init) } else { [Value(attribute.value)].compactMap { $0 } }
+                guard !values.isEmpty else { continue }
+                let id = try keyID(attribute.key)
+                for value in values where postings[Key(keyID: id, value: value)]?.last != index {
+                    postings[Key(keyID: id, value: value), default: []].append(index)
+                }
             }
         }
         return postings
@@ -215,11 +223,10 @@ enum AttributeIndex {
         let unindexed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0
         let mark = unindexed ? 0 : try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
         let tail = try RawStatement(db, sql: """
-            SELECT s.trace_ref FROM spans s, json_each(s.attributes) a
-            WHERE s.rowid > ? AND a.key = ?
-              AND (CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN a.value
-                   WHEN 'integer' THEN a.value WHEN 'real' THEN a.value END) = ?
-              AND (CASE WHEN a.type IN ('true', 'false') THEN 'text' ELSE a.type END) = ?
+            \(scalarEntries) SELECT trace_ref FROM entries
+            WHERE key = ? AND (CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN value
+                   WHEN 'integer' THEN value WHEN 'real' THEN value END) = ?
+              AND (CASE WHEN type IN ('true', 'false') THEN 'text' WHEN type IN ('integer', 'real') THEN 'number' ELSE type END) = ?
             """)
         var refs = Set<Int64>()
         for value in values {
@@ -232,21 +239,68 @@ enum AttributeIndex {
             value.bind(to: tail, at: 3)
             switch value {
             case .text: tail.bind(4, text: "text")
-            case .int: tail.bind(4, text: "integer")
-            case .real: tail.bind(4, text: "real")
+            case .int, .real: tail.bind(4, text: "number")
             }
             while try tail.step(db) { refs.insert(tail.int64(0)) }
         }
         return refs
     }
 
+    /// `entries(span, key, type, value, trace_ref)`: every top-level attribute of the spans after
+    /// rowid `?1`, and every element of those that are arrays, as `json_each` types and values them.
+    private static let scalarEntries = """
+        WITH entries(span, key, type, value, trace_ref) AS (
+            SELECT s.rowid, a.key, a.type, a.value, s.trace_ref FROM spans s, json_each(s.attributes) a WHERE s.rowid > ?1 AND a.type != 'array'
+            UNION ALL
+            SELECT s.rowid, a.key, e.type, e.value, s.trace_ref FROM spans s, json_each(s.attributes) a, json_each(a.value) e
+            WHERE s.rowid > ?1 AND a.type = 'array')
+        """
+
+    /// What the index knows of a key's values, for a search to pick the ones it wants.
+    static func values(ofKey key: String, in db: Database) throws -> IndexedAttributeValues {
+        guard let keyID = try Int64.fetchOne(db, sql: "SELECT id FROM attribute_keys WHERE key = ?", arguments: [key]) else { return .unknownKey }
+        if try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0 { return .unindexed }
+        // Values only the unindexed tail has are not listed: `candidateRefs` adds the tail's traces whole.
+        let rows = try RawStatement(db, sql: "SELECT DISTINCT value FROM attribute_postings WHERE key_id = ?")
+        rows.bind(1, keyID)
+        var values: [AttributeValue] = []
+        while try rows.step(db) {
+            switch value(in: rows, at: 0) {
+            case .int(let number): values.append(.int(number))
+            case .real(let number): values.append(.double(number))
+            case .text(let text): values.append(.string(text))
+            }
+            // Booleans are indexed as text: each is also offered as what it was.
+            if case .string(let text) = values.last, text == "true" || text == "false" { values.append(.bool(text == "true")) }
+        }
+        return .values(values)
+    }
+
+    /// The traces with a span whose attribute `key` has one of `values` as the postings say, and
+    /// every trace with spans past the index's mark (which a search reads anyway); nil when the
+    /// key is not indexed.
+    static func candidateRefs(key: String, values: [AttributeValue], in db: Database) throws -> Set<Int64>? {
+        guard let keyID = try Int64.fetchOne(db, sql: "SELECT id FROM attribute_keys WHERE key = ?", arguments: [key]) else { return [] }
+        if try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0 { return nil }
+        let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
+        var refs = Set<Int64>()
+        for value in Set(values.compactMap(Value.init)) {
+            chunks.bind(1, keyID)
+            value.bind(to: chunks, at: 2)
+            while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
+            chunks.reset()
+        }
+        let mark = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
+        refs.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT trace_ref FROM spans WHERE rowid > ?", arguments: [mark]))
+        return refs
+    }
+
     /// The index entries of the spans stored after rowid `mark`, in the order they were stored.
     static func postings(ofSpansAfter mark: Int64, in db: Database) throws -> [Key: [Int64]] {
         let rows = try RawStatement(db, sql: """
-            SELECT CAST(a.key AS INTEGER), CASE a.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE a.value END, s.trace_ref
-            FROM spans s, json_each(s.attributes) a
-            WHERE s.rowid > ? AND a.type NOT IN ('array', 'object', 'null') AND a.value IS NOT NULL
-            ORDER BY s.rowid
+            \(scalarEntries) SELECT CAST(key AS INTEGER), CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE value END, trace_ref
+            FROM entries WHERE type NOT IN ('array', 'object', 'null') AND value IS NOT NULL
+            ORDER BY span
             """)
         rows.bind(1, mark)
         var postings: [Key: [Int64]] = [:]
@@ -259,7 +313,7 @@ enum AttributeIndex {
     }
 
     private static func value(in rows: RawStatement, at column: Int32) -> Value {
-        rows.isInteger(column) ? .int(rows.int64(column)) : rows.isReal(column) ? .real(rows.double(column)) : .text(rows.text(column) ?? "")
+        rows.isInteger(column) ? .int(rows.int64(column)) : rows.isReal(column) ? Value(.double(rows.double(column))) ?? .real(rows.double(column)) : .text(rows.text(column) ?? "")
     }
 
     /// Builds the whole index from the stored spans: for v3 on an older file, and after a prune

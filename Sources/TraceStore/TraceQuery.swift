@@ -1,3 +1,5 @@
+import TraceModel
+
 /// Which traces a listing selects; every filter is optional and they combine with AND.
 public struct TraceQuery: Sendable, Equatable {
     public enum Order: String, Sendable, CaseIterable {
@@ -29,6 +31,12 @@ public struct TraceQuery: Sendable, Equatable {
     var arrivedAfter: ArrivalCursor?
     /// Only traces with a span that has each of these attributes (answered by the attribute index).
     public var attributes: [AttributeMatch] = []
+    /// Only traces that may match a search, as far as the indexes can tell (a superset).
+    public var candidates: TraceCandidates?
+    /// Only these traces: the ones a search found.
+    public var within: TraceSet?
+    /// Only traces that started before this instant.
+    public var startedBeforeUnixNano: UInt64?
 
     struct Part: Sendable, Equatable {
         var index: Int
@@ -66,4 +74,52 @@ public struct AttributeMatch: Sendable, Equatable {
         self.key = key
         self.value = value
     }
+}
+
+/// A stored trace's place in the file: cheaper to carry than its id, and only meaningful to the
+/// store that handed it out, until a prune.
+public struct TraceRef: Sendable, Hashable, Comparable {
+    let value: Int64
+
+    public static func < (a: TraceRef, b: TraceRef) -> Bool { a.value < b.value }
+}
+
+/// Traces a search found, to list, count, export or prune like any other selection.
+public struct TraceSet: Sendable, Equatable {
+    let refs: [Int64]
+
+    public init(_ refs: some Sequence<TraceRef>) {
+        self.refs = refs.map(\.value).sorted()
+    }
+
+    public var count: Int { refs.count }
+}
+
+/// What the indexes can answer about which traces may hold a matching span: always a superset
+/// of the traces that match, so whatever reads the spans next decides.
+public indirect enum TraceCandidates: Sendable, Equatable {
+    case all
+    case none
+    /// Traces with a span whose attribute `key` has one of `values` (or an array holding one).
+    case attribute(key: String, values: [AttributeValue])
+    /// Traces with a span of one of these names.
+    case spanNames([String])
+    /// Traces with a span from one of these services.
+    case services([String])
+    /// Traces with an error span.
+    case errors
+    /// Traces lasting within this range, in nanoseconds.
+    case traceDuration(min: UInt64?, max: UInt64?)
+    case and([TraceCandidates])
+    case or([TraceCandidates])
+}
+
+/// What the attribute index knows of one key's values.
+public enum IndexedAttributeValues: Sendable, Equatable {
+    /// No span has stored an attribute of this key.
+    case unknownKey
+    /// Too many values to index: only reading the spans tells.
+    case unindexed
+    /// Every scalar value spans have had for it (array elements included).
+    case values([AttributeValue])
 }

@@ -6,6 +6,8 @@ public enum PruneSelection: Sendable, Equatable {
     case startedBefore(unixNano: UInt64)
     /// All but the newest `count` traces (by start).
     case allButNewest(count: Int)
+    /// The traces a search found.
+    case traces(TraceSet)
 }
 
 /// What a prune removed (or would remove).
@@ -21,9 +23,10 @@ extension TraceStore {
     /// ever left; resources and scopes no span uses any more go too. With `dryRun`, only counts.
     @discardableResult
     public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
-        let (condition, argument): (String, Int64) = switch selection {
+        let (condition, argument): (String, any DatabaseValueConvertible) = switch selection {
         case .startedBefore(let instant): ("start_ns < ?", Int64(clamping: instant))
         case .allButNewest(let count): ("id NOT IN (SELECT id FROM traces ORDER BY start_ns DESC, id LIMIT ?)", Int64(max(0, count)))
+        case .traces(let set): ("id IN (SELECT value FROM json_each(?))", "[" + set.refs.map(String.init).joined(separator: ",") + "]")
         }
         // Resource and scope ids may go: the writer must not reuse the ones it remembers.
         defer { spanWriter.reset() }

@@ -54,13 +54,70 @@ extension TraceStore {
     /// The selection, with the query's attribute matches answered by the attribute index: the
     /// traces that have them all, as a list of refs.
     private static func selection(for query: TraceQuery, in db: Database) throws -> Selection {
-        guard !query.attributes.isEmpty else { return selection(for: query, traceRefs: nil) }
         var refs: Set<Int64>?
+        func narrow(to found: Set<Int64>) { refs = refs.map { $0.intersection(found) } ?? found }
         for match in query.attributes {
-            let found = try AttributeIndex.traceRefs(key: match.key, values: AttributeIndex.Value.candidates(for: match.value), in: db)
-            refs = refs.map { $0.intersection(found) } ?? found
+            narrow(to: try AttributeIndex.traceRefs(key: match.key, values: AttributeIndex.Value.candidates(for: match.value), in: db))
         }
-        return selection(for: query, traceRefs: refs ?? [])
+        if let candidates = query.candidates, let found = try candidateRefs(candidates, in: db) { narrow(to: found) }
+        if let within = query.within { narrow(to: Set(within.refs)) }
+        return selection(for: query, traceRefs: refs)
+    }
+
+    /// The refs of the traces the candidates allow; nil for every trace.
+    private static func candidateRefs(_ candidates: TraceCandidates, in db: Database) throws -> Set<Int64>? {
+        func refs(_ sql: String, _ arguments: StatementArguments = []) throws -> Set<Int64> { Set(try Int64.fetchAll(db, sql: sql, arguments: arguments)) }
+        func list(_ texts: [String]) -> String { String(decoding: try! JSONEncoder().encode(texts), as: UTF8.self) }
+        switch candidates {
+        case .all: return nil
+        case .none: return []
+        case .attribute(let key, let values): return try AttributeIndex.candidateRefs(key: key, values: values, in: db)
+        case .spanNames(let names):
+            return try refs("SELECT DISTINCT trace_ref FROM spans WHERE name_id IN (SELECT id FROM span_names WHERE name IN (SELECT value FROM json_each(?)))", [list(names)])
+        case .services(let names):
+            return try refs("SELECT DISTINCT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE name IN (SELECT value FROM json_each(?)))", [list(names)])
+        case .errors: return try refs("SELECT id FROM traces WHERE error_count > 0")
+        case .traceDuration(let minimum, let maximum):
+            return try refs("SELECT id FROM traces WHERE end_ns - start_ns BETWEEN ? AND ?", [Int64(clamping: minimum ?? 0), Int64(clamping: maximum ?? UInt64.max)])
+        case .and(let parts):
+            var found: Set<Int64>?
+            for part in parts {
+                guard let refs = try candidateRefs(part, in: db) else { continue }
+                found = found.map { $0.intersection(refs) } ?? refs
+                if found?.isEmpty == true { return [] }
+            }
+            return found
+        case .or(let parts):
+            var found = Set<Int64>()
+            for part in parts {
+                guard let refs = try candidateRefs(part, in: db) else { return nil }
+                found.formUnion(refs)
+            }
+            return found
+        }
+    }
+
+    /// What the attribute index knows of a key's values: a search picks the ones it wants.
+    public func indexedValues(ofAttribute key: String) throws -> IndexedAttributeValues {
+        try writer.read { db in try AttributeIndex.values(ofKey: key, in: db) }
+    }
+
+    /// Every span name stored, once each.
+    public func spanNames() throws -> [String] {
+        try writer.read { db in try Self.texts(db, sql: "SELECT name FROM span_names") }
+    }
+
+    /// Every service name stored, once each.
+    public func serviceNames() throws -> [String] {
+        try writer.read { db in try Self.texts(db, sql: "SELECT name FROM services") }
+    }
+
+    /// Column 0 of every row, read through the C API: as sent, NUL included.
+    private static func texts(_ db: Database, sql: String) throws -> [String] {
+        let rows = try RawStatement(db, sql: sql)
+        var texts: [String] = []
+        while try rows.step(db) { texts.append(rows.text(0) ?? "") }
+        return texts
     }
 
     private static func selection(for query: TraceQuery, traceRefs: Set<Int64>?) -> Selection {
@@ -103,6 +160,10 @@ extension TraceStore {
         if let since = query.startedAtOrAfterUnixNano {
             conditions.append("t.start_ns >= ?")
             arguments.append(Int64(clamping: since))
+        }
+        if let before = query.startedBeforeUnixNano {
+            conditions.append("t.start_ns < ?")
+            arguments.append(Int64(clamping: before))
         }
         if let cursor = query.arrivedAfter {
             conditions.append("t.id > ?")
@@ -171,6 +232,11 @@ extension TraceStore {
     /// Calls `body` with every trace the query selects, one at a time and in no particular order,
     /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
+        try forEachStoredTrace(matching: query, details: details) { try body($1) }
+    }
+
+    /// `forEachTrace`, with each trace's place in the file, to make a `TraceSet` of.
+    public func forEachStoredTrace(matching query: TraceQuery, details: Bool = false, _ body: (TraceRef, Trace) throws -> Void) throws {
         try writer.read { db in
             let selection = try Self.selection(for: query, in: db)
             // The filter applies to the outer `traces t` directly: no order or limit is needed here,
@@ -190,8 +256,8 @@ extension TraceStore {
                 // Rows come trace by trace: the id is decoded once a trace, where its ref changes.
                 let ref = rows.int64(SpanColumn.traceRef)
                 if ref != currentRef {
-                    if let id = currentID {
-                        try body(Trace(traceID: id, spans: current))
+                    if let id = currentID, let currentRef {
+                        try body(TraceRef(value: currentRef), Trace(traceID: id, spans: current))
                         current.removeAll(keepingCapacity: true)
                     }
                     currentRef = ref
@@ -199,7 +265,7 @@ extension TraceStore {
                 }
                 current.append(try context.span(from: rows, traceID: currentID!, details: details))
             }
-            if let id = currentID { try body(Trace(traceID: id, spans: current)) }
+            if let id = currentID, let currentRef { try body(TraceRef(value: currentRef), Trace(traceID: id, spans: current)) }
         }
     }
 
@@ -209,13 +275,21 @@ extension TraceStore {
         matching query: TraceQuery, inParallel parts: Int, details: Bool = false, start: @escaping @Sendable () -> Partial,
         add: @escaping @Sendable (inout Partial, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
     ) async throws -> [Partial] {
+        try await forEachStoredTrace(matching: query, inParallel: parts, details: details, start: start, add: { add(&$0, $2) }, finish: finish)
+    }
+
+    /// `forEachTrace(inParallel:)`, with each trace's place in the file.
+    public func forEachStoredTrace<Partial: Sendable>(
+        matching query: TraceQuery, inParallel parts: Int, details: Bool = false, start: @escaping @Sendable () -> Partial,
+        add: @escaping @Sendable (inout Partial, TraceRef, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
+    ) async throws -> [Partial] {
         try await withThrowingTaskGroup(of: Partial.self) { group in
             for index in 0..<max(1, parts) {
                 var part = query
                 part.part = TraceQuery.Part(index: index, count: max(1, parts))
                 group.addTask {
                     var partial = start()
-                    try self.forEachTrace(matching: part, details: details) { add(&partial, $0) }
+                    try self.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
                     finish(&partial)
                     return partial
                 }
@@ -237,6 +311,21 @@ extension TraceStore {
                 SELECT trace_id FROM traces WHERE root_service_id = ? AND root_name_id = ?
                 ORDER BY end_ns - start_ns, trace_id LIMIT 1 OFFSET ?
                 """, arguments: [service, name, (count + 1) / 2 - 1])
+            return try id.map { (try Self.traceID($0), count) }
+        }
+    }
+
+    /// The trace of median duration (nearest rank) among those a query selects, and how many it selects.
+    public func medianTrace(matching query: TraceQuery) throws -> (traceID: TraceID, among: Int)? {
+        try writer.read { db in
+            var query = query
+            query.limit = nil
+            let selection = try Self.selection(for: query, in: db)
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) \(selection.filter)", arguments: selection.arguments) ?? 0
+            guard count > 0 else { return nil }
+            var arguments = selection.arguments
+            _ = arguments.append(contentsOf: [(count + 1) / 2 - 1])
+            let id = try Data.fetchOne(db, sql: "SELECT t.trace_id \(selection.filter) ORDER BY t.end_ns - t.start_ns, t.trace_id LIMIT 1 OFFSET ?", arguments: arguments)
             return try id.map { (try Self.traceID($0), count) }
         }
     }

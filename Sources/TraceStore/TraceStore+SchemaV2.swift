@@ -141,6 +141,12 @@ extension TraceStore {
         try AttributeIndex.rebuild(in: db)
     }
 
+    /// v4: arrays are indexed by their elements (a search for `key = element` finds them), so
+    /// the index v3 built without them is built again.
+    static func migrateToV4(_ db: Database) throws {
+        try AttributeIndex.rebuild(in: db)
+    }
+
     /// SQL that turns a compact attributes object (`{"<key id>": value}`) into `{"<key>": value}`,
     /// in the sender's order: the key is looked up per member, so no join can reorder them.
     private static func readableAttributes(_ column: String) -> String {

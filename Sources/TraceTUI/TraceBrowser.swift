@@ -1,5 +1,7 @@
 import Foundation
 import TraceModel
+import TraceQL
+import TraceSearch
 import TraceStore
 import TraceViews
 
@@ -72,6 +74,7 @@ public final class TraceBrowser {
         }
         if list.editingFilter {
             switch key {
+            case .enter where list.filterIsTraceQL: try applyFilter(running: true)
             case .enter: list.editingFilter = false
             case .escape:
                 list.editingFilter = false
@@ -106,7 +109,9 @@ public final class TraceBrowser {
         case .character("u"): useUTC.toggle()
         case .character("F"): flameLines = try flameGraphLines()
         case .enter, .right, .character("l"):
-            if let summary = list.selectedTrace, let loaded = try store.trace(summary.traceID) { trace = TraceScreen(trace: loaded) }
+            if let summary = list.selectedTrace, let loaded = try store.trace(summary.traceID) {
+                trace = TraceScreen(trace: loaded, matchedBy: list.search.map(TraceQLEvaluator.init))
+            }
         case .escape where !list.filterText.isEmpty:
             list.filterText = ""
             try applyFilter()
@@ -135,14 +140,33 @@ public final class TraceBrowser {
     /// Enough traces for a faithful picture while a key still answers in a moment.
     static let flameTraceLimit = 2_000
 
-    private func applyFilter() throws {
-        // `key=value` is an attribute match, answered by the attribute index; anything else is text.
-        if let cut = list.filterText.firstIndex(of: "="), cut != list.filterText.startIndex, !list.filterText.contains(" ") {
+    /// A TraceQL filter (`{...}`) runs when `running` (Enter) and stays as it was while typed;
+    /// any other filter applies as it is typed.
+    private func applyFilter(running: Bool = false) throws {
+        list.filterError = nil
+        if list.filterIsTraceQL {
+            guard running else { return }
+            do {
+                let query = try TraceQLQuery(list.filterText)
+                list.query.within = try TraceSearch(query, in: store).matchingTracesInOneReader()
+                list.search = query
+                list.editingFilter = false
+            } catch let error as TraceQLSyntaxError {
+                list.filterError = error.description
+                return
+            }
+            list.query.attributes = []
+            list.query.text = nil
+        } else if let cut = list.filterText.firstIndex(of: "="), cut != list.filterText.startIndex, !list.filterText.contains(" ") {
             list.query.attributes = [AttributeMatch(key: String(list.filterText[..<cut]), value: String(list.filterText[list.filterText.index(after: cut)...]))]
             list.query.text = nil
         } else {
             list.query.attributes = []
             list.query.text = list.filterText.isEmpty ? nil : list.filterText
+        }
+        if !list.filterIsTraceQL {
+            list.query.within = nil
+            list.search = nil
         }
         list.selected = 0
         list.top = 0
@@ -192,7 +216,7 @@ public final class TraceBrowser {
         case .character("a"):
             // Opened again on the adjusted (or stored) trace, on the same span.
             let selectedSpan = screen.selectedRow?.span.spanID
-            var reopened = TraceScreen(trace: screen.stored, adjustingSkew: screen.skew == nil)
+            var reopened = TraceScreen(trace: screen.stored, adjustingSkew: screen.skew == nil, matchedBy: screen.queryEvaluator)
             if screen.showCriticalPath { reopened.toggleCriticalPath() }
             reopened.relayout(keeping: selectedSpan)
             screen = reopened
@@ -233,6 +257,7 @@ public final class TraceBrowser {
         "  ?             this help       q  Ctrl-C   quit",
         "Trace list",
         "  Enter →       open trace      /           filter (id, service, span, attribute; key=value)",
+        "                                /{ ... }    TraceQL query, run on Enter; matches marked ▸",
         "  s             sort by start / duration    e   errors only",
         "  Esc           clear filter                F   flame graph of the listed traces",
         "Trace",

@@ -1,5 +1,6 @@
 import Foundation
 import TraceModel
+import TraceQL
 import TraceStore
 import TraceViews
 
@@ -12,6 +13,13 @@ struct TraceListScreen {
     var top = 0
     var filterText = ""
     var editingFilter = false
+    /// The TraceQL query the list shows the matches of (a filter that starts with `{`).
+    var search: TraceQLQuery?
+    /// Why the TraceQL filter typed did not parse.
+    var filterError: String?
+
+    /// A filter starting with `{` is TraceQL, run on Enter; anything else filters as it is typed.
+    var filterIsTraceQL: Bool { filterText.first == "{" }
     private var page: [TraceSummary] = []
     private var pageStart = 0
 
@@ -101,18 +109,20 @@ struct TraceListScreen {
             if index == selected { screen.restyle(x: 0, y: y, count: screen.width) { $0.reverse = true } }
         }
         if total == 0 {
-            screen.write(query.text == nil && !query.errorsOnly ? "No traces yet: run `trace run` or `trace collect` to record some." : "No traces match.",
+            screen.write(query.text == nil && query.attributes.isEmpty && query.within == nil && !query.errorsOnly ? "No traces yet: run `trace run` or `trace collect` to record some." : "No traces match.",
                          x: 2, y: 3, style: .faint)
         }
         let status: String
-        if editingFilter {
-            status = "/" + filterText + "▏  (Enter keep, Esc clear)"
+        if let filterError {
+            status = "/" + filterText + "▏  " + filterError
+        } else if editingFilter {
+            status = "/" + filterText + (filterIsTraceQL ? "▏  (TraceQL: Enter search, Esc clear)" : "▏  (Enter keep, Esc clear)")
         } else {
             let shown = total == 0 ? "0" : "\(selected + 1)/\(total)"
             status = "\(shown) traces" + (filterText.isEmpty ? "" : "  ·  filter \"\(filterText)\"")
                 + "  ·  ↑↓ move  Enter open  / filter  s sort  e errors  F flame  u UTC  ? help  q quit"
         }
-        screen.write(status, x: 0, y: screen.height - 1, style: editingFilter ? .heading : .faint)
+        screen.write(status, x: 0, y: screen.height - 1, style: filterError != nil ? .error : editingFilter ? .heading : .faint)
     }
 
     static func visibleRows(height: Int) -> Int { max(1, height - 3) }

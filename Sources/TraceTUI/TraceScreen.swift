@@ -1,5 +1,6 @@
 import Foundation
 import TraceModel
+import TraceQL
 import TraceViews
 
 /// One trace: the waterfall on a time ruler, with a detail pane that follows the selection.
@@ -47,8 +48,13 @@ struct TraceScreen {
     private(set) var matchPositions: [Int] = []
     private let detailCache = DetailCache()
 
-    init(trace stored: Trace, adjustingSkew: Bool = false) {
+    /// Whether each span (by its index in `trace.spans`) matched the list's TraceQL query; nil without one.
+    private let matchedByQuery: [Bool]?
+    let queryEvaluator: TraceQLEvaluator?
+
+    init(trace stored: Trace, adjustingSkew: Bool = false, matchedBy evaluator: TraceQLEvaluator? = nil) {
         self.stored = stored
+        queryEvaluator = evaluator
         skew = adjustingSkew ? ClockSkew(adjusting: stored) : nil
         let trace = skew?.trace ?? stored
         self.trace = trace
@@ -67,6 +73,11 @@ struct TraceScreen {
         let pathIDs = criticalPath.spanIDs
         onCriticalPath = trace.spans.map { pathIDs.contains($0.spanID) }
         matching = Array(repeating: false, count: trace.spans.count)
+        // Matched on the stored trace; the adjusted one keeps its spans' ids.
+        matchedByQuery = evaluator.map { evaluator in
+            let ids = Set(evaluator.matchedSpans(in: stored).map { stored.spans[$0].spanID })
+            return trace.spans.map { ids.contains($0.spanID) }
+        }
         searchableText = trace.spans.map { span in
             var text = span.name + "\u{0}" + span.serviceName
             for attribute in span.attributes { text += "\u{0}\(attribute.key)\u{0}\(attribute.value.description)" }
@@ -223,14 +234,15 @@ struct TraceScreen {
                 let shares = WaterfallText.bucketShares(criticalPath.nanosByBucket, total: criticalPath.totalNanos)
                 status = "span \(selected + 1)/\(shown.count)  ·  critical path ● \(DurationFormat.string(nanos: criticalPath.totalNanos)): \(shares)  ·  c hide"
             } else {
-                status = "span \(selected + 1)/\(shown.count)\(matchCount)  ·  Space fold  / find  b breakdown  c critical path  a skew  Tab pane  Esc back  ? help"
+                let queryMatches = matchedByQuery.map { "  ·  ▸ \($0.filter { $0 }.count) matched the query" } ?? ""
+                status = "span \(selected + 1)/\(shown.count)\(queryMatches)\(matchCount)  ·  Space fold  / find  b breakdown  c critical path  a skew  Tab pane  Esc back  ? help"
             }
         }
         screen.write(status, x: 0, y: screen.height - 1, style: editingSearch ? .heading : .faint)
     }
 
-    static func columns(width: Int, nameColumns: Int, serviceColumns: Int, marked: Bool = false) -> (name: Int, service: Int, duration: Int, bar: Int) {
-        let mark = marked ? 2 : 0
+    static func columns(width: Int, nameColumns: Int, serviceColumns: Int, marks: Int = 0) -> (name: Int, service: Int, duration: Int, bar: Int) {
+        let mark = 2 * marks
         let nameWidth = min(max(12, mark + nameColumns + 4), max(12, width / 3))
         let serviceWidth = min(max(7, serviceColumns), 14)
         let durationWidth = 7
@@ -238,7 +250,8 @@ struct TraceScreen {
     }
 
     private func drawWaterfall(into screen: inout ScreenBuffer, area: (x: Int, y: Int, width: Int, height: Int)) {
-        let columns = Self.columns(width: area.width, nameColumns: nameColumns, serviceColumns: serviceColumns, marked: showCriticalPath)
+        let columns = Self.columns(width: area.width, nameColumns: nameColumns, serviceColumns: serviceColumns,
+                                   marks: (showCriticalPath ? 1 : 0) + (matchedByQuery == nil ? 0 : 1))
         let barX = area.x + columns.name + columns.service + columns.duration + 3
         // Time ruler: five ticks with human durations on the shared axis.
         let rulerY = area.y - 1
@@ -258,7 +271,7 @@ struct TraceScreen {
             let y = area.y + line
             let fold = row.hasChildren ? (collapsed.contains(span.spanID) ? "▸ " : "▾ ") : "  "
             let onPath = onCriticalPath[row.index]
-            let mark = showCriticalPath ? (onPath ? "● " : "  ") : ""
+            let mark = (matchedByQuery.map { $0[row.index] ? "▸ " : "  " } ?? "") + (showCriticalPath ? (onPath ? "● " : "  ") : "")
             let name = mark + WaterfallLayout.indentation(depth: row.depth) + fold + span.name
                 + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (skew?.shifts[span.spanID] != nil ? " ⇆" : "") + (span.isError ? " !" : "")
             let isMatch = matching[row.index]

@@ -3,7 +3,8 @@ import TraceModel
 
 /// `trace stats` output: tables and a histogram for people, JSON for programs.
 public enum StatsText {
-    public static func render(_ stats: TraceStatistics, width: Int, style: TextStyle, timeZone: TimeZone = .current) -> String {
+    /// With `groups`, the spans a query's `by(...)` grouped come first.
+    public static func render(_ stats: TraceStatistics, width: Int, style: TextStyle, timeZone: TimeZone = .current, groups: SpanGroupStatistics? = nil) -> String {
         guard stats.traceCount > 0 else { return "" }
         let d: (UInt64) -> String = DurationFormat.string(nanos:)
         var lines: [String] = []
@@ -17,6 +18,10 @@ public enum StatsText {
             lines.append("Duration  p50 \(d(duration.p50))  p90 \(d(duration.p90))  p99 \(d(duration.p99))  max \(d(duration.max))")
         }
 
+        if let groups {
+            lines.append("")
+            lines += groups.lines(style: style)
+        }
         lines.append("")
         lines += operationTable(stats.rootRows, labels: ["ROOT OPERATION"], style: style) { ["\(TerminalText.escaped($0.service)): \(TerminalText.escaped($0.name))"] }
         // Each of these sorts every duration it holds, so each is asked for once.
@@ -109,7 +114,7 @@ public enum StatsText {
 
     // MARK: JSON
 
-    public static func json(_ stats: TraceStatistics) throws -> Data {
+    public static func json(_ stats: TraceStatistics, groups: SpanGroupStatistics? = nil) throws -> Data {
         func ms(_ nanos: UInt64) -> Double { Double(nanos) / 1e6 }
         func distribution(_ value: TraceStatistics.Distribution?) -> Any {
             guard let value else { return NSNull() }
@@ -155,6 +160,7 @@ public enum StatsText {
             "timeInParallel": buckets(stats.time.parallelNanos),
             "histogram": stats.histogram.buckets.map { ["fromMs": ms($0.lowerNanos), "toMs": ms($0.upperNanos), "count": $0.count] },
         ]
+        if let groups { object["matchedSpansBy"] = groups.jsonObject }
         if stats.traceCount > 0 {
             object["start"] = Timestamp.rfc3339(unixNano: stats.firstStartUnixNano)
             object["end"] = Timestamp.rfc3339(unixNano: stats.lastEndUnixNano)

@@ -5,8 +5,9 @@ import TraceModel
 public enum WaterfallText {
     /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service
     /// follows. With `skew`, the trace is shown as adjusted, moved spans marked `⇆` and listed.
+    /// With `matched`, the spans a query matched are marked `▸`.
     public static func render(trace original: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current,
-                              criticalPath: Bool = false, skew: ClockSkew? = nil) -> String {
+                              criticalPath: Bool = false, skew: ClockSkew? = nil, matched: Set<SpanID>? = nil) -> String {
         let trace = skew?.trace ?? original
         let layout = WaterfallLayout(trace: trace)
         let path = criticalPath ? CriticalPath(trace: trace) : nil
@@ -17,8 +18,12 @@ public enum WaterfallText {
         lines.append("Duration  \(DurationFormat.string(nanos: trace.durationNanos))   Spans \(trace.spans.count)"
             + (errors > 0 ? style.error("   Errors \(errors)") : ""))
         lines.append("Services  " + trace.services.map { style.service(TerminalText.escaped($0), service: $0) }.joined(separator: ", "))
+        if let matched {
+            let count = trace.spans.filter { matched.contains($0.spanID) }.count
+            lines.append("Matched   \(count) of \(trace.spans.count) spans, marked ▸")
+        }
         lines.append("")
-        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs, shifted: skew.map { Set($0.shifts.keys) } ?? [])
+        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs, shifted: skew.map { Set($0.shifts.keys) } ?? [], matched: matched)
         if layout.rows.contains(where: \.closesCycle) {
             lines.append(style.dim("\(WaterfallLayout.cycleMark.dropFirst()) the span's parent closes a parent cycle, so it is shown as a root"))
         }
@@ -57,9 +62,10 @@ public enum WaterfallText {
         return lines
     }
 
-    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil, shifted: Set<SpanID> = []) -> [String] {
+    static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil, shifted: Set<SpanID> = [],
+                          matched: Set<SpanID>? = nil) -> [String] {
         let names = layout.rows.map { row in
-            let mark = marked.map { $0.contains(row.span.spanID) ? "● " : "  " } ?? ""
+            let mark = (matched.map { $0.contains(row.span.spanID) ? "▸ " : "  " } ?? "") + (marked.map { $0.contains(row.span.spanID) ? "● " : "  " } ?? "")
             return mark + WaterfallLayout.indentation(depth: row.depth) + TerminalText.escaped(row.span.name)
                 + (row.closesCycle ? WaterfallLayout.cycleMark : "") + (shifted.contains(row.span.spanID) ? " ⇆" : "") + (row.span.isError ? " !" : "")
         }

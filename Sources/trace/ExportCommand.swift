@@ -47,7 +47,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
-        let ids = try store.traceIDs(matching: filters.query())
+        let ids = try store.traceIDs(matching: try await filters.selection(in: store))
         if let output {
             try write(ids, from: store, to: output)
         } else if let (endpoint, _, exactURL) = try destination() {

@@ -38,9 +38,10 @@ struct FlameCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
+        let selection = try await filters.selection(in: store)
         var graph = FlameGraph()
         var tally = ClockSkewTally()
-        try store.forEachTrace(matching: filters.query()) { trace in
+        try store.forEachTrace(matching: selection) { trace in
             let (adjusted, moved) = skew.apply(trace)
             graph.add(adjusted)
             tally.add(moved)

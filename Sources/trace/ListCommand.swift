@@ -2,10 +2,11 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import TraceModel
+import TraceQL
 import TraceStore
 import TraceViews
 
-struct ListCommand: ParsableCommand {
+struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List stored traces, newest first; or follow them as they are stored.",
@@ -14,7 +15,19 @@ struct ListCommand: ParsableCommand {
             select as it is stored, like `tail -f`, until Ctrl-C. A trace is printed once its root span \
             has arrived and no span joined it for a moment (or after 5 s without a root). With --json, \
             one JSON object per line.
+
+            A TraceQL query picks traces by what their spans hold, as Grafana Tempo's does:
+
+              trace list '{ status = error }'
+              trace list '{ span.http.response.status_code >= 500 && resource.service.name = "backend" }'
+              trace list '{ name = "incoming call" && duration > 20ms } >> { kind = client }'
+              trace list '{ } | count() > 4'
+
+            Selectors { ... } test each span: fields are span.KEY, resource.KEY, .KEY (either) and             name, status (ok|error|unset), kind, duration, statusMessage, trace:duration, trace:rootService,             trace:rootName, event:name; operators = != > >= < <= =~ !~ (a regex matches the whole text);             values are "strings", numbers, true, false, nil, durations like 250us, 5ms or 1.5s. Join             selectors with && (both in the trace), || (either), > (child of) and >> (descendant of);             then | count() > N, | avg(duration) > 20ms (also min, max, sum) and | by(field).
             """)
+
+    @Argument(help: ArgumentHelp("A TraceQL query, e.g. '{ status = error }' (same as --query).", valueName: "traceql"))
+    var traceQLArgument: String?
 
     @Option(help: "Show at most this many traces.")
     var limit = 20
@@ -33,13 +46,15 @@ struct ListCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if traceQLArgument != nil, filters.traceQLText != nil { throw ValidationError("give the query once: as the argument or as --query") }
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
     }
 
-    func run() throws {
+    func run() async throws {
+        let traceQL = try (traceQLArgument ?? filters.traceQLText).map(TraceQLArgument.parse)
         let store = try database.openForReading()
-        if follow { return try followTraces(in: store) }
-        let traces = try store.traces(matching: filters.query(limit: limit, order: sort))
+        if follow { return try await followTraces(in: store, traceQL: traceQL) }
+        let traces = try store.traces(matching: try await TraceQLArgument.selection(filters.query(limit: limit, order: sort), query: traceQL, in: store))
         if json {
             print(String(decoding: try TraceListText.json(traces), as: UTF8.self))
         } else if traces.isEmpty {
@@ -49,11 +64,19 @@ struct ListCommand: ParsableCommand {
         }
     }
 
-    private func followTraces(in store: TraceStore) throws {
+    private func followTraces(in store: TraceStore, traceQL: TraceQLQuery?) async throws {
         let stop = DispatchSemaphore(value: 0)
         let interrupt = InterruptSignal(onInterrupt: { stop.signal() })
         let cursor = try store.arrivalCursor()
-        let recent = try store.traces(matching: filters.query(limit: limit, order: .start)).reversed()
+        let recent = try store.traces(matching: try await TraceQLArgument.selection(filters.query(limit: limit, order: .start), query: traceQL, in: store)).reversed()
+        // New traces are tested one by one as they settle, each read once.
+        let evaluator = traceQL.map(TraceQLEvaluator.init)
+        func matching(_ settled: [TraceSummary]) throws -> [TraceSummary] {
+            guard let evaluator, !settled.isEmpty else { return settled }
+            let matched = Set(try store.traces(withIDs: settled.map(\.traceID), details: evaluator.query.readsSpanDetails)
+                .filter { !evaluator.matchedSpans(in: $0).isEmpty }.map(\.traceID))
+            return settled.filter { matched.contains($0.traceID) }
+        }
         var follower = TraceFollower(store: store, query: filters.query(), after: cursor, alreadyShown: Set(recent.map(\.traceID)))
         let style = Terminal.style
         if !json { FileHandle.standardOutput.write(Data((TraceListText.followHeader(style: style) + "\n").utf8)) }
@@ -67,7 +90,7 @@ struct ListCommand: ParsableCommand {
         try show(recent)
         // Four looks a second: a trace is printed within about half a second of settling.
         while stop.wait(timeout: .now() + .milliseconds(250)) == .timedOut {
-            try show(try follower.poll())
+            try show(try matching(try follower.poll()))
         }
         _ = interrupt
     }

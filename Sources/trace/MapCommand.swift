@@ -32,7 +32,7 @@ struct MapCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try database.openForReading()
         var map = ServiceMap()
-        try store.forEachTrace(matching: filters.query()) { map.add($0) }
+        try store.forEachTrace(matching: try await filters.selection(in: store)) { map.add($0) }
         if json {
             print(String(decoding: try MapText.json(map), as: UTF8.self))
         } else if map.traceCount == 0 {

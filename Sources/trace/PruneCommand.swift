@@ -3,7 +3,7 @@ import Foundation
 import TraceStore
 import TraceViews
 
-struct PruneCommand: ParsableCommand {
+struct PruneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Delete old traces and give their space back.",
@@ -13,6 +13,8 @@ struct PruneCommand: ParsableCommand {
 
               trace prune --older-than 7d
               trace prune --keep 1000 --dry-run
+              trace prune --query '{ resource.service.name = "load-test" }'
+              trace prune --older-than 1d --query '{ status != error }'
             """)
 
     @Option(help: ArgumentHelp("Delete traces that started longer ago than this, e.g. 24h.", valueName: "duration"))
@@ -21,25 +23,37 @@ struct PruneCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep only the newest N traces.", valueName: "N"))
     var keep: Int?
 
+    @Option(name: .customLong("query"), help: ArgumentHelp("Delete the traces this TraceQL query matches (with --older-than, only the older ones).", valueName: "traceql"))
+    var traceQLText: String?
+
     @Flag(help: "Only say what would be deleted.")
     var dryRun = false
 
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard (olderThan == nil) != (keep == nil) else { throw ValidationError("give exactly one of --older-than DURATION and --keep N") }
+        if traceQLText != nil, keep != nil { throw ValidationError("--query and --keep do not combine; use --query alone or with --older-than") }
+        guard (olderThan == nil) != (keep == nil) || (traceQLText != nil && keep == nil) else {
+            throw ValidationError("give --older-than DURATION, --keep N or --query TRACEQL")
+        }
         if let keep, keep < 0 { throw ValidationError("--keep must be 0 or more, got \(keep)") }
     }
 
-    func run() throws {
+    func run() async throws {
+        let traceQL = try traceQLText.map(TraceQLArgument.parse)
         // Pruning never creates a database: the file must already be a trace database.
         let path = try database.openForReading().path
         let store: TraceStore
         do { store = try TraceStore.openForWriting(path: path) } catch { throw UserFacingError.wrapping(error) }
         let selection: PruneSelection
-        if let olderThan {
-            let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-            selection = .startedBefore(unixNano: now > olderThan.nanos ? now - olderThan.nanos : 0)
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        let before = olderThan.map { now > $0.nanos ? now - $0.nanos : 0 }
+        if let traceQL {
+            var older = TraceQuery()
+            older.startedBeforeUnixNano = before
+            selection = .traces(try await TraceQLArgument.selection(older, query: traceQL, in: store).within!)
+        } else if let before {
+            selection = .startedBefore(unixNano: before)
         } else {
             selection = .allButNewest(count: keep ?? 0)
         }

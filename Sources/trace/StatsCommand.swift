@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TraceModel
+import TraceSearch
 import TraceStore
 import TraceViews
 
@@ -35,25 +37,46 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let traceQL = try filters.traceQL()
         let store = try database.openForReading()
-        // Two readers, one a core; each part sorts its own samples, so merging costs a merge, not a sort.
-        let parts = try await store.forEachTrace(
-            matching: filters.query(), inParallel: 2, start: { [by] in (TraceStatistics(grouping: by), ClockSkewTally()) },
-            add: { [skew] part, trace in
-                let (adjusted, moved) = skew.apply(trace)
-                part.0.add(adjusted)
-                part.1.add(moved)
-            }, finish: { $0.0.sortSamples() })
+        let parts: [(TraceStatistics, ClockSkewTally, SpanGroupStatistics?)]
+        let by = self.by, skew = self.skew
+        @Sendable func add(_ part: inout (TraceStatistics, ClockSkewTally, SpanGroupStatistics?), _ trace: Trace) {
+            let (adjusted, moved) = skew.apply(trace)
+            part.0.add(adjusted)
+            part.1.add(moved)
+        }
+        if let traceQL {
+            // The query's spansets come with each trace; `by(...)` groups tally them as well.
+            let field = traceQL.grouping.map(\.description)
+            parts = try await TraceSearch(traceQL, in: store).forEachMatch(
+                among: filters.query(), start: { (TraceStatistics(grouping: by), ClockSkewTally(), field.map(SpanGroupStatistics.init)) },
+                add: { part, _, trace, spansets in
+                    add(&part, trace)
+                    for spanset in spansets where part.2 != nil {
+                        part.2!.add(label: spanset.group?.description ?? "nil", spans: spanset.spans.map { trace.spans[$0] })
+                    }
+                }, finish: { $0.0.sortSamples() })
+        } else {
+            // Two readers, one a core.
+            parts = try await store.forEachTrace(
+                matching: filters.query(), inParallel: 2, start: { (TraceStatistics(grouping: by), ClockSkewTally(), nil) }, add: add,
+                finish: { $0.0.sortSamples() })
+        }
+        // Each part sorts its own samples, so merging costs a merge, not a sort.
         let stats = parts.reduce(into: TraceStatistics(grouping: by)) { $0.merge($1.0) }
+        let groups = parts.compactMap(\.2).reduce(into: nil as SpanGroupStatistics?) { total, part in
+            if total == nil { total = part } else { total!.merge(part) }
+        }
         if skew.adjustSkew {
             Terminal.printNote(parts.reduce(into: ClockSkewTally()) { $0.merge($1.1) }.note)
         }
         if json {
-            print(String(decoding: try StatsText.json(stats), as: UTF8.self))
+            print(String(decoding: try StatsText.json(stats, groups: groups), as: UTF8.self))
         } else if stats.traceCount == 0 {
             Terminal.printNote("no traces match in \(store.path)")
         } else {
-            print(StatsText.render(stats, width: width ?? Terminal.width, style: Terminal.style), terminator: "")
+            print(StatsText.render(stats, width: width ?? Terminal.width, style: Terminal.style, groups: groups), terminator: "")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceViews
 
 @main
 struct TraceCommand: AsyncParsableCommand {
@@ -33,6 +34,7 @@ struct TraceCommand: AsyncParsableCommand {
             Foundation.exit(error.rawValue)
         } catch let error as UserFacingError {
             Terminal.printError(error.description)
+            for line in error.context { Terminal.printNote(TerminalText.escaped(line)) }
             Foundation.exit(error.exitCode)
         } catch {
             let code = exitCode(for: error)

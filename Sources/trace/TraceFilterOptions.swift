@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceQL
 import TraceStore
 
 /// The trace filters of `trace list`, shared by every command that reads a selection of traces.
@@ -26,6 +27,17 @@ struct TraceFilterOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Only traces that started within this long ago, e.g. 15m.", valueName: "duration"))
     var since: DurationArgument?
+
+    @Option(name: .customLong("query"), help: ArgumentHelp(TraceQLArgument.help, valueName: "traceql"))
+    var traceQLText: String?
+
+    /// The --query, parsed; nil without one.
+    func traceQL() throws -> TraceQLQuery? { try traceQLText.map(TraceQLArgument.parse) }
+
+    /// The filters and the --query together: what the command reads.
+    func selection(in store: TraceStore, limit: Int? = nil, order: TraceQuery.Order = .start) async throws -> TraceQuery {
+        try await TraceQLArgument.selection(query(limit: limit, order: order), query: traceQL(), in: store)
+    }
 
     func validate() throws {
         for attribute in attributes where !attribute.contains("=") || attribute.hasPrefix("=") {

@@ -6,10 +6,13 @@ import TraceStore
 struct UserFacingError: Error, CustomStringConvertible {
     var description: String
     var exitCode: Int32 = 1
+    /// Lines printed under the error, such as a query with a caret under the mistake.
+    var context: [String] = []
 
-    init(_ description: String, exitCode: Int32 = 1) {
+    init(_ description: String, exitCode: Int32 = 1, context: [String] = []) {
         self.description = description
         self.exitCode = exitCode
+        self.context = context
     }
 
     /// Turns errors from below (store, sockets) into a sentence, naming what was being done.

@@ -317,11 +317,16 @@ import TraceModel
              attributes: attributes, resource: frontendResource)
     }
 
-    /// The traces with `key=value`, found by scanning every span's attributes (the oracle).
+    /// The traces with `key=value`, found by scanning every span's attributes (the oracle); an
+    /// array matches by any of its elements.
     func scanned(_ store: TraceStore, _ key: String, _ value: String) throws -> Set<TraceID> {
         var found = Set<TraceID>()
+        func equal(_ attribute: AttributeValue) -> Bool {
+            if case .array(let elements) = attribute { return elements.contains(where: equal) }
+            return AttributeIndex.Value(attribute).map(AttributeIndex.Value.candidates(for: value).contains) == true
+        }
         try store.forEachTrace(matching: TraceQuery(), details: true) { trace in
-            if trace.spans.contains(where: { $0.attributes.contains { $0.key == key && AttributeIndex.Value($0.value).map(AttributeIndex.Value.candidates(for: value).contains) == true } }) {
+            if trace.spans.contains(where: { $0.attributes.contains { $0.key == key && equal($0.value) } }) {
                 found.insert(trace.traceID)
             }
         }
@@ -352,7 +357,9 @@ import TraceModel
              Attribute("cached", .bool(trace % 2 == 0)),
              Attribute("user", .string("u\(trace % 50)")),
              Attribute("request.id", .int(Int64(trace))),  // a value a trace: too many to index
-             Attribute("list", .array([.int(1)]))]
+             Attribute("list", .array([.int(1)])),
+             // One number sent as an integer by some spans and as a double by others: one index row.
+             Attribute("whole", trace % 2 == 0 ? .int(1) : .double(1.0))]
         }
         for batch in 0..<30 {
             var spans: [Span] = []
@@ -367,7 +374,7 @@ import TraceModel
         }
         let questions: [[(String, String)]] = [
             [("status", "500")], [("status", "503")], [("status", "200")], [("ratio", "0.5")], [("cached", "true")], [("cached", "false")],
-            [("http.method", "POST")], [("user", "u7")], [("late", "true")], [("status", "500"), ("cached", "false")], [("nope", "x")], [("list", "1")],
+            [("http.method", "POST")], [("user", "u7")], [("late", "true")], [("status", "500"), ("cached", "false")], [("nope", "x")], [("list", "1")], [("whole", "1")], [("whole", "1.0")],
             [("request.id", "1234")], [("request.id", "1234"), ("status", "200")],
         ]
         for question in questions {
