@@ -156,33 +156,39 @@ public enum Aggregate: String, Sendable, CaseIterable {
 }
 
 extension TraceQLQuery {
-    /// Whether evaluating needs span attributes or events, which cost most to read.
-    public var readsSpanDetails: Bool {
-        func fieldNeeds(_ field: Field) -> Bool {
-            switch field {
-            case .attribute(.resource, _): false
-            case .attribute: true
-            case .intrinsic(let intrinsic): intrinsic == .eventName
-            }
-        }
-        func conditionNeeds(_ condition: SpanCondition) -> Bool {
+    /// The fields the query reads, selectors and pipeline both.
+    var fields: [Field] {
+        func conditionFields(_ condition: SpanCondition) -> [Field] {
             switch condition {
-            case .always: false
-            case .comparison(let comparison): fieldNeeds(comparison.field)
-            case .and(let a, let b), .or(let a, let b): conditionNeeds(a) || conditionNeeds(b)
+            case .always: []
+            case .comparison(let comparison): [comparison.field]
+            case .and(let a, let b), .or(let a, let b): conditionFields(a) + conditionFields(b)
             }
         }
-        func spansetNeeds(_ expression: SpansetExpression) -> Bool {
+        func spansetFields(_ expression: SpansetExpression) -> [Field] {
             switch expression {
-            case .selector(let condition): conditionNeeds(condition)
-            case .and(let a, let b), .or(let a, let b), .child(let a, let b), .descendant(let a, let b): spansetNeeds(a) || spansetNeeds(b)
+            case .selector(let condition): conditionFields(condition)
+            case .and(let a, let b), .or(let a, let b), .child(let a, let b), .descendant(let a, let b): spansetFields(a) + spansetFields(b)
             }
         }
-        return spansetNeeds(spansets) || pipeline.contains { stage in
+        return spansetFields(spansets) + pipeline.compactMap { stage in
             switch stage {
-            case .count: false
-            case .aggregate(_, let field, _, _), .by(let field): fieldNeeds(field)
+            case .count: nil
+            case .aggregate(_, let field, _, _), .by(let field): field
             }
         }
     }
+
+    /// The span attributes evaluating reads (resource attributes come with every span).
+    public var spanAttributeKeys: Set<String> {
+        Set(fields.compactMap { field in
+            switch field {
+            case .attribute(.resource, _), .intrinsic: nil
+            case .attribute(_, let key): key
+            }
+        })
+    }
+
+    /// Whether evaluating reads span events (`event:name`).
+    public var readsEvents: Bool { fields.contains(.intrinsic(.eventName)) }
 }

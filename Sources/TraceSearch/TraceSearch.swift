@@ -26,7 +26,7 @@ public struct TraceSearch: Sendable {
         guard selection.candidates != TraceCandidates.none else { return TraceSet([]) }
         let evaluator = TraceQLEvaluator(query)
         var found: [TraceRef] = []
-        try store.forEachStoredTrace(matching: selection, details: query.readsSpanDetails) { ref, trace in
+        try store.forEachStoredTrace(matching: selection, details: Self.details(for: query)) { ref, trace in
             if !evaluator.spansets(in: trace).isEmpty { found.append(ref) }
         }
         return TraceSet(found)
@@ -56,7 +56,7 @@ public struct TraceSearch: Sendable {
         }
         let query = self.query
         let parts = try await store.forEachStoredTrace(
-            matching: selection, inParallel: 2, details: query.readsSpanDetails,
+            matching: selection, inParallel: 2, details: Self.details(for: query),
             start: { Matching(partial: start(), evaluator: TraceQLEvaluator(query)) },
             add: { part, ref, trace in
                 let spansets = part.evaluator.spansets(in: trace)
@@ -69,6 +69,11 @@ public struct TraceSearch: Sendable {
     private struct Matching<Partial: Sendable>: @unchecked Sendable {
         var partial: Partial
         let evaluator: TraceQLEvaluator
+    }
+
+    /// The parts of each span evaluating `query` reads: the attributes it names, events if it asks.
+    public static func details(for query: TraceQLQuery) -> SpanDetails {
+        SpanDetails(attributeKeys: query.spanAttributeKeys, events: query.readsEvents, links: false)
     }
 
     /// What the indexes can rule out: a superset of the matching traces.

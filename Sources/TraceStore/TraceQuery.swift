@@ -123,3 +123,27 @@ public enum IndexedAttributeValues: Sendable, Equatable {
     /// Every scalar value spans have had for it (array elements included).
     case values([AttributeValue])
 }
+
+/// How much of each span a read decodes besides its fixed fields: attributes, events and links
+/// cost most of a read.
+public struct SpanDetails: Sendable, Equatable, ExpressibleByBooleanLiteral {
+    /// The span attributes to decode: nil for all, empty for none.
+    public var attributeKeys: Set<String>?
+    public var events: Bool
+    public var links: Bool
+
+    public static let all = SpanDetails(attributeKeys: nil, events: true, links: true)
+    public static let none = SpanDetails(attributeKeys: [], events: false, links: false)
+
+    public init(attributeKeys: Set<String>?, events: Bool, links: Bool) {
+        self.attributeKeys = attributeKeys
+        self.events = events
+        self.links = links
+    }
+
+    /// Everything, or nothing.
+    public init(_ everything: Bool) { self = everything ? .all : .none }
+    public init(booleanLiteral everything: Bool) { self.init(everything) }
+
+    var readsJSON: Bool { attributeKeys != [] || events || links }
+}

@@ -226,17 +226,17 @@ extension TraceStore {
     /// Every stored span of one trace; nil when the trace is unknown.
     /// Without `details`, attributes, events and links are left empty, which is much cheaper.
     public func trace(_ traceID: TraceID, details: Bool = true) throws -> Trace? {
-        try traces(withIDs: [traceID], details: details).first
+        try traces(withIDs: [traceID], details: SpanDetails(details)).first
     }
 
     /// Calls `body` with every trace the query selects, one at a time and in no particular order,
     /// reading all of them in one pass so memory stays flat on any number of traces.
     public func forEachTrace(matching query: TraceQuery, details: Bool = false, _ body: (Trace) throws -> Void) throws {
-        try forEachStoredTrace(matching: query, details: details) { try body($1) }
+        try forEachStoredTrace(matching: query, details: SpanDetails(details)) { try body($1) }
     }
 
     /// `forEachTrace`, with each trace's place in the file, to make a `TraceSet` of.
-    public func forEachStoredTrace(matching query: TraceQuery, details: Bool = false, _ body: (TraceRef, Trace) throws -> Void) throws {
+    public func forEachStoredTrace(matching query: TraceQuery, details: SpanDetails = .none, _ body: (TraceRef, Trace) throws -> Void) throws {
         try writer.read { db in
             let selection = try Self.selection(for: query, in: db)
             // The filter applies to the outer `traces t` directly: no order or limit is needed here,
@@ -275,12 +275,12 @@ extension TraceStore {
         matching query: TraceQuery, inParallel parts: Int, details: Bool = false, start: @escaping @Sendable () -> Partial,
         add: @escaping @Sendable (inout Partial, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
     ) async throws -> [Partial] {
-        try await forEachStoredTrace(matching: query, inParallel: parts, details: details, start: start, add: { add(&$0, $2) }, finish: finish)
+        try await forEachStoredTrace(matching: query, inParallel: parts, details: SpanDetails(details), start: start, add: { add(&$0, $2) }, finish: finish)
     }
 
     /// `forEachTrace(inParallel:)`, with each trace's place in the file.
     public func forEachStoredTrace<Partial: Sendable>(
-        matching query: TraceQuery, inParallel parts: Int, details: Bool = false, start: @escaping @Sendable () -> Partial,
+        matching query: TraceQuery, inParallel parts: Int, details: SpanDetails = .none, start: @escaping @Sendable () -> Partial,
         add: @escaping @Sendable (inout Partial, TraceRef, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
     ) async throws -> [Partial] {
         try await withThrowingTaskGroup(of: Partial.self) { group in
@@ -340,7 +340,7 @@ extension TraceStore {
     }
 
     /// Whole traces by id, in the order given; ids not stored are skipped.
-    public func traces(withIDs ids: [TraceID], details: Bool = true) throws -> [Trace] {
+    public func traces(withIDs ids: [TraceID], details: SpanDetails = .all) throws -> [Trace] {
         var byID: [TraceID: [Span]] = [:]
         let sql = """
             SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
@@ -394,11 +394,11 @@ extension TraceStore {
 
     /// Columns by position (`SpanColumn`, after the trace id): reading rows by index instead of
     /// by name halves the cost of a big trace. Without details, the JSON columns are not read at all.
-    private static func spanColumns(details: Bool) -> String {
+    private static func spanColumns(details: SpanDetails) -> String {
         """
         s.span_id, s.parent_span_id, s.trace_state, s.flags, s.name_id, s.kind, s.start_ns, s.duration_ns, s.status_code,
         s.status_message, s.dropped_attributes_count, s.dropped_events_count, s.dropped_links_count, s.resource_id, s.scope_id,
-        s.trace_ref\(details ? ", s.attributes, s.events, s.links" : "")
+        s.trace_ref\(details.readsJSON ? ", s.attributes, s.events, s.links" : "")
         """
     }
 
@@ -445,20 +445,22 @@ private struct ReadContext {
     var names: [Int64: String] = [:]
     /// Attribute keys, fetched once a read: a read sees one snapshot, so none can appear during it.
     var keys: [Int64: String]?
+    /// The ids of the attribute keys a read decodes, when it decodes only some.
+    var keptKeyIDs: Set<Int64>?
 
     init(db: Database, dictionary: DictionaryCache) {
         self.db = db
         self.dictionary = dictionary
     }
 
-    mutating func span(from row: RawStatement, traceID: TraceID, details: Bool) throws -> Span {
+    mutating func span(from row: RawStatement, traceID: TraceID, details: SpanDetails) throws -> Span {
         typealias C = TraceStore.SpanColumn
         let resourceID = row.int64(C.resourceID)
         let scopeID = row.int64(C.scopeID)
         let resource = try resources[resourceID] ?? self.resource(resourceID)
         let scope = try scopes[scopeID] ?? self.scope(scopeID)
         let start = UInt64(bitPattern: row.int64(C.start))
-        let keys = details ? try keyNames() : [:]
+        let keys = details.readsJSON ? try keyNames() : [:]
         guard let spanID = row.bigEndianUInt64(C.spanID) else { throw TraceStoreError.corrupt("a span id that is not 8 bytes") }
         var parentSpanID: SpanID?
         if !row.isNull(C.parentSpanID) {
@@ -475,15 +477,22 @@ private struct ReadContext {
             kind: SpanKind(rawValue: Int(row.int64(C.kind))) ?? .unspecified,
             startTimeUnixNano: start,
             endTimeUnixNano: start &+ UInt64(bitPattern: row.int64(C.duration)),
-            attributes: details ? try CompactJSON.attributes(row.text(C.attributes), keys: keys) : [],
+            attributes: try attributes(row.text(C.attributes), details: details, keys: keys),
             droppedAttributesCount: UInt32(truncatingIfNeeded: row.int64(C.droppedAttributes)),
-            events: details ? try CompactJSON.events(row.text(C.events), spanStart: start, keys: keys) : [],
+            events: details.events ? try CompactJSON.events(row.text(C.events), spanStart: start, keys: keys) : [],
             droppedEventsCount: UInt32(truncatingIfNeeded: row.int64(C.droppedEvents)),
-            links: details ? try CompactJSON.links(row.text(C.links), keys: keys) : [],
+            links: details.links ? try CompactJSON.links(row.text(C.links), keys: keys) : [],
             droppedLinksCount: UInt32(truncatingIfNeeded: row.int64(C.droppedLinks)),
             status: SpanStatus(code: SpanStatus.Code(rawValue: Int(row.int64(C.statusCode))) ?? .unset, message: row.text(C.statusMessage) ?? ""),
             resource: resource,
             scope: scope)
+    }
+
+    private mutating func attributes(_ text: String?, details: SpanDetails, keys: [Int64: String]) throws -> [Attribute] {
+        guard let wanted = details.attributeKeys else { return try CompactJSON.attributes(text, keys: keys) }
+        guard !wanted.isEmpty else { return [] }
+        if keptKeyIDs == nil { keptKeyIDs = Set(keys.filter { wanted.contains($0.value) }.keys) }
+        return try CompactJSON.attributes(text, keys: keys, keeping: keptKeyIDs!)
     }
 
     private mutating func keyNames() throws -> [Int64: String] {

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import TraceModel
 import TraceQL
+import TraceSearch
 import TraceStore
 import TraceViews
 
@@ -73,7 +74,7 @@ struct ListCommand: AsyncParsableCommand {
         let evaluator = traceQL.map(TraceQLEvaluator.init)
         func matching(_ settled: [TraceSummary]) throws -> [TraceSummary] {
             guard let evaluator, !settled.isEmpty else { return settled }
-            let matched = Set(try store.traces(withIDs: settled.map(\.traceID), details: evaluator.query.readsSpanDetails)
+            let matched = Set(try store.traces(withIDs: settled.map(\.traceID), details: TraceSearch.details(for: evaluator.query))
                 .filter { !evaluator.matchedSpans(in: $0).isEmpty }.map(\.traceID))
             return settled.filter { matched.contains($0.traceID) }
         }

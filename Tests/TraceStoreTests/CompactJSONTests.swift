@@ -54,6 +54,29 @@ import TraceModel
         #expect(Dictionary(uniqueKeysWithValues: read.map { ($0.spanID, $0) }) == Dictionary(uniqueKeysWithValues: spans.map { ($0.spanID, $0) }))
     }
 
+    /// A read that decodes only some attribute keys (a search) skips the others' values, whatever
+    /// they hold, and keeps exactly what a full read keeps of those keys.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func readingSomeKeysSkipsTheRestExactly(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let store = try TraceStore.inMemory()
+        let keys = (0..<8).map { "key\($0)" }
+        let spans = (1...80).map { index -> Span in
+            let attributes = (0..<Int.random(in: 0...6, using: &random)).map { _ in Attribute(keys.randomElement(using: &random)!, Self.value(&random)) }
+            return Span(traceID: TraceID(high: seed, low: 1), spanID: SpanID(UInt64(index)), name: "s", startTimeUnixNano: 1, endTimeUnixNano: 2,
+                        attributes: attributes, resource: frontendResource, scope: scope)
+        }
+        try store.insert(spans)
+        for wanted in [Set<String>(), ["key0"], ["key1", "key5"], Set(keys)] {
+            var read: [Span] = []
+            try store.forEachStoredTrace(matching: TraceQuery(), details: SpanDetails(attributeKeys: wanted, events: false, links: false)) { read += $1.spans }
+            let byID = Dictionary(uniqueKeysWithValues: read.map { ($0.spanID, $0.attributes) })
+            for span in spans {
+                #expect(byID[span.spanID] == span.attributes.filter { wanted.contains($0.key) }, "\(wanted)")
+            }
+        }
+    }
+
     @Test func notANumberIsKeptAsSuch() throws {
         let store = try TraceStore.inMemory()
         let span = Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), name: "n", startTimeUnixNano: 1, endTimeUnixNano: 2,
