@@ -42,6 +42,25 @@ echo "trace list --attribute network.peer.port=<one port> (selective)   $(median
 echo "trace list --attribute http.request.method=GET (every trace)      $(median "$trace" list --db bench.db --attribute http.request.method=GET)"
 echo "trace list --attribute no.such.key=1                             $(median "$trace" list --db bench.db --attribute no.such.key=1)"
 
+echo "== TraceQL queries (median of 7, process start included)"
+# How many traces a query matches, and their share of all traces.
+share() {
+  local matched total
+  matched=$("$trace" list --db bench.db --limit 100000000 --json "$1" | grep -c '"traceId"' || true)
+  total=$(sqlite3 bench.db "SELECT count(*) FROM traces")
+  awk -v m="$matched" -v t="$total" 'BEGIN { printf "%d traces, %.3f%% of %d", m, 100 * m / t, t }'
+}
+q() { printf '%-62s %s\n' "$1" "$(median "$trace" list --db bench.db "$1")"; }
+q '{ span.http.connection.reused = false }'
+echo "   (selective: $(share '{ span.http.connection.reused = false }'))"
+q '{ name = "http.connect" }'
+q '{ resource.service.name = "backend" && duration > 5ms }'
+q '{ span.http.request.method = "GET" }'
+echo "   (unselective: $(share '{ span.http.request.method = "GET" }'))"
+q '{ kind = client } >> { name = "GET /" }'
+q '{ } | count() > 6'
+q '{ span.http.response.status_code >= 500 }'
+
 # Whole-database work: one run each, wall time and peak memory (process included).
 once() {
   local label=$1; shift
@@ -51,6 +70,7 @@ once() {
 echo "== whole-database commands (one run each)"
 once "trace stats"                              "$trace" stats --db bench.db
 once "trace stats --by service --json"          "$trace" stats --db bench.db --by service --json
+once "trace stats --query '{ } | by(name)'"    "$trace" stats --db bench.db --query '{ } | by(name)'
 once "trace diff --against median <slowest>"    "$trace" diff --against median "$slowest" --db bench.db
 once "trace export --output (all traces)"       "$trace" export --db bench.db --output "$work/all.jsonl"
 echo "   $(wc -l < "$work/all.jsonl") lines, $(du -h "$work/all.jsonl" | cut -f1)"

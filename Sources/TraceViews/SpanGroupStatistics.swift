@@ -10,6 +10,15 @@ public struct SpanGroupStatistics: Sendable {
         public var spans = 0
         public var errors = 0
         public var durations: [UInt64] = []
+
+        mutating func add(_ spanset: some Sequence<Span>) {
+            traces += 1
+            for span in spanset {
+                spans += 1
+                if span.isError { errors += 1 }
+                durations.append(span.durationNanos)
+            }
+        }
     }
 
     /// The field, as the query spelled it.
@@ -22,24 +31,16 @@ public struct SpanGroupStatistics: Sendable {
 
     /// One spanset of a trace: the spans sharing `label`.
     public mutating func add(label: String, spans: some Sequence<Span>) {
-        var group = groups[label] ?? Group(label: label)
-        group.traces += 1
-        for span in spans {
-            group.spans += 1
-            if span.isError { group.errors += 1 }
-            group.durations.append(span.durationNanos)
-        }
-        groups[label] = group
+        // Changed in place: a copy taken out and put back would copy every duration each time.
+        groups[label, default: Group(label: label)].add(spans)
     }
 
     public mutating func merge(_ other: SpanGroupStatistics) {
         for (label, theirs) in other.groups {
-            var group = groups[label] ?? Group(label: label)
-            group.traces += theirs.traces
-            group.spans += theirs.spans
-            group.errors += theirs.errors
-            group.durations += theirs.durations
-            groups[label] = group
+            groups[label, default: Group(label: label)].traces += theirs.traces
+            groups[label]!.spans += theirs.spans
+            groups[label]!.errors += theirs.errors
+            groups[label]!.durations += theirs.durations
         }
     }
 
