@@ -121,7 +121,7 @@ struct TraceQLParser {
             throw expected("an operator (= != > >= < <= =~ !~) after \(field)")
         }
         let literalToken = current
-        let literal = try self.literal()
+        let literal = try self.literal(for: field)
         return .comparison(try Self.checked(Comparison(field: field, op: op, literal: literal), fieldToken: fieldToken, opToken: opToken, literalToken: literalToken, source: source))
     }
 
@@ -139,7 +139,7 @@ struct TraceQLParser {
         }
     }
 
-    private mutating func literal() throws(TraceQLSyntaxError) -> Literal {
+    private mutating func literal(for field: Field) throws(TraceQLSyntaxError) -> Literal {
         let token = advance()
         switch token.kind {
         case .string(let text): return .string(text)
@@ -155,6 +155,11 @@ struct TraceQLParser {
         case .word("unset"): return .status(.unset)
         case .word(let word):
             if let kind = SpanKind.allCases.first(where: { $0.name == word }) { return .kind(kind) }
+            switch field {
+            case .intrinsic(.status): throw fail("status is ok, error or unset, not '\(word)'", at: token)
+            case .intrinsic(.kind): throw fail("kind is one of \(SpanKind.allCases.map(\.name).joined(separator: ", ")), not '\(word)'", at: token)
+            default: break
+            }
             throw fail("expected a value (a \"string\", number, duration like 5ms, true, false, nil, a status or a kind), found '\(word)'", at: token)
         default:
             position -= 1

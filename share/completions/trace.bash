@@ -302,8 +302,8 @@ _trace_list() {
     repeating_flags=()
     non_repeating_flags=(--errors --json -f --follow --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--limit --service --name --min-duration --max-duration --since --sort --db)
-    __trace_offer_flags_options 0
+    non_repeating_options=(--limit --service --name --min-duration --max-duration --since --query --sort --db)
+    __trace_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
@@ -328,6 +328,9 @@ _trace_list() {
     '--since')
         return
         ;;
+    '--query')
+        return
+        ;;
     '--sort')
         __trace_add_completions -W 'start'$'\n''duration'
         return
@@ -342,12 +345,15 @@ _trace_show() {
     repeating_flags=()
     non_repeating_flags=(--verbose -v --critical-path --adjust-skew --version -h --help)
     repeating_options=()
-    non_repeating_options=(--width --format --db)
+    non_repeating_options=(--width --query --format --db)
     __trace_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--width')
+        return
+        ;;
+    '--query')
         return
         ;;
     '--format')
@@ -364,7 +370,7 @@ _trace_stats() {
     repeating_flags=()
     non_repeating_flags=(--errors --json --adjust-skew --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --by --width --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -385,6 +391,9 @@ _trace_stats() {
         return
         ;;
     '--since')
+        return
+        ;;
+    '--query')
         return
         ;;
     '--by')
@@ -404,13 +413,16 @@ _trace_diff() {
     repeating_flags=()
     non_repeating_flags=(--adjust-skew --version -h --help)
     repeating_options=()
-    non_repeating_options=(--against --width --db)
+    non_repeating_options=(--against --query --width --db)
     __trace_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--against')
         __trace_add_completions -W 'median'
+        return
+        ;;
+    '--query')
         return
         ;;
     '--width')
@@ -426,7 +438,7 @@ _trace_flame() {
     repeating_flags=()
     non_repeating_flags=(--errors --folded --adjust-skew --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --by --width --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --by --width --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -447,6 +459,9 @@ _trace_flame() {
         return
         ;;
     '--since')
+        return
+        ;;
+    '--query')
         return
         ;;
     '--by')
@@ -466,7 +481,7 @@ _trace_map() {
     repeating_flags=()
     non_repeating_flags=(--errors --dot --json --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -487,6 +502,9 @@ _trace_map() {
         return
         ;;
     '--since')
+        return
+        ;;
+    '--query')
         return
         ;;
     '--db')
@@ -514,7 +532,7 @@ _trace_export() {
     repeating_flags=()
     non_repeating_flags=(--errors --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --otlp-endpoint --otlp-protocol --output -o --batch-size --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --otlp-endpoint --otlp-protocol --output -o --batch-size --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -535,6 +553,9 @@ _trace_export() {
         return
         ;;
     '--since')
+        return
+        ;;
+    '--query')
         return
         ;;
     '--otlp-endpoint')
@@ -559,7 +580,7 @@ _trace_prune() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--older-than --keep --db)
+    non_repeating_options=(--older-than --keep --query --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -568,6 +589,9 @@ _trace_prune() {
         return
         ;;
     '--keep')
+        return
+        ;;
+    '--query')
         return
         ;;
     '--db')

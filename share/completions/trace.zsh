@@ -153,6 +153,7 @@ _trace_list() {
     local -i ret=1
     local -ar ___sort=('start' 'duration')
     local -ar arg_specs=(
+        ':traceql:'
         '--limit[Show at most this many traces.]:limit:'
         '--service[Only traces with a span from this service.]:service:'
         '--name[Only traces with a span whose name contains this text.]:text:'
@@ -161,6 +162,7 @@ _trace_list() {
         '*--attribute[Only traces with a span whose attribute key equals value (a number matches as text or number); repeat to require several.]:key=value:'
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
         '--sort[Order by start (newest first) or duration (slowest first).]:start|duration:{__trace_complete "${___sort[@]}"}'
         '--json[Print a JSON array instead of a table (with --follow, one object per line).]'
         '(-f --follow)'{-f,--follow}'[Keep printing traces as they are stored, until Ctrl-C.]'
@@ -181,6 +183,7 @@ _trace_show() {
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events.]'
         '--critical-path[Mark the spans on the critical path (the chain of work that set the end-to-end duration) and total it per service.]'
+        '--query[Mark the spans this TraceQL query matches with ▸, e.g. '\''{ kind = client }'\''.]:traceql:'
         '--format[text, or otlp-json\: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.]:format:{__trace_complete "${___format[@]}"}'
         '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -203,6 +206,7 @@ _trace_stats() {
         '*--attribute[Only traces with a span whose attribute key equals value (a number matches as text or number); repeat to require several.]:key=value:'
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
         '--by[Group spans by service and span name (name), by service, or show root operations only (root).]:name|service|root:{__trace_complete "${___by[@]}"}'
         '--width[Width of the histogram in columns (default\: the terminal'\''s).]:width:'
         '--json[Print JSON instead of tables (durations in milliseconds).]'
@@ -222,6 +226,7 @@ _trace_diff() {
     local -ar arg_specs=(
         '*:trace-id:'
         '--against[Compare the one trace given (as B) with the median-duration trace of the same root operation (as A).]:median:{__trace_complete "${___against[@]}"}'
+        '--query[With --against median\: the median among the traces this TraceQL query matches.]:traceql:'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -244,6 +249,7 @@ _trace_flame() {
         '*--attribute[Only traces with a span whose attribute key equals value (a number matches as text or number); repeat to require several.]:key=value:'
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
         '--by[What widths stand for\: total, critical or self.]:measure:{__trace_complete "${___by[@]}"}'
         '--folded[Print folded stacks (Brendan Gregg'\''s format) instead of the chart.]'
         '--width[Width of the chart in columns (default\: the terminal'\''s).]:width:'
@@ -267,6 +273,7 @@ _trace_map() {
         '*--attribute[Only traces with a span whose attribute key equals value (a number matches as text or number); repeat to require several.]:key=value:'
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
         '--dot[Print a Graphviz dot graph.]'
         '--json[Print JSON (durations in milliseconds).]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -300,6 +307,7 @@ _trace_export() {
         '*--attribute[Only traces with a span whose attribute key equals value (a number matches as text or number); repeat to require several.]:key=value:'
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
+        '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '(--output -o)'{--output,-o}'[Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.]:file:'
@@ -318,6 +326,7 @@ _trace_prune() {
     local -ar arg_specs=(
         '--older-than[Delete traces that started longer ago than this, e.g. 24h.]:duration:'
         '--keep[Keep only the newest N traces.]:N:'
+        '--query[Delete the traces this TraceQL query matches (with --older-than, only the older ones).]:traceql:'
         '--dry-run[Only say what would be deleted.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
