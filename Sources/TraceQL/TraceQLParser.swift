@@ -113,7 +113,6 @@ struct TraceQLParser {
             position += 1
             return .always
         }
-        let fieldToken = current
         let field = try self.field()
         let opToken = current
         guard case .op(let op) = advance().kind else {
@@ -122,7 +121,7 @@ struct TraceQLParser {
         }
         let literalToken = current
         let literal = try self.literal(for: field)
-        return .comparison(try Self.checked(Comparison(field: field, op: op, literal: literal), fieldToken: fieldToken, opToken: opToken, literalToken: literalToken, source: source))
+        return .comparison(try Self.checked(Comparison(field: field, op: op, literal: literal), opToken: opToken, literalToken: literalToken, source: source))
     }
 
     private mutating func field() throws(TraceQLSyntaxError) -> Field {
@@ -168,7 +167,7 @@ struct TraceQLParser {
     }
 
     /// Types are checked here, so a query that could never match says why instead of listing nothing.
-    private static func checked(_ comparison: Comparison, fieldToken: TraceQLToken, opToken: TraceQLToken, literalToken: TraceQLToken, source: String) throws(TraceQLSyntaxError) -> Comparison {
+    private static func checked(_ comparison: Comparison, opToken: TraceQLToken, literalToken: TraceQLToken, source: String) throws(TraceQLSyntaxError) -> Comparison {
         var comparison = comparison
         func fail(_ message: String, _ token: TraceQLToken) -> TraceQLSyntaxError { TraceQLSyntaxError(message: message, offset: token.offset, source: source) }
         let op = comparison.op, literal = comparison.literal, field = comparison.field
@@ -201,7 +200,6 @@ struct TraceQLParser {
                 guard op != .matches, op != .notMatches else { throw fail("\(name) is a duration; =~ and !~ take text", opToken) }
             }
         }
-        _ = fieldToken
         return comparison
     }
 

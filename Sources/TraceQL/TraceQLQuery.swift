@@ -61,7 +61,7 @@ public enum ComparisonOperator: String, Sendable, CaseIterable {
     case matches = "=~", notMatches = "!~"
 
     /// `!=` and `!~` hold for a many-valued field (an array, a span's events) when no value has the other.
-    var isNegative: Bool { self == .notEqual || self == .notMatches }
+    public var isNegative: Bool { self == .notEqual || self == .notMatches }
     var positive: ComparisonOperator { switch self { case .notEqual: .equal; case .notMatches: .matches; default: self } }
     var isOrdering: Bool { self == .greater || self == .greaterOrEqual || self == .less || self == .lessOrEqual }
 }

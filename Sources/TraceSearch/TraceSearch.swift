@@ -111,7 +111,7 @@ private struct CandidatePlanner {
         switch comparison.field {
         case .attribute(let scope, let key):
             // A missing attribute, or an array with no such element, is not in the index.
-            guard comparison.literal != .nil, !comparison.op.isNegativeOp else { return .all }
+            guard comparison.literal != .nil, !comparison.op.isNegative else { return .all }
             let inSpans = try spanAttributeCandidates(key, comparison)
             let inResources = key == "service.name" ? try .services(store.serviceNames().filter { evaluator.holds(comparison, for: .string($0)) }) : TraceCandidates.all
             return switch scope {
@@ -148,10 +148,6 @@ private struct CandidatePlanner {
         case .values(let values): .attribute(key: key, values: values.filter { evaluator.holds(comparison, for: $0) })
         }
     }
-}
-
-extension ComparisonOperator {
-    var isNegativeOp: Bool { self == .notEqual || self == .notMatches }
 }
 
 extension TraceCandidates {
