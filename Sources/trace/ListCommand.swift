@@ -20,11 +20,17 @@ struct ListCommand: AsyncParsableCommand {
             A TraceQL query picks traces by what their spans hold, as Grafana Tempo's does:
 
               trace list '{ status = error }'
-              trace list '{ span.http.response.status_code >= 500 && resource.service.name = "backend" }'
-              trace list '{ name = "incoming call" && duration > 20ms } >> { kind = client }'
+              trace list '{ span.http.response.status_code >= 500 }'
+              trace list '{ kind = client && duration > 20ms } >> { status = error }'
               trace list '{ } | count() > 4'
 
-            Selectors { ... } test each span: fields are span.KEY, resource.KEY, .KEY (either) and             name, status (ok|error|unset), kind, duration, statusMessage, trace:duration, trace:rootService,             trace:rootName, event:name; operators = != > >= < <= =~ !~ (a regex matches the whole text);             values are "strings", numbers, true, false, nil, durations like 250us, 5ms or 1.5s. Join             selectors with && (both in the trace), || (either), > (child of) and >> (descendant of);             then | count() > N, | avg(duration) > 20ms (also min, max, sum) and | by(field).
+            Selectors { ... } test each span. Fields: span.KEY, resource.KEY, .KEY (either), \
+            name, status (ok|error|unset), kind, duration, statusMessage, trace:duration, \
+            trace:rootService, trace:rootName, event:name. Operators: = != > >= < <= =~ !~ (a regex \
+            matches the whole text). Values: "strings", numbers, true, false, nil, durations like \
+            250us, 5ms or 1.5s. Selectors join with && (both in the trace), || (either), > (child \
+            of) and >> (descendant of); then | count() > N, | avg(duration) > 20ms (also min, max, \
+            sum) and | by(field). `man trace` has the rules.
             """)
 
     @Argument(help: ArgumentHelp("A TraceQL query, e.g. '{ status = error }' (same as --query).", valueName: "traceql"))
