@@ -9,10 +9,26 @@ public final class TraceStore: Sendable {
     let spanWriter = SpanWriter()
     let committedKeys = CommittedKeys()
     let dictionary = DictionaryCache()
+    /// A store opened for reading tidies up as it closes (see `deinit`).
+    private let readsOnly: Bool
 
-    private init(path: String, writer: any DatabaseWriter) {
+    private init(path: String, writer: any DatabaseWriter, readsOnly: Bool = false) {
         self.path = path
         self.writer = writer
+        self.readsOnly = readsOnly
+    }
+
+    /// Read-only connections cannot fold the write-ahead log back into the file, so SQLite leaves
+    /// `-wal` and `-shm` beside it after a read. One writable connection that reads and closes
+    /// does, when no other process has the file open (otherwise it leaves them to that process);
+    /// where it cannot open (a file the user may not write) nothing changes.
+    deinit {
+        guard readsOnly, let pool = writer as? DatabasePool else { return }
+        try? pool.close()
+        if let queue = try? DatabaseQueue(path: path) {
+            _ = try? queue.read { try Int.fetchOne($0, sql: "SELECT 1 FROM sqlite_master LIMIT 1") }
+            try? queue.close()
+        }
     }
 
     /// Opens an existing database for reading; never creates a file, but brings an older or empty
@@ -48,7 +64,7 @@ public final class TraceStore: Sendable {
             _ = try openForWriting(path: path)
             return try openForReading(path: path, recovered: true)
         }
-        return TraceStore(path: path, writer: pool)
+        return TraceStore(path: path, writer: pool, readsOnly: true)
     }
 
     /// Opens a database for recording, creating and migrating it when it is new or empty.

@@ -146,6 +146,21 @@ import TraceStore
         #expect(runHelp.stdout.contains("--backend-latency <duration>"))
         #expect(runHelp.stdout.contains("--db <path>"))
     }
+
+    /// Reading leaves the directory as it was: no `-wal` or `-shm` files beside the database.
+    @Test func readingLeavesNoFilesBehind() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("r.db").path
+        try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 1))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["r.db"])
+        let id = TraceID(high: 1, low: 0xABCDEF).hex
+        for arguments in [["list"], ["show", id], ["stats"], ["list", "{ kind = server }"], ["diff", "--against", "median", id], ["map"], ["flame"]] {
+            let result = try TraceBinary.run(arguments + ["--db", "r.db"], in: directory)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["r.db"], "after \(arguments)")
+        }
+    }
 }
 
 @Suite struct CLIRecordingTests {
