@@ -160,13 +160,15 @@ import TraceStore
     }
 
     @Test func aDeclaredOversizedBodyIsRefusedBeforeItIsRead() async throws {
-        // The header declares 10 MB and only 500 bytes follow: an answer can only come from the
-        // declared length, since a receiver that read on would wait for the rest.
+        // The header declares 10 MB and no body follows: an answer can only come from the
+        // declared length, since a receiver that read on would wait for the body. (Body bytes
+        // sent but never read would make the server's close a reset, which can reach this
+        // client before the answer does and wipe it: a race of the test, not of the refusal.)
         let store = try TraceStore.inMemory()
         let answer = try await withReceiver(store: store, maxBodyBytes: 1_000) { url, _ in
             let port = Int(url.split(separator: ":").last!.split(separator: "/").first!)!
             let head = "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 10000000\r\n\r\n"
-            return try LoopbackSocket.exchange(port: port, send: Data(head.utf8) + Data(repeating: 0, count: 500))
+            return try LoopbackSocket.exchange(port: port, send: Data(head.utf8))
         }
         #expect(answer.hasPrefix("HTTP/1.1 413"))
         #expect(answer.lowercased().contains("connection: close"))
