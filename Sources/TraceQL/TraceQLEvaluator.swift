@@ -133,13 +133,11 @@ public final class TraceQLEvaluator {
         let span = context.trace.spans[index]
         switch comparison.field {
         case .attribute(let scope, let key):
-            let values: [AttributeValue] = switch scope {
-            case .span: span.attributes[key].map { [$0] } ?? []
-            case .resource: span.resource.attributes[key].map { [$0] } ?? []
-            case .any: [span.attributes[key], span.resource.attributes[key]].compactMap { $0 }
-            }
-            if comparison.literal == .nil { return (comparison.op == .equal) == values.isEmpty }
-            return values.contains { attributeHolds($0, comparison) }
+            // Looked up in place: this runs for every span a search reads.
+            let inSpan = scope == .resource ? nil : span.attributes[key]
+            let inResource = scope == .span ? nil : span.resource.attributes[key]
+            if comparison.literal == .nil { return (comparison.op == .equal) == (inSpan == nil && inResource == nil) }
+            return inSpan.map { attributeHolds($0, comparison) } == true || inResource.map { attributeHolds($0, comparison) } == true
         case .intrinsic(let intrinsic):
             switch intrinsic {
             case .name: return textHolds(span.name, comparison)

@@ -10,9 +10,9 @@ public struct TraceQLSyntaxError: Error, Equatable, Sendable, CustomStringConver
     /// One line: the message with its column.
     public var description: String { "column \(column): \(message)" }
 
-    /// The query, a caret under the column, and the message: what a terminal shows.
-    public var pointedOut: String {
+    /// The query on one line and a caret under the column.
+    public var caretLines: [String] {
         let line = source.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
-        return "  \(line)\n  \(String(repeating: " ", count: min(offset, line.count)))^\n\(description)"
+        return ["  " + line, "  " + String(repeating: " ", count: min(offset, line.count)) + "^"]
     }
 }

@@ -106,12 +106,15 @@ enum AttributeIndex {
         var postings: [Key: [Int]] = [:]
         for (index, span) in spans.enumerated() {
             for attribute in span.attributes {
-                // An array is indexed by its scalar elements: `key = element` finds it.
-                let values = if case .array(let elements) = attribute.value { elements.compactMap(Value.init) } else { [Value(attribute.value)].compactMap { $0 } }
-                guard !values.isEmpty else { continue }
-                let id = try keyID(attribute.key)
-                for value in values where postings[Key(keyID: id, value: value)]?.last != index {
-                    postings[Key(keyID: id, value: value), default: []].append(index)
+                if let value = Value(attribute.value) {
+                    postings[Key(keyID: try keyID(attribute.key), value: value), default: []].append(index)
+                } else if case .array(let elements) = attribute.value {
+                    // An array is indexed by its scalar elements: `key = element` finds it. A ref
+                    // repeated (two equal elements) is written once, as `append` skips repeats.
+                    for element in elements {
+                        guard let value = Value(element) else { continue }
+                        postings[Key(keyID: try keyID(attribute.key), value: value), default: []].append(index)
+                    }
                 }
             }
         }
@@ -215,25 +218,17 @@ enum AttributeIndex {
     /// postings, and from the spans stored since they were last written; empty when the key was
     /// never seen.
     static func traceRefs(key: String, values: [Value], in db: Database) throws -> Set<Int64> {
-        let findKey = try RawStatement(db, sql: "SELECT id FROM attribute_keys WHERE key = ?")
-        findKey.bind(1, text: key)
-        guard let keyID = try findKey.fetchInt64(db) else { return [] }
-        let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
+        guard let (keyID, unindexed) = try indexedKey(key, in: db) else { return [] }
+        var refs = try postedRefs(keyID: keyID, values: values, in: db)
         // Spans past the index's mark are read (a rowid range); for an unindexed key, every span.
-        let unindexed = try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0
-        let mark = unindexed ? 0 : try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
+        let mark = unindexed ? 0 : try indexedThrough(db)
         let tail = try RawStatement(db, sql: """
             \(scalarEntries) SELECT trace_ref FROM entries
             WHERE key = ? AND (CASE type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'text' THEN value
                    WHEN 'integer' THEN value WHEN 'real' THEN value END) = ?
               AND (CASE WHEN type IN ('true', 'false') THEN 'text' WHEN type IN ('integer', 'real') THEN 'number' ELSE type END) = ?
             """)
-        var refs = Set<Int64>()
         for value in values {
-            chunks.bind(1, keyID)
-            value.bind(to: chunks, at: 2)
-            while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
-            chunks.reset()
             tail.bind(1, mark)
             tail.bind(2, text: String(keyID))
             value.bind(to: tail, at: 3)
@@ -256,10 +251,38 @@ enum AttributeIndex {
             WHERE s.rowid > ?1 AND a.type = 'array')
         """
 
+    /// A key's id and whether it is left out of the index; nil when no span ever had it.
+    private static func indexedKey(_ key: String, in db: Database) throws -> (id: Int64, unindexed: Bool)? {
+        let findKey = try RawStatement(db, sql: "SELECT id, EXISTS (SELECT 1 FROM unindexed_attribute_keys u WHERE u.key_id = k.id) FROM attribute_keys k WHERE key = ?")
+        findKey.bind(1, text: key)
+        // Reset once read: a statement left on its row would hold the table it reads open.
+        defer { findKey.reset() }
+        guard try findKey.step(db) else { return nil }
+        return (findKey.int64(0), findKey.int64(1) != 0)
+    }
+
+    /// The refs the postings hold for a key with any of `values`.
+    private static func postedRefs(keyID: Int64, values: some Sequence<Value>, in db: Database) throws -> Set<Int64> {
+        let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
+        var refs = Set<Int64>()
+        for value in values {
+            chunks.bind(1, keyID)
+            value.bind(to: chunks, at: 2)
+            while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
+            chunks.reset()
+        }
+        return refs
+    }
+
+    /// The last span the postings cover.
+    private static func indexedThrough(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
+    }
+
     /// What the index knows of a key's values, for a search to pick the ones it wants.
     static func values(ofKey key: String, in db: Database) throws -> IndexedAttributeValues {
-        guard let keyID = try Int64.fetchOne(db, sql: "SELECT id FROM attribute_keys WHERE key = ?", arguments: [key]) else { return .unknownKey }
-        if try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0 { return .unindexed }
+        guard let (keyID, unindexed) = try indexedKey(key, in: db) else { return .unknownKey }
+        if unindexed { return .unindexed }
         // Values only the unindexed tail has are not listed: `candidateRefs` adds the tail's traces whole.
         let rows = try RawStatement(db, sql: "SELECT DISTINCT value FROM attribute_postings WHERE key_id = ?")
         rows.bind(1, keyID)
@@ -280,18 +303,10 @@ enum AttributeIndex {
     /// every trace with spans past the index's mark (which a search reads anyway); nil when the
     /// key is not indexed.
     static func candidateRefs(key: String, values: [AttributeValue], in db: Database) throws -> Set<Int64>? {
-        guard let keyID = try Int64.fetchOne(db, sql: "SELECT id FROM attribute_keys WHERE key = ?", arguments: [key]) else { return [] }
-        if try Int64.fetchOne(db, sql: "SELECT count(*) FROM unindexed_attribute_keys WHERE key_id = ?", arguments: [keyID]) ?? 0 > 0 { return nil }
-        let chunks = try RawStatement(db, sql: "SELECT trace_refs FROM attribute_postings WHERE key_id = ? AND value = ?")
-        var refs = Set<Int64>()
-        for value in Set(values.compactMap(Value.init)) {
-            chunks.bind(1, keyID)
-            value.bind(to: chunks, at: 2)
-            while try chunks.step(db) { refs.formUnion(Self.refs(in: chunks.blob(0))) }
-            chunks.reset()
-        }
-        let mark = try Int64.fetchOne(db, sql: "SELECT indexed_through FROM attribute_index_state") ?? 0
-        refs.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT trace_ref FROM spans WHERE rowid > ?", arguments: [mark]))
+        guard let (keyID, unindexed) = try indexedKey(key, in: db) else { return [] }
+        if unindexed { return nil }
+        var refs = try postedRefs(keyID: keyID, values: Set(values.compactMap(Value.init)), in: db)
+        refs.formUnion(try Int64.fetchAll(db, sql: "SELECT DISTINCT trace_ref FROM spans WHERE rowid > ?", arguments: [try indexedThrough(db)]))
         return refs
     }
 

@@ -92,6 +92,13 @@ public struct TraceSet: Sendable, Equatable {
         self.refs = refs.map(\.value).sorted()
     }
 
+    init(refs sorted: [Int64]) {
+        refs = sorted
+    }
+
+    /// The refs as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+    var jsonArray: String { "[" + refs.map(String.init).joined(separator: ",") + "]" }
+
     public var count: Int { refs.count }
 }
 
@@ -126,7 +133,7 @@ public enum IndexedAttributeValues: Sendable, Equatable {
 
 /// How much of each span a read decodes besides its fixed fields: attributes, events and links
 /// cost most of a read.
-public struct SpanDetails: Sendable, Equatable, ExpressibleByBooleanLiteral {
+public struct SpanDetails: Sendable, Equatable {
     /// The span attributes to decode: nil for all, empty for none.
     public var attributeKeys: Set<String>?
     public var events: Bool
@@ -143,7 +150,6 @@ public struct SpanDetails: Sendable, Equatable, ExpressibleByBooleanLiteral {
 
     /// Everything, or nothing.
     public init(_ everything: Bool) { self = everything ? .all : .none }
-    public init(booleanLiteral everything: Bool) { self.init(everything) }
 
     var readsJSON: Bool { attributeKeys != [] || events || links }
 }

@@ -26,7 +26,7 @@ extension TraceStore {
         let (condition, argument): (String, any DatabaseValueConvertible) = switch selection {
         case .startedBefore(let instant): ("start_ns < ?", Int64(clamping: instant))
         case .allButNewest(let count): ("id NOT IN (SELECT id FROM traces ORDER BY start_ns DESC, id LIMIT ?)", Int64(max(0, count)))
-        case .traces(let set): ("id IN (SELECT value FROM json_each(?))", "[" + set.refs.map(String.init).joined(separator: ",") + "]")
+        case .traces(let set): ("id IN (SELECT value FROM json_each(?))", set.jsonArray)
         }
         // Resource and scope ids may go: the writer must not reuse the ones it remembers.
         defer { spanWriter.reset() }

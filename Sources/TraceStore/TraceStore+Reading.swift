@@ -54,6 +54,12 @@ extension TraceStore {
     /// The selection, with the query's attribute matches answered by the attribute index: the
     /// traces that have them all, as a list of refs.
     private static func selection(for query: TraceQuery, in db: Database) throws -> Selection {
+        selection(for: query, traceRefs: try indexedRefs(for: query, in: db))
+    }
+
+    /// The traces the query's index-answered parts allow (attribute matches, candidates, a found
+    /// set), intersected; nil when it has none.
+    private static func indexedRefs(for query: TraceQuery, in db: Database) throws -> Set<Int64>? {
         var refs: Set<Int64>?
         func narrow(to found: Set<Int64>) { refs = refs.map { $0.intersection(found) } ?? found }
         for match in query.attributes {
@@ -61,21 +67,21 @@ extension TraceStore {
         }
         if let candidates = query.candidates, let found = try candidateRefs(candidates, in: db) { narrow(to: found) }
         if let within = query.within { narrow(to: Set(within.refs)) }
-        return selection(for: query, traceRefs: refs)
+        return refs
     }
 
     /// The refs of the traces the candidates allow; nil for every trace.
     private static func candidateRefs(_ candidates: TraceCandidates, in db: Database) throws -> Set<Int64>? {
         func refs(_ sql: String, _ arguments: StatementArguments = []) throws -> Set<Int64> { Set(try Int64.fetchAll(db, sql: sql, arguments: arguments)) }
-        func list(_ texts: [String]) -> String { String(decoding: try! JSONEncoder().encode(texts), as: UTF8.self) }
+        func list(_ texts: [String]) throws -> String { String(decoding: try JSONEncoder().encode(texts), as: UTF8.self) }
         switch candidates {
         case .all: return nil
         case .none: return []
         case .attribute(let key, let values): return try AttributeIndex.candidateRefs(key: key, values: values, in: db)
         case .spanNames(let names):
-            return try refs("SELECT DISTINCT trace_ref FROM spans WHERE name_id IN (SELECT id FROM span_names WHERE name IN (SELECT value FROM json_each(?)))", [list(names)])
+            return try refs("SELECT DISTINCT trace_ref FROM spans WHERE name_id IN (SELECT id FROM span_names WHERE name IN (SELECT value FROM json_each(?)))", [try list(names)])
         case .services(let names):
-            return try refs("SELECT DISTINCT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE name IN (SELECT value FROM json_each(?)))", [list(names)])
+            return try refs("SELECT DISTINCT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE name IN (SELECT value FROM json_each(?)))", [try list(names)])
         case .errors: return try refs("SELECT id FROM traces WHERE error_count > 0")
         case .traceDuration(let minimum, let maximum):
             return try refs("SELECT id FROM traces WHERE end_ns - start_ns BETWEEN ? AND ?", [Int64(clamping: minimum ?? 0), Int64(clamping: maximum ?? UInt64.max)])
@@ -125,7 +131,7 @@ extension TraceStore {
         var arguments: [any DatabaseValueConvertible] = []
         if let traceRefs {
             conditions.append("t.id IN (SELECT value FROM json_each(?))")
-            arguments.append("[" + traceRefs.sorted().map(String.init).joined(separator: ",") + "]")
+            arguments.append(TraceSet(refs: traceRefs.sorted()).jsonArray)
         }
         if let service = query.service {
             conditions.append("""
@@ -283,7 +289,13 @@ extension TraceStore {
         matching query: TraceQuery, inParallel parts: Int, details: SpanDetails = .none, start: @escaping @Sendable () -> Partial,
         add: @escaping @Sendable (inout Partial, TraceRef, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
     ) async throws -> [Partial] {
-        try await withThrowingTaskGroup(of: Partial.self) { group in
+        // The indexes are asked once, not once a part.
+        let asked = query
+        var query = query
+        if let refs = try await writer.read({ db in try Self.indexedRefs(for: asked, in: db) }) {
+            (query.attributes, query.candidates, query.within) = ([], nil, TraceSet(refs: refs.sorted()))
+        }
+        return try await withThrowingTaskGroup(of: Partial.self) { group in
             for index in 0..<max(1, parts) {
                 var part = query
                 part.part = TraceQuery.Part(index: index, count: max(1, parts))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceSearch
 import TraceStore
 import TraceViews
 
@@ -51,7 +52,7 @@ struct PruneCommand: AsyncParsableCommand {
         if let traceQL {
             var older = TraceQuery()
             older.startedBeforeUnixNano = before
-            selection = .traces(try await TraceQLArgument.selection(older, query: traceQL, in: store).within!)
+            selection = .traces(try await TraceSearch(traceQL, in: store).matchingTraces(among: older))
         } else if let before {
             selection = .startedBefore(unixNano: before)
         } else {

@@ -12,8 +12,7 @@ enum TraceQLArgument {
         do {
             return try TraceQLQuery(text)
         } catch {
-            throw UserFacingError("query, \(error.description)", exitCode: ExitCode.validationFailure.rawValue,
-                                  context: ["  " + error.source.replacingOccurrences(of: "\n", with: " "), "  " + String(repeating: " ", count: error.offset) + "^"])
+            throw UserFacingError("query, \(error.description)", exitCode: ExitCode.validationFailure.rawValue, context: error.caretLines)
         }
     }
 

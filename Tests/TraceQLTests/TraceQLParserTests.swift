@@ -78,8 +78,8 @@ import Testing
         } catch {
             #expect(error.column == column, "\(text): \(error)")
             #expect(error.message.contains(words), "\(text): \(error)")
-            let lines = error.pointedOut.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines.count == 3)
+            let lines = error.caretLines
+            #expect(lines.count == 2)
             #expect(lines[1].firstIndex(of: "^").map { lines[1].distance(from: lines[1].startIndex, to: $0) } == column + 1)
         }
     }
