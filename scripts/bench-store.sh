@@ -71,6 +71,8 @@ echo "== whole-database commands (one run each)"
 once "trace stats"                              "$trace" stats --db bench.db
 once "trace stats --by service --json"          "$trace" stats --db bench.db --by service --json
 once "trace stats --query '{ } | by(name)'"    "$trace" stats --db bench.db --query '{ } | by(name)'
+once "trace map"                                "$trace" map --db bench.db
+once "trace flame --folded"                     "$trace" flame --folded --db bench.db
 once "trace diff --against median <slowest>"    "$trace" diff --against median "$slowest" --db bench.db
 once "trace export --output (all traces)"       "$trace" export --db bench.db --output "$work/all.jsonl"
 echo "   $(wc -l < "$work/all.jsonl") lines, $(du -h "$work/all.jsonl" | cut -f1)"

@@ -101,25 +101,10 @@ public struct InstrumentationScope: Hashable, Sendable {
 }
 
 /// One finished span with everything OTLP carries for it, its resource and scope included.
+/// Its fields live in one shared, immutable box: views pass spans around by the hundred
+/// thousand, and a copy is then one reference rather than a dozen. A change makes a new box.
 public struct Span: Hashable, Sendable {
-    public var traceID: TraceID
-    public var spanID: SpanID
-    public var parentSpanID: SpanID?
-    public var traceState: String
-    public var flags: UInt32
-    public var name: String
-    public var kind: SpanKind
-    public var startTimeUnixNano: UInt64
-    public var endTimeUnixNano: UInt64
-    public var attributes: [Attribute]
-    public var droppedAttributesCount: UInt32
-    public var events: [SpanEvent]
-    public var droppedEventsCount: UInt32
-    public var links: [SpanLink]
-    public var droppedLinksCount: UInt32
-    public var status: SpanStatus
-    public var resource: Resource
-    public var scope: InstrumentationScope
+    private var storage: Storage
 
     public init(
         traceID: TraceID, spanID: SpanID, parentSpanID: SpanID? = nil, traceState: String = "", flags: UInt32 = 0,
@@ -129,28 +114,137 @@ public struct Span: Hashable, Sendable {
         links: [SpanLink] = [], droppedLinksCount: UInt32 = 0,
         status: SpanStatus = SpanStatus(), resource: Resource = Resource(), scope: InstrumentationScope = InstrumentationScope()
     ) {
-        self.traceID = traceID
-        self.spanID = spanID
-        self.parentSpanID = parentSpanID
-        self.traceState = traceState
-        self.flags = flags
-        self.name = name
-        self.kind = kind
-        self.startTimeUnixNano = startTimeUnixNano
-        self.endTimeUnixNano = endTimeUnixNano
-        self.attributes = attributes
-        self.droppedAttributesCount = droppedAttributesCount
-        self.events = events
-        self.droppedEventsCount = droppedEventsCount
-        self.links = links
-        self.droppedLinksCount = droppedLinksCount
-        self.status = status
-        self.resource = resource
-        self.scope = scope
+        storage = Storage(Fields(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, traceState: traceState, flags: flags, name: name, kind: kind, startTimeUnixNano: startTimeUnixNano, endTimeUnixNano: endTimeUnixNano, attributes: attributes, droppedAttributesCount: droppedAttributesCount, events: events, droppedEventsCount: droppedEventsCount, links: links, droppedLinksCount: droppedLinksCount, status: status, resource: resource, scope: scope))
     }
 
-    public var serviceName: String { resource.serviceName }
+    public var traceID: TraceID {
+        get { storage.fields.traceID }
+        set { storage = Storage(storage.fields) { $0.traceID = newValue } }
+    }
+    public var spanID: SpanID {
+        get { storage.fields.spanID }
+        set { storage = Storage(storage.fields) { $0.spanID = newValue } }
+    }
+    public var parentSpanID: SpanID? {
+        get { storage.fields.parentSpanID }
+        set { storage = Storage(storage.fields) { $0.parentSpanID = newValue } }
+    }
+    public var traceState: String {
+        get { storage.fields.traceState }
+        set { storage = Storage(storage.fields) { $0.traceState = newValue } }
+    }
+    public var flags: UInt32 {
+        get { storage.fields.flags }
+        set { storage = Storage(storage.fields) { $0.flags = newValue } }
+    }
+    public var name: String {
+        get { storage.fields.name }
+        set { storage = Storage(storage.fields) { $0.name = newValue } }
+    }
+    public var kind: SpanKind {
+        get { storage.fields.kind }
+        set { storage = Storage(storage.fields) { $0.kind = newValue } }
+    }
+    public var startTimeUnixNano: UInt64 {
+        get { storage.fields.startTimeUnixNano }
+        set { storage = Storage(storage.fields) { $0.startTimeUnixNano = newValue } }
+    }
+    public var endTimeUnixNano: UInt64 {
+        get { storage.fields.endTimeUnixNano }
+        set { storage = Storage(storage.fields) { $0.endTimeUnixNano = newValue } }
+    }
+    public var attributes: [Attribute] {
+        get { storage.fields.attributes }
+        set { storage = Storage(storage.fields) { $0.attributes = newValue } }
+    }
+    public var droppedAttributesCount: UInt32 {
+        get { storage.fields.droppedAttributesCount }
+        set { storage = Storage(storage.fields) { $0.droppedAttributesCount = newValue } }
+    }
+    public var events: [SpanEvent] {
+        get { storage.fields.events }
+        set { storage = Storage(storage.fields) { $0.events = newValue } }
+    }
+    public var droppedEventsCount: UInt32 {
+        get { storage.fields.droppedEventsCount }
+        set { storage = Storage(storage.fields) { $0.droppedEventsCount = newValue } }
+    }
+    public var links: [SpanLink] {
+        get { storage.fields.links }
+        set { storage = Storage(storage.fields) { $0.links = newValue } }
+    }
+    public var droppedLinksCount: UInt32 {
+        get { storage.fields.droppedLinksCount }
+        set { storage = Storage(storage.fields) { $0.droppedLinksCount = newValue } }
+    }
+    public var status: SpanStatus {
+        get { storage.fields.status }
+        set { storage = Storage(storage.fields) { $0.status = newValue } }
+    }
+    public var resource: Resource {
+        get { storage.fields.resource }
+        set { storage = Storage(storage.fields) { $0.resource = newValue } }
+    }
+    public var scope: InstrumentationScope {
+        get { storage.fields.scope }
+        set { storage = Storage(storage.fields) { $0.scope = newValue } }
+    }
+
+    /// The resource's `service.name`, looked up once: views ask for it per span, many times over.
+    public var serviceName: String { storage.serviceName }
     /// End minus start, never negative even when a sender's clock went backwards.
-    public var durationNanos: UInt64 { endTimeUnixNano >= startTimeUnixNano ? endTimeUnixNano - startTimeUnixNano : 0 }
-    public var isError: Bool { status.code == .error }
+    public var durationNanos: UInt64 {
+        let (start, end) = (storage.fields.startTimeUnixNano, storage.fields.endTimeUnixNano)
+        return end >= start ? end - start : 0
+    }
+    public var isError: Bool { storage.fields.status.code == .error }
+
+    public static func == (a: Span, b: Span) -> Bool {
+        a.storage === b.storage || a.storage.fields == b.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.fields.traceID)
+        hasher.combine(storage.fields.spanID)
+        hasher.combine(storage.fields.startTimeUnixNano)
+    }
+
+    /// Immutable, so reading a field needs neither a copy nor an exclusivity check.
+    private final class Storage: Sendable {
+        let fields: Fields
+        let serviceName: String
+
+        init(_ fields: Fields) {
+            self.fields = fields
+            serviceName = fields.resource.serviceName
+        }
+
+        /// A new box: `fields` with one change.
+        convenience init(_ fields: Fields, changing change: (inout Fields) -> Void) {
+            var changed = fields
+            change(&changed)
+            self.init(changed)
+        }
+    }
+
+    private struct Fields: Hashable, Sendable {
+        var traceID: TraceID
+        var spanID: SpanID
+        var parentSpanID: SpanID?
+        var traceState: String
+        var flags: UInt32
+        var name: String
+        var kind: SpanKind
+        var startTimeUnixNano: UInt64
+        var endTimeUnixNano: UInt64
+        var attributes: [Attribute]
+        var droppedAttributesCount: UInt32
+        var events: [SpanEvent]
+        var droppedEventsCount: UInt32
+        var links: [SpanLink]
+        var droppedLinksCount: UInt32
+        var status: SpanStatus
+        var resource: Resource
+        var scope: InstrumentationScope
+    }
 }

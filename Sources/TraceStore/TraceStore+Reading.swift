@@ -451,10 +451,10 @@ extension TraceStore {
 private struct ReadContext {
     let db: Database
     let dictionary: DictionaryCache
-    var resources: [Int64: Resource] = [:]
-    var scopes: [Int64: InstrumentationScope] = [:]
+    var resources = IDCache<Resource>()
+    var scopes = IDCache<InstrumentationScope>()
     /// Names seen in this read, without taking the shared cache's lock for every span.
-    var names: [Int64: String] = [:]
+    var names = IDCache<String>()
     /// Attribute keys, fetched once a read: a read sees one snapshot, so none can appear during it.
     var keys: [Int64: String]?
     /// The ids of the attribute keys a read decodes, when it decodes only some.
@@ -541,5 +541,21 @@ private struct ReadContext {
                                          droppedAttributesCount: UInt32(clamping: row.int64(3)), schemaURL: row.text(4) ?? "")
         scopes[id] = scope
         return scope
+    }
+}
+
+/// Values by a dictionary table's id. The ids are rowids, small and dense, so an array serves
+/// them: a whole-file read looks three up per span, where hashing each would cost more.
+private struct IDCache<Value> {
+    private var dense: [Value?] = []
+    private var sparse: [Int64: Value] = [:]
+
+    subscript(id: Int64) -> Value? {
+        get { id >= 0 && id < dense.count ? dense[Int(id)] : sparse[id] }
+        set {
+            guard id >= 0, id < 1 << 16 else { return sparse[id] = newValue }
+            if Int(id) >= dense.count { dense += repeatElement(nil, count: Int(id) + 1 - dense.count) }
+            dense[Int(id)] = newValue
+        }
     }
 }

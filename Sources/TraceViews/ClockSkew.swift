@@ -25,7 +25,7 @@ public struct ClockSkew: Sendable {
         // Top down with an explicit stack, so a subtree is moved before the hops inside it are judged.
         var stack = tree.roots.reversed() as [Int]
         while let index = stack.popLast() {
-            let children = tree.children[index] ?? []
+            let children = tree.children[index]
             let client = spans[index]
             for child in children where LatencyBreakdown.isHop(client: client, server: spans[child]) && spans[child].serviceName != client.serviceName {
                 let server = spans[child]
@@ -41,7 +41,7 @@ public struct ClockSkew: Sendable {
                     spans[moved].startTimeUnixNano = spans[moved].startTimeUnixNano &+ UInt64(bitPattern: shift)
                     spans[moved].endTimeUnixNano = spans[moved].endTimeUnixNano &+ UInt64(bitPattern: shift)
                     shifts[spans[moved].spanID, default: 0] += shift
-                    subtree += tree.children[moved] ?? []
+                    subtree += tree.children[moved]
                 }
             }
             stack += children.reversed()

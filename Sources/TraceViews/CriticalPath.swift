@@ -32,6 +32,10 @@ public struct CriticalPath: Sendable, Equatable {
         guard let root = tree.roots.max(by: { trace.spans[$0].endTimeUnixNano < trace.spans[$1].endTimeUnixNano }) else { return }
         let spans = trace.spans
         let (children, waitsOnAnotherService) = Self.waiting(tree)
+        // A span's time can be cut by each child's, so about two segments a span at most; room
+        // made once rather than grown by doubling, for every trace of a whole-file read.
+        segments.reserveCapacity(2 * spans.count)
+        segmentSpans.reserveCapacity(2 * spans.count)
         walk(root, until: spans[root].endTimeUnixNano, spans: spans, children: children, waiting: waitsOnAnotherService)
         segments.reverse()
         segmentSpans.reverse()
@@ -41,22 +45,19 @@ public struct CriticalPath: Sendable, Equatable {
     /// (`http.wait` around `GET /`) was waiting on that server, so the server counts as the
     /// step's child. Also the spans whose time is the network's: clients waiting on another
     /// service and their steps (DNS, connect, send, wait, receive).
-    static func waiting(_ tree: TraceTree) -> (children: [Int: [Int]], network: Set<Int>) {
+    static func waiting(_ tree: TraceTree) -> (children: [[Int]], network: [Bool]) {
         let spans = tree.trace.spans
         var children = tree.children
-        var network = Set<Int>()
-        for (client, kids) in tree.children {
-            // Fields read in place: a Span copy retains a dozen references.
+        var network = [Bool](repeating: false, count: spans.count)
+        for (client, kids) in tree.children.enumerated() where !kids.isEmpty {
             func isHop(_ child: Int) -> Bool {
                 LatencyBreakdown.isHop(clientService: spans[client].serviceName, clientKind: spans[client].kind,
                                        serverService: spans[child].serviceName, serverKind: spans[child].kind)
             }
-            let servers = kids.filter(isHop)
-            guard !servers.isEmpty else { continue }
-            let steps = kids.filter { !isHop($0) }
-            network.insert(client)
-            network.formUnion(steps)
-            for server in servers {
+            guard kids.contains(where: isHop) else { continue }
+            network[client] = true
+            for step in kids where !isHop(step) { network[step] = true }
+            for server in kids where isHop(server) {
                 // The step the server's time falls in most: usually it lies inside the wait, but
                 // its start can precede the wait's when the request was still being sent.
                 func overlap(_ step: Int) -> UInt64 {
@@ -64,11 +65,19 @@ public struct CriticalPath: Sendable, Equatable {
                     let end = min(spans[step].endTimeUnixNano, spans[server].endTimeUnixNano)
                     return end > start ? end - start : 0
                 }
-                guard let wait = steps.filter({ overlap($0) > 0 }).min(by: {
-                    (UInt64.max - overlap($0), spans[$0].durationNanos) < (UInt64.max - overlap($1), spans[$1].durationNanos)
-                }) else { continue }
-                children[client]?.removeAll { $0 == server }
-                children[wait, default: []].append(server)
+                // Of equal overlaps the shortest step, then the first.
+                var wait: (step: Int, overlap: UInt64)?
+                for step in kids where !isHop(step) {
+                    let stepOverlap = overlap(step)
+                    guard stepOverlap > 0 else { continue }
+                    let isBetter = wait.map { best in
+                        stepOverlap > best.overlap || (stepOverlap == best.overlap && spans[step].durationNanos < spans[best.step].durationNanos)
+                    } ?? true
+                    if isBetter { wait = (step, stepOverlap) }
+                }
+                guard let wait = wait?.step else { continue }
+                children[client].removeAll { $0 == server }
+                children[wait].append(server)
             }
         }
         return (children, network)
@@ -81,7 +90,14 @@ public struct CriticalPath: Sendable, Equatable {
 
     /// Time on the path per service, with a client's wait on another service under `.network`.
     public var nanosByBucket: [TimeBucket: UInt64] {
-        segments.reduce(into: [:]) { totals, segment in totals[segment.isNetwork ? .network : .service(segment.service), default: 0] += segment.nanos }
+        // Summed in a short list first: a path has many segments but few buckets, and hashing a
+        // bucket hashes its service name.
+        var totals: [(bucket: TimeBucket, nanos: UInt64)] = []
+        for segment in segments {
+            let bucket: TimeBucket = segment.isNetwork ? .network : .service(segment.service)
+            if let at = totals.firstIndex(where: { $0.bucket == bucket }) { totals[at].nanos += segment.nanos } else { totals.append((bucket, segment.nanos)) }
+        }
+        return Dictionary(uniqueKeysWithValues: totals)
     }
 
     /// One span being walked back from `cursor` to its start (or its parent's, if later: a child
@@ -93,29 +109,29 @@ public struct CriticalPath: Sendable, Equatable {
         var index: Int
         var cursor: UInt64
         var floor: UInt64
-        var byEnd: [(index: Int, end: UInt64)]
+        var byEnd: [(index: Int, end: UInt64, position: Int)]
         var next = 0
     }
 
-    private mutating func walk(_ root: Int, until end: UInt64, spans: [Span], children: [Int: [Int]], waiting: Set<Int>) {
+    private mutating func walk(_ root: Int, until end: UInt64, spans: [Span], children: [[Int]], waiting: [Bool]) {
         func frame(_ index: Int, until end: UInt64, from floor: UInt64) -> Frame {
             let cursor = min(end, spans[index].endTimeUnixNano)
-            guard let children = children[index], !children.isEmpty else {
+            let children = children[index]
+            guard !children.isEmpty else {
                 return Frame(index: index, cursor: cursor, floor: max(floor, spans[index].startTimeUnixNano), byEnd: [])
             }
-            let kids = children.enumerated().map { (index: $1, end: min(spans[$1].endTimeUnixNano, cursor), position: $0) }
-            let byEnd = kids.sorted { a, b in
+            var byEnd = children.enumerated().map { (index: $1, end: min(spans[$1].endTimeUnixNano, cursor), position: $0) }
+            byEnd.sort { a, b in
                 (a.end, spans[b.index].startTimeUnixNano, b.position) > (b.end, spans[a.index].startTimeUnixNano, a.position)
             }
-            return Frame(index: index, cursor: cursor, floor: max(floor, spans[index].startTimeUnixNano), byEnd: byEnd.map { ($0.index, $0.end) })
+            return Frame(index: index, cursor: cursor, floor: max(floor, spans[index].startTimeUnixNano), byEnd: byEnd)
         }
         // An explicit stack: a chain 100,000 deep is a valid trace.
         var stack = [frame(root, until: end, from: spans[root].startTimeUnixNano)]
         while !stack.isEmpty {
             let top = stack.count - 1
-            // Fields read in place: a Span copy retains a dozen references, and this runs per step.
             let spanIndex = stack[top].index
-            let isNetwork = waiting.contains(spanIndex)
+            let isNetwork = waiting[spanIndex]
             let (cursor, floor) = (stack[top].cursor, stack[top].floor)
             // The child that finished last at or before the cursor, started before it, and ended
             // after this span's window began. Children ending later overlap what came after: off the path.
@@ -124,7 +140,7 @@ public struct CriticalPath: Sendable, Equatable {
                 let candidate = stack[top].byEnd[stack[top].next]
                 stack[top].next += 1
                 if candidate.end <= cursor, spans[candidate.index].startTimeUnixNano < cursor, candidate.end > floor {
-                    next = candidate
+                    next = (candidate.index, candidate.end)
                     break
                 }
             }

@@ -54,7 +54,7 @@ public struct FlameGraph: Sendable {
         while let (index, parentFrame) = stack.popLast() {
             let span = spans[index]
             let frame = self.frame(labelled: "\(span.serviceName): \(span.name)", under: parentFrame)
-            let children = childrenOf[index] ?? []
+            let children = childrenOf[index]
             frames[frame].count += 1
             frames[frame].totalNanos += span.durationNanos
             frames[frame].selfNanos += span.durationNanos - LatencyBreakdown.unionNanos(children.map { spans[$0] }, within: span)

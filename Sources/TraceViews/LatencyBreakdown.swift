@@ -51,29 +51,29 @@ public struct LatencyBreakdown: Sendable, Equatable {
         for index in path.segmentSpans { onPath[index] = true }
         // Depth first with an explicit stack: a chain 100,000 deep is a valid trace. A server span
         // carries the hop that reached it, recorded when it is visited, in the order a recursion would.
+        // This runs for every span of every trace `stats` reads: no arrays are made for the
+        // common case, a span without a hop below it.
         var stack: [(index: Int, hop: Hop?)] = tree.roots.reversed().map { ($0, nil) }
         while let (index, hop) = stack.popLast() {
             if let hop, withHops { hops.append(hop) }
-            // Fields read in place: a Span copy retains a dozen references, and this runs per span.
-            let children = tree.children[index] ?? []
-            let servers = children.filter {
-                Self.isHop(clientService: spans[index].serviceName, clientKind: spans[index].kind, serverService: spans[$0].serviceName, serverKind: spans[$0].kind)
+            let span = spans[index]
+            let children = tree.children[index]
+            func isServer(_ child: Int) -> Bool {
+                Self.isHop(clientService: span.serviceName, clientKind: span.kind, serverService: spans[child].serviceName, serverKind: spans[child].kind)
             }
+            let hasServers = children.contains(where: isServer)
             if !onPath[index] {
-                let bucket: TimeBucket = servers.isEmpty ? .service(spans[index].serviceName) : .network
+                let bucket: TimeBucket = hasServers ? .network : .service(span.serviceName)
                 let covered = Self.unionNanos(
-                    of: (servers.isEmpty ? children : servers).map { (spans[$0].startTimeUnixNano, spans[$0].endTimeUnixNano) },
-                    within: (spans[index].startTimeUnixNano, spans[index].endTimeUnixNano))
-                parallelNanos[bucket, default: 0] += spans[index].durationNanos - covered
+                    of: children.lazy.filter { !hasServers || isServer($0) }.map { (start: spans[$0].startTimeUnixNano, end: spans[$0].endTimeUnixNano) },
+                    within: (span.startTimeUnixNano, span.endTimeUnixNano))
+                parallelNanos[bucket, default: 0] += span.durationNanos - covered
             }
-            if servers.isEmpty {
-                stack += children.reversed().map { ($0, nil) }
+            guard hasServers, withHops else {
+                for child in children.reversed() where !hasServers || isServer(child) { stack.append((child, nil)) }
                 continue
             }
-            guard withHops else {
-                stack += servers.reversed().map { ($0, nil) }
-                continue
-            }
+            let servers = children.filter(isServer)
             let serverSet = Set(servers)
             let steps = children.filter { !serverSet.contains($0) }.map { Step(name: spans[$0].name, nanos: spans[$0].durationNanos) }
             stack += servers.reversed().map { server in
@@ -101,14 +101,23 @@ public struct LatencyBreakdown: Sendable, Equatable {
 
     /// Length of the union of the spans' intervals, clipped to `parent`.
     static func unionNanos(_ spans: [Span], within parent: Span) -> UInt64 {
-        unionNanos(of: spans.map { ($0.startTimeUnixNano, $0.endTimeUnixNano) }, within: (parent.startTimeUnixNano, parent.endTimeUnixNano))
+        unionNanos(of: spans.lazy.map { (start: $0.startTimeUnixNano, end: $0.endTimeUnixNano) }, within: (parent.startTimeUnixNano, parent.endTimeUnixNano))
     }
 
-    /// Length of the union of `[start, end)` intervals, clipped to `parent`'s.
-    static func unionNanos(of spans: [(start: UInt64, end: UInt64)], within parent: (start: UInt64, end: UInt64)) -> UInt64 {
-        let intervals = spans.map { (max($0.start, parent.start), min($0.end, parent.end)) }
-            .filter { $0.0 < $0.1 }
-            .sorted { $0.0 < $1.0 }
+    /// Length of the union of `[start, end)` intervals, clipped to `parent`'s. No array is made
+    /// for none or one: this runs per span.
+    static func unionNanos(of spans: some Sequence<(start: UInt64, end: UInt64)>, within parent: (start: UInt64, end: UInt64)) -> UInt64 {
+        var first: (UInt64, UInt64)?
+        var intervals: [(UInt64, UInt64)] = []
+        for span in spans {
+            let clipped = (max(span.start, parent.start), min(span.end, parent.end))
+            guard clipped.0 < clipped.1 else { continue }
+            if first == nil { first = clipped } else { intervals.append(clipped) }
+        }
+        guard let first else { return 0 }
+        guard !intervals.isEmpty else { return min(first.1 - first.0, parent.end >= parent.start ? parent.end - parent.start : 0) }
+        intervals.append(first)
+        intervals.sort { $0.0 < $1.0 }
         var total: UInt64 = 0
         var current: (UInt64, UInt64)?
         for interval in intervals {

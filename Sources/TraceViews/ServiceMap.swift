@@ -21,6 +21,13 @@ public struct ServiceMap: Sendable {
         var serverNanos: [UInt64] = []
         var networkNanos: [UInt64] = []
 
+        mutating func add(client: Span, server: Span) {
+            count += 1
+            if client.isError || server.isError { errors += 1 }
+            serverNanos.append(server.durationNanos)
+            networkNanos.append(client.durationNanos > server.durationNanos ? client.durationNanos - server.durationNanos : 0)
+        }
+
         public var errorRate: Double { count > 0 ? Double(errors) / Double(count) : 0 }
         /// Time in the server span.
         public var server50: UInt64? { Percentiles(serverNanos).value(at: 50) }
@@ -51,16 +58,12 @@ public struct ServiceMap: Sendable {
         for (index, span) in spans.enumerated() {
             servicesByName[span.serviceName]?.spans += 1
             if span.isError { servicesByName[span.serviceName]?.errorSpans += 1 }
-            for child in tree.children[index] ?? [] where LatencyBreakdown.isHop(client: span, server: spans[child]) {
+            for child in tree.children[index] where LatencyBreakdown.isHop(client: span, server: spans[child]) {
                 let server = spans[child]
                 guard server.serviceName != span.serviceName else { continue }
                 let pair = Pair(client: span.serviceName, server: server.serviceName)
-                var call = callsByPair[pair] ?? Call(client: pair.client, server: pair.server)
-                call.count += 1
-                if span.isError || server.isError { call.errors += 1 }
-                call.serverNanos.append(server.durationNanos)
-                call.networkNanos.append(span.durationNanos > server.durationNanos ? span.durationNanos - server.durationNanos : 0)
-                callsByPair[pair] = call
+                // Changed in place: a copy taken out and put back would copy its samples each time.
+                callsByPair[pair, default: Call(client: pair.client, server: pair.server)].add(client: span, server: server)
             }
         }
     }

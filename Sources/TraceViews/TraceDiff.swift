@@ -41,8 +41,8 @@ public struct TraceDiff: Sendable {
             let timeA = spanA.flatMap { pathA[$0.spanID] }, timeB = spanB.flatMap { pathB[$0.spanID] }
             rows.append(Row(depth: depth, a: spanA, b: spanB, aPathNanos: timeA?.nanos ?? 0, bPathNanos: timeB?.nanos ?? 0,
                             isNetwork: timeA?.isNetwork ?? timeB?.isNetwork ?? false))
-            let pairs = Self.pair(indexA.flatMap { treeA.children[$0] } ?? [], in: a, startingAt: spanA?.startTimeUnixNano ?? 0,
-                                  with: indexB.flatMap { treeB.children[$0] } ?? [], in: b, startingAt: spanB?.startTimeUnixNano ?? 0)
+            let pairs = Self.pair(indexA.map { treeA.children[$0] } ?? [], in: a, startingAt: spanA?.startTimeUnixNano ?? 0,
+                                  with: indexB.map { treeB.children[$0] } ?? [], in: b, startingAt: spanB?.startTimeUnixNano ?? 0)
             stack += pairs.reversed().map { (indexA: $0.0, indexB: $0.1, depth: depth + 1) }
         }
     }

@@ -75,26 +75,24 @@ public struct TraceStatistics: Sendable {
         lastEndUnixNano = max(lastEndUnixNano, trace.endTimeUnixNano)
         traceDurations.append(trace.durationNanos)
         time.add(LatencyBreakdown(tree: tree, hops: false))
-        // Spans are read in place by index (a Span copy retains a dozen references) and each
-        // span's service name is looked up once: this runs for every span of every trace.
-        let services = spans.indices.map { spans[$0].serviceName }
+        // This runs for every span of every trace.
         func selfNanos(_ index: Int, children: [Int]) -> UInt64 {
             spans[index].durationNanos - LatencyBreakdown.unionNanos(
-                of: children.map { (spans[$0].startTimeUnixNano, spans[$0].endTimeUnixNano) },
+                of: children.lazy.map { (start: spans[$0].startTimeUnixNano, end: spans[$0].endTimeUnixNano) },
                 within: (spans[index].startTimeUnixNano, spans[index].endTimeUnixNano))
         }
         if let rootIndex = spans.firstIndex(where: { $0.parentSpanID == nil }) {
-            roots[Operation(service: services[rootIndex], name: spans[rootIndex].name), default: Accumulator()]
-                .add(trace.durationNanos, selfNanos: selfNanos(rootIndex, children: tree.children[rootIndex] ?? []), error: hasError)
+            roots[Operation(service: spans[rootIndex].serviceName, name: spans[rootIndex].name), default: Accumulator()]
+                .add(trace.durationNanos, selfNanos: selfNanos(rootIndex, children: tree.children[rootIndex]), error: hasError)
         }
         guard grouping != .root else { return }
         for index in spans.indices {
-            let children = tree.children[index] ?? []
-            let key = Operation(service: services[index], name: grouping == .service ? "" : spans[index].name)
+            let children = tree.children[index]
+            let key = Operation(service: spans[index].serviceName, name: grouping == .service ? "" : spans[index].name)
             operations[key, default: Accumulator()].add(spans[index].durationNanos, selfNanos: selfNanos(index, children: children), error: spans[index].isError)
             for child in children
-            where LatencyBreakdown.isHop(clientService: services[index], clientKind: spans[index].kind, serverService: services[child], serverKind: spans[child].kind) {
-                let hop = HopKey(client: Operation(service: services[index], name: spans[index].name), server: Operation(service: services[child], name: spans[child].name))
+            where LatencyBreakdown.isHop(clientService: spans[index].serviceName, clientKind: spans[index].kind, serverService: spans[child].serviceName, serverKind: spans[child].kind) {
+                let hop = HopKey(client: Operation(service: spans[index].serviceName, name: spans[index].name), server: Operation(service: spans[child].serviceName, name: spans[child].name))
                 hops[hop, default: HopAccumulator()].add(client: spans[index], server: spans[child])
             }
         }
@@ -186,15 +184,15 @@ extension TraceStatistics {
     /// Sorts every sample in place. Each parallel part does this before `merge`: the results sort
     /// two runs already in order, which costs a merge rather than a sort.
     public mutating func sortSamples() {
-        traceDurations.sort()
-        for key in roots.keys { roots[key]!.durations.sort() }
-        for key in operations.keys { operations[key]!.durations.sort() }
+        traceDurations.radixSort()
+        for key in roots.keys { roots[key]!.durations.radixSort() }
+        for key in operations.keys { operations[key]!.durations.radixSort() }
         for key in hops.keys {
-            hops[key]!.client.sort()
-            hops[key]!.server.sort()
-            hops[key]!.network.sort()
-            hops[key]!.request.sort()
-            hops[key]!.response.sort()
+            hops[key]!.client.radixSort()
+            hops[key]!.server.radixSort()
+            hops[key]!.network.radixSort()
+            hops[key]!.request.radixSort()
+            hops[key]!.response.radixSort()
         }
     }
 

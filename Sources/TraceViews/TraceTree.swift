@@ -5,8 +5,9 @@ import TraceModel
 /// the tree exactly once.
 public struct TraceTree: Sendable {
     public let trace: Trace
-    /// Indexes into `trace.spans`, children in start order.
-    public let children: [Int: [Int]]
+    /// Each span's children (indexes into `trace.spans`, in start order), by the span's index:
+    /// an array rather than a dictionary, as this is built for every trace a whole-file read sees.
+    public let children: [[Int]]
     /// Spans without a parent here and the spans where a cycle was cut, in start order.
     public let roots: [Int]
     /// Spans whose stored parent closed a cycle (itself included): shown as roots, and marked.
@@ -15,56 +16,70 @@ public struct TraceTree: Sendable {
     public init(_ trace: Trace) {
         self.trace = trace
         let spans = trace.spans
+        // A small trace (most are) finds parents by a scan, cheaper than hashing every id; of
+        // spans sharing an id, the last is the parent either way.
         var indexByID: [SpanID: Int] = [:]
-        indexByID.reserveCapacity(spans.count)
-        for (index, span) in spans.enumerated() { indexByID[span.spanID] = index }
-        var parent = [Int?](repeating: nil, count: spans.count)
-        var children: [Int: [Int]] = [:]
+        let scans = spans.count <= 16
+        if !scans {
+            indexByID.reserveCapacity(spans.count)
+            for (index, span) in spans.enumerated() { indexByID[span.spanID] = index }
+        }
+        func index(of id: SpanID) -> Int? {
+            scans ? spans.lastIndex { $0.spanID == id } : indexByID[id]
+        }
+        // -1 for none: an array of Int needs no generic metadata looked up at run time.
+        var parent = [Int](repeating: -1, count: spans.count)
+        var children = [[Int]](repeating: [], count: spans.count)
         var roots: [Int] = []
         var cycleBreaks = Set<Int>()
         for (index, span) in spans.enumerated() {
-            let parentIndex = span.parentSpanID.flatMap { indexByID[$0] }
+            let parentIndex = span.parentSpanID.flatMap(index(of:))
             if let parentIndex, parentIndex != index {
                 parent[index] = parentIndex
-                children[parentIndex, default: []].append(index)
+                children[parentIndex].append(index)
             } else {
                 roots.append(index)
                 if parentIndex == index { cycleBreaks.insert(index) }
             }
         }
         var reached = [Bool](repeating: false, count: spans.count)
+        var reachedCount = 0
+        var stack: [Int] = []
         func reach(from root: Int) {
-            var stack = [root]
+            stack.append(root)
             while let index = stack.popLast() {
                 guard !reached[index] else { continue }
                 reached[index] = true
-                stack += children[index] ?? []
+                reachedCount += 1
+                stack += children[index]
             }
         }
         roots.forEach(reach)
         // A span no root reaches hangs below a cycle: its ancestors are unreached too, so walking
         // up from it comes round to a span seen on this walk. The cycle is cut above its earliest span.
-        var walkedFrom = [Int](repeating: -1, count: spans.count)
-        for start in spans.indices where !reached[start] {
+        let rootsInOrder = roots.count
+        var walkedFrom = reachedCount == spans.count ? [] : [Int](repeating: -1, count: spans.count)
+        for start in spans.indices where reachedCount < spans.count && !reached[start] {
             var member = start
-            while walkedFrom[member] != start, let up = parent[member] {
+            while walkedFrom[member] != start, case let up = parent[member], up >= 0 {
                 walkedFrom[member] = start
                 member = up
             }
             var cut = member
-            var next = parent[member]!
+            var next = parent[member]
             while next != member {
                 cut = min(cut, next)
-                next = parent[next]!
+                next = parent[next]
             }
-            children[parent[cut]!]?.removeAll { $0 == cut }
-            parent[cut] = nil
+            children[parent[cut]].removeAll { $0 == cut }
+            parent[cut] = -1
             roots.append(cut)
             cycleBreaks.insert(cut)
             reach(from: cut)
         }
-        self.children = children.filter { !$0.value.isEmpty }
-        self.roots = roots.sorted()
+        self.children = children
+        // Roots are found in index order; only the cycles' cuts come after.
+        self.roots = roots.count == rootsInOrder ? roots : roots.sorted()
         self.cycleBreaks = cycleBreaks
     }
 
@@ -76,7 +91,7 @@ public struct TraceTree: Sendable {
         while let (index, depth) = stack.popLast() {
             out.append((index, depth))
             if collapsed.contains(trace.spans[index].spanID) { continue }
-            for child in (children[index] ?? []).reversed() { stack.append((child, depth + 1)) }
+            for child in children[index].reversed() { stack.append((child, depth + 1)) }
         }
         return out
     }

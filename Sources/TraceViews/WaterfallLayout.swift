@@ -30,7 +30,7 @@ public struct WaterfallLayout: Sendable {
         totalNanos = max(trace.durationNanos, 1)
         rows = tree.depthFirst(collapsed: collapsed).map { index, depth in
             let span = trace.spans[index]
-            return Row(span: span, index: index, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: tree.children[index] != nil,
+            return Row(span: span, index: index, depth: depth, offsetNanos: span.startTimeUnixNano &- start, hasChildren: !tree.children[index].isEmpty,
                        closesCycle: tree.cycleBreaks.contains(index))
         }
     }

@@ -121,7 +121,7 @@ enum ReferenceCriticalPath {
         let spans = trace.spans
         var children = tree.children
         var waiting = Set<Int>()
-        for (client, kids) in tree.children {
+        for (client, kids) in tree.children.enumerated() {
             for server in kids where LatencyBreakdown.isHop(client: spans[client], server: spans[server]) {
                 waiting.insert(client)
                 waiting.formUnion(kids.filter { !LatencyBreakdown.isHop(client: spans[client], server: spans[$0]) })
@@ -132,8 +132,8 @@ enum ReferenceCriticalPath {
                 guard let wait = overlaps.max(by: { a, b in
                     (a.1, -Int64(spans[a.0].durationNanos)) < (b.1, -Int64(spans[b.0].durationNanos))
                 })?.0 else { continue }
-                children[client]?.removeAll { $0 == server }
-                children[wait, default: []].append(server)
+                children[client].removeAll { $0 == server }
+                children[wait].append(server)
                 waiting.insert(wait)
             }
         }
@@ -143,7 +143,7 @@ enum ReferenceCriticalPath {
             var cursor = min(end, span.endTimeUnixNano)
             // A child counts only within its parent's window, at the start as at the end.
             let floor = max(parentFloor, span.startTimeUnixNano)
-            var remaining = children[index] ?? []
+            var remaining = children[index]
             func append(from start: UInt64, to end: UInt64) {
                 segments.append(CriticalPath.Segment(spanID: span.spanID, service: span.serviceName, startUnixNano: start, endUnixNano: end,
                                                      isNetwork: waiting.contains(index)))
