@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "TraceStore",
             dependencies: [
-                "TraceModel",
+                "TraceModel", "CSQLiteSetup",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
@@ -111,6 +111,7 @@ let package = Package(
         // Queries answered from a store: index lookups narrow the traces, the evaluator decides.
         .target(name: "TraceSearch", dependencies: ["TraceModel", "TraceStore", "TraceQL"]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLiteSetup", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "TraceTUI", dependencies: ["CNCurses", "TraceModel", "TraceStore", "TraceViews", "TraceQL", "TraceSearch"]),
         .target(
@@ -142,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-benchmark",
             dependencies: [
-                "OTLP", "TraceStore", "TraceModel", "TraceFixtures",
+                "OTLP", "TraceStore", "TraceModel", "TraceFixtures", "CSQLiteSetup",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

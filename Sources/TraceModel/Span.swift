@@ -104,7 +104,7 @@ public struct InstrumentationScope: Hashable, Sendable {
 /// Its fields live in one shared, immutable box: views pass spans around by the hundred
 /// thousand, and a copy is then one reference rather than a dozen. A change makes a new box.
 public struct Span: Hashable, Sendable {
-    private var storage: Storage
+    @usableFromInline var storage: Storage
 
     public init(
         traceID: TraceID, spanID: SpanID, parentSpanID: SpanID? = nil, traceState: String = "", flags: UInt32 = 0,
@@ -118,86 +118,86 @@ public struct Span: Hashable, Sendable {
     }
 
     public var traceID: TraceID {
-        get { storage.fields.traceID }
+        @inlinable get { storage.fields.traceID }
         set { storage = Storage(storage.fields) { $0.traceID = newValue } }
     }
     public var spanID: SpanID {
-        get { storage.fields.spanID }
+        @inlinable get { storage.fields.spanID }
         set { storage = Storage(storage.fields) { $0.spanID = newValue } }
     }
     public var parentSpanID: SpanID? {
-        get { storage.fields.parentSpanID }
+        @inlinable get { storage.fields.parentSpanID }
         set { storage = Storage(storage.fields) { $0.parentSpanID = newValue } }
     }
     public var traceState: String {
-        get { storage.fields.traceState }
+        @inlinable get { storage.fields.traceState }
         set { storage = Storage(storage.fields) { $0.traceState = newValue } }
     }
     public var flags: UInt32 {
-        get { storage.fields.flags }
+        @inlinable get { storage.fields.flags }
         set { storage = Storage(storage.fields) { $0.flags = newValue } }
     }
     public var name: String {
-        get { storage.fields.name }
+        @inlinable get { storage.fields.name }
         set { storage = Storage(storage.fields) { $0.name = newValue } }
     }
     public var kind: SpanKind {
-        get { storage.fields.kind }
+        @inlinable get { storage.fields.kind }
         set { storage = Storage(storage.fields) { $0.kind = newValue } }
     }
     public var startTimeUnixNano: UInt64 {
-        get { storage.fields.startTimeUnixNano }
+        @inlinable get { storage.fields.startTimeUnixNano }
         set { storage = Storage(storage.fields) { $0.startTimeUnixNano = newValue } }
     }
     public var endTimeUnixNano: UInt64 {
-        get { storage.fields.endTimeUnixNano }
+        @inlinable get { storage.fields.endTimeUnixNano }
         set { storage = Storage(storage.fields) { $0.endTimeUnixNano = newValue } }
     }
     public var attributes: [Attribute] {
-        get { storage.fields.attributes }
+        @inlinable get { storage.fields.attributes }
         set { storage = Storage(storage.fields) { $0.attributes = newValue } }
     }
     public var droppedAttributesCount: UInt32 {
-        get { storage.fields.droppedAttributesCount }
+        @inlinable get { storage.fields.droppedAttributesCount }
         set { storage = Storage(storage.fields) { $0.droppedAttributesCount = newValue } }
     }
     public var events: [SpanEvent] {
-        get { storage.fields.events }
+        @inlinable get { storage.fields.events }
         set { storage = Storage(storage.fields) { $0.events = newValue } }
     }
     public var droppedEventsCount: UInt32 {
-        get { storage.fields.droppedEventsCount }
+        @inlinable get { storage.fields.droppedEventsCount }
         set { storage = Storage(storage.fields) { $0.droppedEventsCount = newValue } }
     }
     public var links: [SpanLink] {
-        get { storage.fields.links }
+        @inlinable get { storage.fields.links }
         set { storage = Storage(storage.fields) { $0.links = newValue } }
     }
     public var droppedLinksCount: UInt32 {
-        get { storage.fields.droppedLinksCount }
+        @inlinable get { storage.fields.droppedLinksCount }
         set { storage = Storage(storage.fields) { $0.droppedLinksCount = newValue } }
     }
     public var status: SpanStatus {
-        get { storage.fields.status }
+        @inlinable get { storage.fields.status }
         set { storage = Storage(storage.fields) { $0.status = newValue } }
     }
     public var resource: Resource {
-        get { storage.fields.resource }
+        @inlinable get { storage.fields.resource }
         set { storage = Storage(storage.fields) { $0.resource = newValue } }
     }
     public var scope: InstrumentationScope {
-        get { storage.fields.scope }
+        @inlinable get { storage.fields.scope }
         set { storage = Storage(storage.fields) { $0.scope = newValue } }
     }
 
     /// The resource's `service.name`, looked up once: views ask for it per span, many times over.
-    public var serviceName: String { storage.serviceName }
+    @inlinable public var serviceName: String { storage.serviceName }
     /// End minus start, never negative even when a sender's clock went backwards.
-    public var durationNanos: UInt64 {
+    @inlinable public var durationNanos: UInt64 {
         let (start, end) = (storage.fields.startTimeUnixNano, storage.fields.endTimeUnixNano)
         return end >= start ? end - start : 0
     }
-    public var isError: Bool { storage.fields.status.code == .error }
+    @inlinable public var isError: Bool { storage.fields.status.code == .error }
 
     public static func == (a: Span, b: Span) -> Bool {
         a.storage === b.storage || a.storage.fields == b.storage.fields
@@ -210,9 +210,9 @@ public struct Span: Hashable, Sendable {
     }
 
     /// Immutable, so reading a field needs neither a copy nor an exclusivity check.
-    private final class Storage: Sendable {
-        let fields: Fields
-        let serviceName: String
+    @usableFromInline final class Storage: Sendable {
+        @usableFromInline let fields: Fields
+        @usableFromInline let serviceName: String
 
         init(_ fields: Fields) {
             self.fields = fields
@@ -227,24 +227,24 @@ public struct Span: Hashable, Sendable {
         }
     }
 
-    private struct Fields: Hashable, Sendable {
-        var traceID: TraceID
-        var spanID: SpanID
-        var parentSpanID: SpanID?
-        var traceState: String
-        var flags: UInt32
-        var name: String
-        var kind: SpanKind
-        var startTimeUnixNano: UInt64
-        var endTimeUnixNano: UInt64
-        var attributes: [Attribute]
-        var droppedAttributesCount: UInt32
-        var events: [SpanEvent]
-        var droppedEventsCount: UInt32
-        var links: [SpanLink]
-        var droppedLinksCount: UInt32
-        var status: SpanStatus
-        var resource: Resource
-        var scope: InstrumentationScope
+    @usableFromInline struct Fields: Hashable, Sendable {
+        @usableFromInline var traceID: TraceID
+        @usableFromInline var spanID: SpanID
+        @usableFromInline var parentSpanID: SpanID?
+        @usableFromInline var traceState: String
+        @usableFromInline var flags: UInt32
+        @usableFromInline var name: String
+        @usableFromInline var kind: SpanKind
+        @usableFromInline var startTimeUnixNano: UInt64
+        @usableFromInline var endTimeUnixNano: UInt64
+        @usableFromInline var attributes: [Attribute]
+        @usableFromInline var droppedAttributesCount: UInt32
+        @usableFromInline var events: [SpanEvent]
+        @usableFromInline var droppedEventsCount: UInt32
+        @usableFromInline var links: [SpanLink]
+        @usableFromInline var droppedLinksCount: UInt32
+        @usableFromInline var status: SpanStatus
+        @usableFromInline var resource: Resource
+        @usableFromInline var scope: InstrumentationScope
     }
 }

@@ -161,6 +161,10 @@ final class SpanWriter: @unchecked Sendable {
     /// them by reading those spans, past `attribute_index_state.indexed_through`): writing the
     /// index once per many commits touches each of its pages once, not once a commit.
     private var pending: [AttributeIndex.Key: [Int64]] = [:]
+    /// Keys with too many values to index (ports, URLs), as the index last said: their entries
+    /// are dropped before they are gathered, as writing the index would drop them. Nil until
+    /// read, and again after the index is written or another process wrote.
+    private var unindexedKeyIDs: Set<Int64>?
     private var pendingSpans = 0
     /// The rowid of the first span in `pending`.
     private var pendingFrom: Int64?
@@ -181,6 +185,7 @@ final class SpanWriter: @unchecked Sendable {
         resources = [:]
         scopes = [:]
         openChunks = [:]
+        unindexedKeyIDs = nil
         forgetPending()
     }
 
@@ -202,17 +207,19 @@ final class SpanWriter: @unchecked Sendable {
             resources = [:]
             scopes = [:]
             openChunks = [:]
+            unindexedKeyIDs = nil
             // Another process's spans may sit between this writer's: pending no longer covers the tail.
             forgetPending()
             dataVersion = version
+        }
+        if indexesAttributes, unindexedKeyIDs == nil {
+            unindexedKeyIDs = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
         }
         var postings: [AttributeIndex.Key: [Int64]] = [:]
         var firstRowID: Int64?
         let outcomes = try batches.map { try insert($0, postings: &postings, firstRowID: &firstRowID, in: db) }
         guard indexesAttributes, let firstRowID else { return (outcomes, keys) }
-        for (key, refs) in postings {
-            for ref in refs where pending[key]?.last != ref { pending[key, default: []].append(ref) }
-        }
+        for (key, refs) in postings { pending[key, default: []].appendSkippingRepeats(refs) }
         pendingSpans += outcomes.reduce(0) { $0 + $1.inserted }
         if pendingFrom == nil { pendingFrom = firstRowID }
         if pendingSpans >= indexFlushSpans || ContinuousClock.now - lastIndexWrite >= indexFlushInterval { try writeIndex(in: db) }
@@ -233,6 +240,7 @@ final class SpanWriter: @unchecked Sendable {
         }
         try db.execute(sql: "UPDATE attribute_index_state SET indexed_through = ?", arguments: [last])
         forgetPending()
+        unindexedKeyIDs = nil
         lastIndexWrite = .now
     }
 
@@ -317,8 +325,10 @@ final class SpanWriter: @unchecked Sendable {
         var serviceCounts: [TraceService: Int] = [:]
         var inserted = 0
         var stored = [Bool](repeating: false, count: batch.count)
+        var spanTraceRefs = [Int64](repeating: 0, count: batch.count)
         for (index, span) in batch.spans.enumerated() {
             let traceRef = traceRefs[span.traceID]!
+            spanTraceRefs[index] = traceRef
             let (nameID, resourceID, serviceID, scopeID) = ids[index]
             let columns = try batch.columns[index] ?? json.columns(for: span)
             insertSpan.bind(1, traceRef)
@@ -351,11 +361,11 @@ final class SpanWriter: @unchecked Sendable {
         // The spans stored (a retried one was indexed with its first copy), each trace once in a row.
         if indexesAttributes, inserted > 0 {
             let entries = try batch.postings ?? AttributeIndex.postings(of: batch.spans) { try keyID($0, db: db) }
-            for (key, spans) in entries {
-                for index in spans where stored[index] {
-                    let ref = traceRefs[batch.spans[index].traceID]!
-                    if postings[key]?.last != ref { postings[key, default: []].append(ref) }
-                }
+            let unindexed = unindexedKeyIDs ?? []
+            for (key, spans) in entries where !unindexed.contains(key.keyID) {
+                let refs = spans.lazy.filter { stored[$0] }.map { spanTraceRefs[$0] }
+                guard !refs.isEmpty else { continue }
+                postings[key, default: []].appendSkippingRepeats(refs)
             }
         }
         // Known traces gain what was inserted; a new one is rewritten only if the batch repeated a span.
@@ -476,4 +486,11 @@ private struct TraceDelta {
 private struct TraceService: Hashable {
     var traceRef: Int64
     var serviceID: Int64
+}
+
+extension Array where Element == Int64 {
+    /// Appends trace refs, skipping one equal to the ref before it (a trace's spans come together).
+    mutating func appendSkippingRepeats(_ refs: some Sequence<Int64>) {
+        for ref in refs where ref != last { append(ref) }
+    }
 }

@@ -1,3 +1,4 @@
+import CSQLiteSetup
 import Foundation
 import GRDB
 import TraceModel
@@ -113,7 +114,14 @@ public final class TraceStore: Sendable {
 
     private enum NeedsRecovery: Error { case writableOpen }
 
+    /// Set once, before the process's first connection: each connection is used by one thread at
+    /// a time (GRDB's queues), so SQLite need not lock a mutex in every call nor count its
+    /// memory under another (a tenth of the writer's time under `collect`). Too late, if SQLite
+    /// was used first, it changes nothing.
+    private static let multiThreadSQLite: Void = { _ = trace_sqlite3_configure_for_one_thread_per_connection() }()
+
     private static func open<T>(path: String, recoverable: Bool = false, _ body: () throws -> T) throws -> T {
+        _ = multiThreadSQLite
         do {
             return try body()
         } catch let error as DatabaseError where recoverable && error.resultCode == .SQLITE_READONLY {
