@@ -125,6 +125,13 @@ func startCollect(into path: String) throws -> (process: Process, httpPort: Int,
     return (collect, port(before: "/v1/traces"), port(before: #" \(OTLP/gRPC\)"#))
 }
 
+/// User and system time of the exited child processes so far.
+func childrenCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 /// Stops a collect and checks it stored every span; its rate in spans a second.
 func finish(_ collect: Process, path: String, seconds elapsed: Double) throws -> Double {
     collect.interrupt()
@@ -159,6 +166,9 @@ try await client.shutdown()
 let collectRate = try finish(collect, path: collectPath, seconds: collectSeconds)
 let bytesPerSpan = Double(fileSize(collectPath)) / Double(totalSpans)
 print("trace collect: \(totalSpans) spans acknowledged and stored in \(String(format: "%.2f", collectSeconds)) s = \(format(collectRate)) spans/s")
+// The collect has exited, so its processor time is in the children's: how many of the cores it kept busy.
+let collectCPU = childrenCPUSeconds()
+print(String(format: "               collect used %.2f s of processor time, %.2f cores on average", collectCPU, collectCPU / collectSeconds))
 print("on disk:       \(fileSize(collectPath)) bytes = \(format(bytesPerSpan)) bytes a span (indexes included)")
 
 // MARK: The same requests over OTLP/gRPC, into a second collect

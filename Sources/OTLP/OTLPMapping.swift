@@ -37,7 +37,7 @@ extension ExportTraceServiceRequest {
                     schemaURL: scopeSpans.schemaURL)
                 for (index, proto) in scopeSpans.spans.enumerated() {
                     do {
-                        spans.append(try Span(proto: proto, resource: resource, scope: scope, place: "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]"))
+                        spans.append(try Span(proto: proto, resource: resource, scope: scope, place: { "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]" }))
                     } catch {
                         rejected.append(error)
                     }
@@ -79,24 +79,35 @@ extension ExportTraceServiceRequest {
 }
 
 extension Span {
-    init(proto: Opentelemetry_Proto_Trace_V1_Span, resource: Resource, scope: InstrumentationScope, place: String) throws(OTLPDecodingError) {
-        guard let traceID = TraceID(bytes: proto.traceID), traceID.isValid else {
-            throw OTLPDecodingError("\(place): traceId must be 16 bytes and not all zero, got \(proto.traceID.count) bytes")
+    /// A span's ids as OTLP requires them, from the bytes either decoder read; `place` names the
+    /// span in the error and is worked out only then.
+    static func checkedIDs(traceID: some Collection<UInt8>, spanID: some Collection<UInt8>, parentSpanID: some Collection<UInt8>,
+                           place: () -> String) throws(OTLPDecodingError) -> (traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?) {
+        guard let trace = TraceID(bytes: traceID), trace.isValid else {
+            throw OTLPDecodingError("\(place()): traceId must be 16 bytes and not all zero, got \(traceID.count) bytes")
         }
-        guard let spanID = SpanID(bytes: proto.spanID), spanID.isValid else {
-            throw OTLPDecodingError("\(place): spanId must be 8 bytes and not all zero, got \(proto.spanID.count) bytes")
+        guard let span = SpanID(bytes: spanID), span.isValid else {
+            throw OTLPDecodingError("\(place()): spanId must be 8 bytes and not all zero, got \(spanID.count) bytes")
         }
-        var parentSpanID: SpanID?
-        if !proto.parentSpanID.isEmpty {
-            guard let parent = SpanID(bytes: proto.parentSpanID) else {
-                throw OTLPDecodingError("\(place): parentSpanId must be empty or 8 bytes, got \(proto.parentSpanID.count) bytes")
-            }
-            parentSpanID = parent.isValid ? parent : nil
+        guard !parentSpanID.isEmpty else { return (trace, span, nil) }
+        guard let parent = SpanID(bytes: parentSpanID) else {
+            throw OTLPDecodingError("\(place()): parentSpanId must be empty or 8 bytes, got \(parentSpanID.count) bytes")
         }
+        return (trace, span, parent.isValid ? parent : nil)
+    }
+
+    static func checkedLinkIDs(traceID: some Collection<UInt8>, spanID: some Collection<UInt8>, index: Int,
+                               place: () -> String) throws(OTLPDecodingError) -> (TraceID, SpanID) {
+        guard let trace = TraceID(bytes: traceID), let span = SpanID(bytes: spanID) else {
+            throw OTLPDecodingError("\(place()).links[\(index)]: traceId must be 16 bytes and spanId 8 bytes")
+        }
+        return (trace, span)
+    }
+
+    init(proto: Opentelemetry_Proto_Trace_V1_Span, resource: Resource, scope: InstrumentationScope, place: () -> String) throws(OTLPDecodingError) {
+        let (traceID, spanID, parentSpanID) = try Self.checkedIDs(traceID: proto.traceID, spanID: proto.spanID, parentSpanID: proto.parentSpanID, place: place)
         let links = try proto.links.enumerated().map { (index, link) throws(OTLPDecodingError) in
-            guard let linkTrace = TraceID(bytes: link.traceID), let linkSpan = SpanID(bytes: link.spanID) else {
-                throw OTLPDecodingError("\(place).links[\(index)]: traceId must be 16 bytes and spanId 8 bytes")
-            }
+            let (linkTrace, linkSpan) = try Self.checkedLinkIDs(traceID: link.traceID, spanID: link.spanID, index: index, place: place)
             return SpanLink(traceID: linkTrace, spanID: linkSpan, traceState: link.traceState,
                             attributes: link.attributes.map(Attribute.init(proto:)),
                             droppedAttributesCount: link.droppedAttributesCount, flags: link.flags)

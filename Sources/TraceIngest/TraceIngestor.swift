@@ -78,25 +78,31 @@ public struct TraceIngestor: Sendable {
     /// stores nothing; spans with malformed ids are rejected one by one and the rest stored.
     @discardableResult
     public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> IngestOutcome {
-        let data: Data
-        let request: ExportTraceServiceRequest
+        let decoded: (spans: [Span], rejected: [OTLPDecodingError])
+        var forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType)?)?
         do {
-            data = try decompressed(body, gzipped: gzipped)
+            let data = try decompressed(body, gzipped: gzipped)
+            let notProtobuf = IngestError.badRequest("body is not a protobuf ExportTraceServiceRequest")
             switch contentType {
+            case .protobuf where forwarder == nil:
+                // Nothing to forward: the body is read straight into spans, no messages built.
+                do { decoded = try OTLPProtobufSpans.decodedSpans(from: data) } catch { throw notProtobuf }
             case .protobuf:
-                do { request = try ExportTraceServiceRequest(serializedBytes: data) } catch {
-                    throw IngestError.badRequest("body is not a protobuf ExportTraceServiceRequest")
-                }
+                let request: ExportTraceServiceRequest
+                do { request = try ExportTraceServiceRequest(serializedBytes: data) } catch { throw notProtobuf }
+                (decoded, forwarding) = (request.decodedSpans(), (request, (data, contentType)))
             case .json:
+                let request: ExportTraceServiceRequest
                 do { request = try OTLPJSON.decodeRequest(data) } catch let error as OTLPDecodingError {
                     throw IngestError.badRequest(error.description)
                 }
+                (decoded, forwarding) = (request.decodedSpans(), (request, (data, contentType)))
             }
         } catch let error as IngestError {
             statistics.update { $0.requestsRejected += 1 }
             throw error
         }
-        return try await ingest(request, forwarding: (data, contentType))
+        return try await ingest(decoded, forwarding: forwarding)
     }
 
     /// Validates and stores one decoded request (OTLP/gRPC, whose transport has inflated and
@@ -109,7 +115,13 @@ public struct TraceIngestor: Sendable {
     /// `forwarding` is the body as it arrived, when there is one; otherwise the forwarder gets the
     /// request as protobuf.
     private func ingest(_ request: ExportTraceServiceRequest, forwarding body: (Data, OTLPContentType)?) async throws -> IngestOutcome {
-        let (spans, rejected) = request.decodedSpans()
+        try await ingest(request.decodedSpans(), forwarding: (request, body))
+    }
+
+    /// Stores what a request decoded to, and forwards the request if there is a forwarder.
+    private func ingest(_ decoded: (spans: [Span], rejected: [OTLPDecodingError]),
+                        forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType)?)?) async throws -> IngestOutcome {
+        let (spans, rejected) = decoded
         var outcome = IngestOutcome(rejectedSpans: rejected.count)
         if let first = rejected.first {
             // A request none of whose spans could be used is malformed as a whole.
@@ -125,7 +137,7 @@ public struct TraceIngestor: Sendable {
             $0.requestsAccepted += 1
             $0.spansRejected += rejected.count
         }
-        forwarder?.enqueue(request, arrivedAs: body)
+        if let forwarding { forwarder?.enqueue(forwarding.request, arrivedAs: forwarding.body) }
         return outcome
     }
 

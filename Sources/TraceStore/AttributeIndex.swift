@@ -102,18 +102,22 @@ enum AttributeIndex {
 
     /// Which of `spans` (by index) have each key and scalar value; ids from `keyID`, which may
     /// throw (a key with no id yet).
-    static func postings(of spans: [Span], keyID: (String) throws -> Int64) rethrows -> [Key: [Int]] {
+    static func postings(of spans: [Span], leavingOut unindexed: Set<Int64> = [], keyID: (String) throws -> Int64) rethrows -> [Key: [Int]] {
         var postings: [Key: [Int]] = [:]
         for (index, span) in spans.enumerated() {
             for attribute in span.attributes {
-                if let value = Value(attribute.value) {
-                    postings[Key(keyID: try keyID(attribute.key), value: value), default: []].append(index)
+                let value = Value(attribute.value)
+                guard value != nil || attribute.value.isArray else { continue }
+                let id = try keyID(attribute.key)
+                guard !unindexed.contains(id) else { continue }
+                if let value {
+                    postings[Key(keyID: id, value: value), default: []].append(index)
                 } else if case .array(let elements) = attribute.value {
                     // An array is indexed by its scalar elements: `key = element` finds it. A ref
                     // repeated (two equal elements) is written once, as `append` skips repeats.
                     for element in elements {
                         guard let value = Value(element) else { continue }
-                        postings[Key(keyID: try keyID(attribute.key), value: value), default: []].append(index)
+                        postings[Key(keyID: id, value: value), default: []].append(index)
                     }
                 }
             }
@@ -342,5 +346,12 @@ enum AttributeIndex {
             """)
         var open: [Key: OpenChunk] = [:]
         try add(postings(ofSpansAfter: 0, in: db), open: &open, in: db)
+    }
+}
+
+private extension AttributeValue {
+    var isArray: Bool {
+        if case .array = self { return true }
+        return false
     }
 }

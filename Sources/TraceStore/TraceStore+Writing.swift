@@ -27,13 +27,17 @@ public struct PreparedSpans: Sendable {
     /// The attribute index's entries for these spans (span indexes per key and value); nil when
     /// a key had no id yet.
     let postings: [AttributeIndex.Key: [Int]]?
+    /// Keys whose entries `postings` leaves out: the index had given up on them when this was
+    /// made. The writer uses `postings` only if it still has.
+    let postingsLeaveOut: Set<Int64>
 
     public var count: Int { spans.count }
 
-    init(spans: [Span], columns: [EncodedColumns?], postings: [AttributeIndex.Key: [Int]]?) {
+    init(spans: [Span], columns: [EncodedColumns?], postings: [AttributeIndex.Key: [Int]]?, postingsLeaveOut: Set<Int64> = []) {
         self.spans = spans
         self.columns = columns
         self.postings = postings
+        self.postingsLeaveOut = postingsLeaveOut
     }
 
     /// Spans to be encoded inside the transaction (converting a v1 file).
@@ -57,8 +61,10 @@ extension TraceStore {
             return id
         }
         var json = CompactJSON.Writer(keyID: knownID)
-        let postings = try? AttributeIndex.postings(of: spans, keyID: knownID)
-        return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) }, postings: postings)
+        // Ports, URLs and ids make an entry per span that writing the index would only drop.
+        let unindexed = spanWriter.unindexedKeys.snapshot()
+        let postings = try? AttributeIndex.postings(of: spans, leavingOut: unindexed, keyID: knownID)
+        return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) }, postings: postings, postingsLeaveOut: unindexed)
     }
 
     /// Stores a batch of spans in one transaction: all of them or, on error, none.
@@ -108,6 +114,16 @@ extension TraceStore {
             throw error
         }
     }
+}
+
+/// The attribute keys the index has given up on, as the writer last read them, for `prepare`
+/// on any thread. A snapshot may be stale; the writer checks it (`PreparedSpans.postingsLeaveOut`).
+final class UnindexedKeys: Sendable {
+    private let keyIDs = Mutex(Set<Int64>())
+
+    func snapshot() -> Set<Int64> { keyIDs.withLock { $0 } }
+
+    func publish(_ newer: Set<Int64>) { keyIDs.withLock { $0 = newer } }
 }
 
 /// Attribute key ids known to be committed, readable from any thread: ids are never reused or
@@ -165,6 +181,8 @@ final class SpanWriter: @unchecked Sendable {
     /// are dropped before they are gathered, as writing the index would drop them. Nil until
     /// read, and again after the index is written or another process wrote.
     private var unindexedKeyIDs: Set<Int64>?
+    /// The same, for `prepare` on other threads.
+    let unindexedKeys = UnindexedKeys()
     private var pendingSpans = 0
     /// The rowid of the first span in `pending`.
     private var pendingFrom: Int64?
@@ -213,7 +231,9 @@ final class SpanWriter: @unchecked Sendable {
             dataVersion = version
         }
         if indexesAttributes, unindexedKeyIDs == nil {
-            unindexedKeyIDs = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
+            let keyIDs = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
+            unindexedKeyIDs = keyIDs
+            unindexedKeys.publish(keyIDs)
         }
         var postings: [AttributeIndex.Key: [Int64]] = [:]
         var firstRowID: Int64?
@@ -249,7 +269,7 @@ final class SpanWriter: @unchecked Sendable {
         let findTrace = try RawStatement(db, sql: "SELECT id FROM traces WHERE trace_id = ?")
         let createTrace = try RawStatement(db, sql: """
             INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_service_id, root_name_id, root_span_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING
             """)
         let replaceTrace = try RawStatement(db, sql: """
             UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_service_id = ?, root_name_id = ?, root_span_id = ?
@@ -304,21 +324,23 @@ final class SpanWriter: @unchecked Sendable {
             expected[span.traceID, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
         }
         // A trace seen for the first time gets its whole summary row in one INSERT, so its
-        // indexed times are written once rather than inserted and then moved.
+        // indexed times are written once rather than inserted and then moved. Most traces of a
+        // batch are new: the INSERT's own probe of the id index finds the others, which are then
+        // looked up, rather than every trace looked up first.
         var traceRefs: [TraceID: Int64] = [:]
         var newTraces: Set<Int64> = []
         for traceID in traceOrder {
-            let delta = expected[traceID]!
-            findTrace.bind(1, bigEndian: traceID.high, traceID.low)
-            if let ref = try findTrace.fetchInt64(db) {
-                traceRefs[traceID] = ref
+            createTrace.bind(1, bigEndian: traceID.high, traceID.low)
+            expected[traceID]!.bindSummary(to: createTrace, from: 2)
+            try createTrace.execute(db)
+            if db.changesCount == 1 {
+                traceRefs[traceID] = db.lastInsertedRowID
+                newTraces.insert(db.lastInsertedRowID)
                 continue
             }
-            createTrace.bind(1, bigEndian: traceID.high, traceID.low)
-            delta.bindSummary(to: createTrace, from: 2)
-            try createTrace.execute(db)
-            traceRefs[traceID] = db.lastInsertedRowID
-            newTraces.insert(db.lastInsertedRowID)
+            findTrace.bind(1, bigEndian: traceID.high, traceID.low)
+            guard let ref = try findTrace.fetchInt64(db) else { throw TraceStoreError.corrupt("trace \(traceID) neither new nor found") }
+            traceRefs[traceID] = ref
         }
         // Pass 2: the spans; a retried one is ignored.
         var actual: [Int64: TraceDelta] = [:]
@@ -360,8 +382,11 @@ final class SpanWriter: @unchecked Sendable {
         }
         // The spans stored (a retried one was indexed with its first copy), each trace once in a row.
         if indexesAttributes, inserted > 0 {
-            let entries = try batch.postings ?? AttributeIndex.postings(of: batch.spans) { try keyID($0, db: db) }
             let unindexed = unindexedKeyIDs ?? []
+            // Prepared entries leave out keys unindexed when they were made; after a prune
+            // (which rebuilds the index) a key may be indexed again, and they are made anew.
+            let prepared = batch.postings.flatMap { batch.postingsLeaveOut.isSubset(of: unindexed) ? $0 : nil }
+            let entries = try prepared ?? AttributeIndex.postings(of: batch.spans, leavingOut: unindexed) { try keyID($0, db: db) }
             for (key, spans) in entries where !unindexed.contains(key.keyID) {
                 let refs = spans.lazy.filter { stored[$0] }.map { spanTraceRefs[$0] }
                 guard !refs.isEmpty else { continue }
