@@ -88,13 +88,26 @@ func socketError(under error: any Error) -> IOError? {
 }
 
 /// `TraceService/Export`: every request goes through `TraceIngestor`, and its refusals become
-/// the status codes the OTLP specification gives gRPC.
-struct TraceExportService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
+/// the status codes the OTLP specification gives gRPC. The request message reaches the ingestor
+/// as bytes, read as an OTLP/HTTP protobuf body is (straight into spans), not as a
+/// SwiftProtobuf message first.
+struct TraceExportService: RegistrableRPCService {
     let ingestor: TraceIngestor
 
-    func export(request: ExportTraceServiceRequest, context: ServerContext) async throws -> ExportTraceServiceResponse {
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+            deserializer: MessageBytes(), serializer: ProtobufSerializer<ExportTraceServiceResponse>(),
+            handler: { request, _ in
+                let single = try await ServerRequest(stream: request)
+                return StreamingServerResponse(single: ServerResponse(message: try await export(single.message)))
+            })
+    }
+
+    /// The request's bytes, already inflated and held to the size limit (`RequestMessageGuard`).
+    func export(_ message: ByteBuffer) async throws -> ExportTraceServiceResponse {
         do {
-            return try await ingestor.ingest(request: request).response
+            return try await ingestor.ingest(body: message, contentType: .protobuf, gzipped: false).response
         } catch IngestError.badRequest(let message), IngestError.unsupportedMediaType(let message) {
             throw RPCError(code: .invalidArgument, message: message)
         } catch IngestError.tooLarge(let limit) {
@@ -102,5 +115,12 @@ struct TraceExportService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.S
         } catch {
             throw RPCError(code: .internalError, message: "could not store spans: \(error)")
         }
+    }
+}
+
+/// A request message as the bytes it arrived as.
+private struct MessageBytes: MessageDeserializer {
+    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> ByteBuffer {
+        serializedMessageBytes.withUnsafeBytes { ByteBuffer(bytes: $0) }
     }
 }

@@ -74,8 +74,9 @@ public struct TraceIngestor: Sendable {
         return outcome
     }
 
-    /// Decodes, validates and stores one request body (OTLP/HTTP). A body that cannot be decoded
-    /// stores nothing; spans with malformed ids are rejected one by one and the rest stored.
+    /// Decodes, validates and stores one request body (OTLP/HTTP, or an OTLP/gRPC request message
+    /// its transport has inflated). A body that cannot be decoded stores nothing; spans with
+    /// malformed ids are rejected one by one and the rest stored.
     @discardableResult
     public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> IngestOutcome {
         let decoded: (spans: [Span], rejected: [OTLPDecodingError])
@@ -105,20 +106,8 @@ public struct TraceIngestor: Sendable {
         return try await ingest(decoded, forwarding: forwarding)
     }
 
-    /// Validates and stores one decoded request (OTLP/gRPC, whose transport has inflated and
-    /// decoded it): the same mapping and commit queue as a body, so both store the same rows.
-    @discardableResult
-    public func ingest(request: ExportTraceServiceRequest) async throws -> IngestOutcome {
-        try await ingest(request, forwarding: nil)
-    }
-
-    /// `forwarding` is the body as it arrived, when there is one; otherwise the forwarder gets the
-    /// request as protobuf.
-    private func ingest(_ request: ExportTraceServiceRequest, forwarding body: (Data, OTLPContentType)?) async throws -> IngestOutcome {
-        try await ingest(request.decodedSpans(), forwarding: (request, body))
-    }
-
-    /// Stores what a request decoded to, and forwards the request if there is a forwarder.
+    /// Stores what a request decoded to, and forwards the request (with the body as it arrived)
+    /// if there is a forwarder.
     private func ingest(_ decoded: (spans: [Span], rejected: [OTLPDecodingError]),
                         forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType)?)?) async throws -> IngestOutcome {
         let (spans, rejected) = decoded
