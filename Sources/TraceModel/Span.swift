@@ -114,7 +114,11 @@ public struct Span: Hashable, Sendable {
         links: [SpanLink] = [], droppedLinksCount: UInt32 = 0,
         status: SpanStatus = SpanStatus(), resource: Resource = Resource(), scope: InstrumentationScope = InstrumentationScope()
     ) {
-        storage = Storage(Fields(traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, traceState: traceState, flags: flags, name: name, kind: kind, startTimeUnixNano: startTimeUnixNano, endTimeUnixNano: endTimeUnixNano, attributes: attributes, droppedAttributesCount: droppedAttributesCount, events: events, droppedEventsCount: droppedEventsCount, links: links, droppedLinksCount: droppedLinksCount, status: status, resource: resource, scope: scope))
+        storage = Storage(Fields(
+            traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, traceState: traceState, flags: flags, name: name, kind: kind,
+            startTimeUnixNano: startTimeUnixNano, endTimeUnixNano: endTimeUnixNano, attributes: attributes,
+            droppedAttributesCount: droppedAttributesCount, events: events, droppedEventsCount: droppedEventsCount, links: links,
+            droppedLinksCount: droppedLinksCount, status: status, resource: resource, scope: scope))
     }
 
     public var traceID: TraceID {
