@@ -180,7 +180,7 @@ private struct WireReader {
             switch field {
             case 1:
                 var reader = try message(wireType, seen: &hasResource)
-                (resource.attributes, resource.droppedAttributesCount) = try reader.attributesAndDropped(attributesField: 1, droppedField: 2)
+                (resource.attributes, resource.droppedAttributesCount) = try reader.resource()
             case 2: scopes.append(try repeatedMessage(wireType))
             case 3: resource.schemaURL = try string(wireType)
             default: try skip(wireType)
@@ -222,7 +222,7 @@ private struct WireReader {
             switch field {
             case 1: scope.name = try string(wireType)
             case 2: scope.version = try string(wireType)
-            case 3: scope.attributes.append(try element(wireType) { reader throws(NotCanonical) in try reader.attribute() })
+            case 3: scope.attributes.append(try attribute(wireType))
             case 4: scope.droppedAttributesCount = try uint32(wireType)
             default: try skip(wireType)
             }
@@ -230,14 +230,14 @@ private struct WireReader {
         return scope
     }
 
-    /// A message that is attributes and a dropped count (`Resource`).
-    private mutating func attributesAndDropped(attributesField: UInt64, droppedField: UInt64) throws(NotCanonical) -> ([Attribute], UInt32) {
+    /// `Resource`: its attributes and their dropped count.
+    private mutating func resource() throws(NotCanonical) -> ([Attribute], UInt32) {
         var attributes: [Attribute] = []
         var dropped: UInt32 = 0
         while let (field, wireType) = try tag() {
             switch field {
-            case attributesField: attributes.append(try element(wireType) { reader throws(NotCanonical) in try reader.attribute() })
-            case droppedField: dropped = try uint32(wireType)
+            case 1: attributes.append(try attribute(wireType))
+            case 2: dropped = try uint32(wireType)
             default: try skip(wireType)
             }
         }
@@ -270,7 +270,7 @@ private struct WireReader {
             case 6: kind = try enumValue(wireType)
             case 7: try expect(1, wireType); start = try fixed64()
             case 8: try expect(1, wireType); end = try fixed64()
-            case 9: attributes.append(try element(wireType) { reader throws(NotCanonical) in try reader.attribute() })
+            case 9: attributes.append(try attribute(wireType))
             case 10: droppedAttributes = try uint32(wireType)
             case 11: events.append(try element(wireType) { reader throws(NotCanonical) in try reader.event() })
             case 12: droppedEvents = try uint32(wireType)
@@ -305,7 +305,7 @@ private struct WireReader {
             switch field {
             case 1: try expect(1, wireType); event.timeUnixNano = try fixed64()
             case 2: event.name = try string(wireType)
-            case 3: event.attributes.append(try element(wireType) { reader throws(NotCanonical) in try reader.attribute() })
+            case 3: event.attributes.append(try attribute(wireType))
             case 4: event.droppedAttributesCount = try uint32(wireType)
             default: try skip(wireType)
             }
@@ -323,7 +323,7 @@ private struct WireReader {
             case 1: traceID = try bytesField(wireType)
             case 2: spanID = try bytesField(wireType)
             case 3: link.traceState = try string(wireType)
-            case 4: link.attributes.append(try element(wireType) { reader throws(NotCanonical) in try reader.attribute() })
+            case 4: link.attributes.append(try attribute(wireType))
             case 5: link.droppedAttributesCount = try uint32(wireType)
             case 6: try expect(5, wireType); link.flags = try fixed32()
             default: try skip(wireType)
@@ -345,6 +345,11 @@ private struct WireReader {
         return status
     }
 
+    /// One `KeyValue` of a repeated attributes field.
+    private mutating func attribute(_ wireType: UInt64) throws(NotCanonical) -> Attribute {
+        try element(wireType) { reader throws(NotCanonical) in try reader.attribute() }
+    }
+
     /// `KeyValue`.
     private mutating func attribute() throws(NotCanonical) -> Attribute {
         var key = ""
@@ -362,6 +367,16 @@ private struct WireReader {
         return Attribute(key, value)
     }
 
+    /// `ArrayValue` and `KeyValueList`: field 1, repeated.
+    private mutating func values<T>(_ read: (inout WireReader) throws(NotCanonical) -> T) throws(NotCanonical) -> [T] {
+        var values: [T] = []
+        while let (field, wireType) = try tag() {
+            guard field == 1 else { try skip(wireType); continue }
+            values.append(try element(wireType, read))
+        }
+        return values
+    }
+
     /// `AnyValue`: one of its fields; a second one is left to SwiftProtobuf.
     private mutating func anyValue() throws(NotCanonical) -> AttributeValue {
         var value = AttributeValue.empty
@@ -375,22 +390,8 @@ private struct WireReader {
             case 2: try expect(0, wireType); value = .bool(try varint() != 0)
             case 3: try expect(0, wireType); value = .int(Int64(bitPattern: try varint()))
             case 4: try expect(1, wireType); value = .double(Double(bitPattern: try fixed64()))
-            case 5:
-                var reader = try repeatedMessage(wireType)
-                var elements: [AttributeValue] = []
-                while let (field, wireType) = try reader.tag() {
-                    guard field == 1 else { try reader.skip(wireType); continue }
-                    elements.append(try reader.element(wireType) { reader throws(NotCanonical) in try reader.anyValue() })
-                }
-                value = .array(elements)
-            case 6:
-                var reader = try repeatedMessage(wireType)
-                var pairs: [Attribute] = []
-                while let (field, wireType) = try reader.tag() {
-                    guard field == 1 else { try reader.skip(wireType); continue }
-                    pairs.append(try reader.element(wireType) { reader throws(NotCanonical) in try reader.attribute() })
-                }
-                value = .keyValueList(pairs)
+            case 5: value = .array(try element(wireType) { list throws(NotCanonical) in try list.values { item throws(NotCanonical) in try item.anyValue() } })
+            case 6: value = .keyValueList(try element(wireType) { list throws(NotCanonical) in try list.values { item throws(NotCanonical) in try item.attribute() } })
             default: value = .bytes(Array(try bytesField(wireType)))
             }
         }

@@ -25,10 +25,10 @@ public final class OTLPForwarder: Service, Sendable {
 
     /// Queues a stored request: its body as it arrived when that is already in the exporter's
     /// encoding, else the decoded request encoded again.
-    func enqueue(_ request: ExportTraceServiceRequest, arrivedAs body: (Data, OTLPContentType)?) {
+    func enqueue(_ request: ExportTraceServiceRequest, arrivedAs body: (data: Data, contentType: OTLPContentType)) {
         let encoded: Data
-        if let (data, contentType) = body, contentType == exporter.encoding {
-            encoded = data
+        if body.contentType == exporter.encoding {
+            encoded = body.data
         } else {
             do { encoded = try exporter.encoded(request) } catch {
                 return statistics.update {

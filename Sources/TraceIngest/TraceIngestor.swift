@@ -80,7 +80,7 @@ public struct TraceIngestor: Sendable {
     @discardableResult
     public func ingest(body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool) async throws -> IngestOutcome {
         let decoded: (spans: [Span], rejected: [OTLPDecodingError])
-        var forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType)?)?
+        var forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType))?
         do {
             let data = try decompressed(body, gzipped: gzipped)
             let notProtobuf = IngestError.badRequest("body is not a protobuf ExportTraceServiceRequest")
@@ -109,7 +109,7 @@ public struct TraceIngestor: Sendable {
     /// Stores what a request decoded to, and forwards the request (with the body as it arrived)
     /// if there is a forwarder.
     private func ingest(_ decoded: (spans: [Span], rejected: [OTLPDecodingError]),
-                        forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType)?)?) async throws -> IngestOutcome {
+                        forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType))?) async throws -> IngestOutcome {
         let (spans, rejected) = decoded
         var outcome = IngestOutcome(rejectedSpans: rejected.count)
         if let first = rejected.first {

@@ -62,7 +62,7 @@ extension TraceStore {
         }
         var json = CompactJSON.Writer(keyID: knownID)
         // Ports, URLs and ids make an entry per span that writing the index would only drop.
-        let unindexed = spanWriter.unindexedKeys.snapshot()
+        let unindexed = spanWriter.publishedUnindexedKeyIDs.withLock { $0 }
         let postings = try? AttributeIndex.postings(of: spans, leavingOut: unindexed, keyID: knownID)
         return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) }, postings: postings, postingsLeaveOut: unindexed)
     }
@@ -114,16 +114,6 @@ extension TraceStore {
             throw error
         }
     }
-}
-
-/// The attribute keys the index has given up on, as the writer last read them, for `prepare`
-/// on any thread. A snapshot may be stale; the writer checks it (`PreparedSpans.postingsLeaveOut`).
-final class UnindexedKeys: Sendable {
-    private let keyIDs = Mutex(Set<Int64>())
-
-    func snapshot() -> Set<Int64> { keyIDs.withLock { $0 } }
-
-    func publish(_ newer: Set<Int64>) { keyIDs.withLock { $0 = newer } }
 }
 
 /// Attribute key ids known to be committed, readable from any thread: ids are never reused or
@@ -181,8 +171,9 @@ final class SpanWriter: @unchecked Sendable {
     /// are dropped before they are gathered, as writing the index would drop them. Nil until
     /// read, and again after the index is written or another process wrote.
     private var unindexedKeyIDs: Set<Int64>?
-    /// The same, for `prepare` on other threads.
-    let unindexedKeys = UnindexedKeys()
+    /// The same as last read, for `prepare` on other threads; it may be stale, so the writer
+    /// checks what a prepared batch left out (`PreparedSpans.postingsLeaveOut`).
+    let publishedUnindexedKeyIDs = Mutex(Set<Int64>())
     private var pendingSpans = 0
     /// The rowid of the first span in `pending`.
     private var pendingFrom: Int64?
@@ -233,7 +224,7 @@ final class SpanWriter: @unchecked Sendable {
         if indexesAttributes, unindexedKeyIDs == nil {
             let keyIDs = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
             unindexedKeyIDs = keyIDs
-            unindexedKeys.publish(keyIDs)
+            publishedUnindexedKeyIDs.withLock { $0 = keyIDs }
         }
         var postings: [AttributeIndex.Key: [Int64]] = [:]
         var firstRowID: Int64?
@@ -269,7 +260,7 @@ final class SpanWriter: @unchecked Sendable {
         let findTrace = try RawStatement(db, sql: "SELECT id FROM traces WHERE trace_id = ?")
         let createTrace = try RawStatement(db, sql: """
             INSERT INTO traces (trace_id, start_ns, end_ns, span_count, error_count, root_service_id, root_name_id, root_span_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let replaceTrace = try RawStatement(db, sql: """
             UPDATE traces SET start_ns = ?, end_ns = ?, span_count = ?, error_count = ?, root_service_id = ?, root_name_id = ?, root_span_id = ?
@@ -324,23 +315,20 @@ final class SpanWriter: @unchecked Sendable {
             expected[span.traceID, default: TraceDelta()].add(span, serviceID: serviceID, nameID: nameID)
         }
         // A trace seen for the first time gets its whole summary row in one INSERT, so its
-        // indexed times are written once rather than inserted and then moved. Most traces of a
-        // batch are new: the INSERT's own probe of the id index finds the others, which are then
-        // looked up, rather than every trace looked up first.
+        // indexed times are written once rather than inserted and then moved.
         var traceRefs: [TraceID: Int64] = [:]
         var newTraces: Set<Int64> = []
         for traceID in traceOrder {
+            findTrace.bind(1, bigEndian: traceID.high, traceID.low)
+            if let ref = try findTrace.fetchInt64(db) {
+                traceRefs[traceID] = ref
+                continue
+            }
             createTrace.bind(1, bigEndian: traceID.high, traceID.low)
             expected[traceID]!.bindSummary(to: createTrace, from: 2)
             try createTrace.execute(db)
-            if db.changesCount == 1 {
-                traceRefs[traceID] = db.lastInsertedRowID
-                newTraces.insert(db.lastInsertedRowID)
-                continue
-            }
-            findTrace.bind(1, bigEndian: traceID.high, traceID.low)
-            guard let ref = try findTrace.fetchInt64(db) else { throw TraceStoreError.corrupt("trace \(traceID) neither new nor found") }
-            traceRefs[traceID] = ref
+            traceRefs[traceID] = db.lastInsertedRowID
+            newTraces.insert(db.lastInsertedRowID)
         }
         // Pass 2: the spans; a retried one is ignored.
         var actual: [Int64: TraceDelta] = [:]

@@ -57,7 +57,7 @@ public struct FlameGraph: Sendable {
             let children = childrenOf[index]
             frames[frame].count += 1
             frames[frame].totalNanos += span.durationNanos
-            frames[frame].selfNanos += span.durationNanos - LatencyBreakdown.unionNanos(children.map { spans[$0] }, within: span)
+            frames[frame].selfNanos += LatencyBreakdown.selfNanos(of: index, children: children, in: spans)
             frames[frame].criticalSelfNanos += criticalBySpan[span.spanID] ?? 0
             frames[frame].durations.append(span.durationNanos)
             stack += children.reversed().map { ($0, frame) }

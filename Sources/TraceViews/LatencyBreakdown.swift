@@ -99,13 +99,15 @@ public struct LatencyBreakdown: Sendable, Equatable {
         serverService != clientService || (clientKind == .client && serverKind == .server)
     }
 
-    /// Length of the union of the spans' intervals, clipped to `parent`.
-    static func unionNanos(_ spans: [Span], within parent: Span) -> UInt64 {
-        unionNanos(of: spans.lazy.map { (start: $0.startTimeUnixNano, end: $0.endTimeUnixNano) }, within: (parent.startTimeUnixNano, parent.endTimeUnixNano))
+    /// A span's own time: its duration less the union of its children's (`spans` indexes).
+    static func selfNanos(of index: Int, children: [Int], in spans: [Span]) -> UInt64 {
+        spans[index].durationNanos - unionNanos(
+            of: children.lazy.map { (start: spans[$0].startTimeUnixNano, end: spans[$0].endTimeUnixNano) },
+            within: (spans[index].startTimeUnixNano, spans[index].endTimeUnixNano))
     }
 
-    /// Length of the union of `[start, end)` intervals, clipped to `parent`'s. No array is made
-    /// for none or one: this runs per span.
+    /// Length of the union of `[start, end)` intervals, clipped to `parent`'s (so never more
+    /// than its length). No array is made for none or one: this runs per span.
     static func unionNanos(of spans: some Sequence<(start: UInt64, end: UInt64)>, within parent: (start: UInt64, end: UInt64)) -> UInt64 {
         var first: (UInt64, UInt64)?
         var intervals: [(UInt64, UInt64)] = []
@@ -115,7 +117,7 @@ public struct LatencyBreakdown: Sendable, Equatable {
             if first == nil { first = clipped } else { intervals.append(clipped) }
         }
         guard let first else { return 0 }
-        guard !intervals.isEmpty else { return min(first.1 - first.0, parent.end >= parent.start ? parent.end - parent.start : 0) }
+        guard !intervals.isEmpty else { return first.1 - first.0 }
         intervals.append(first)
         intervals.sort { $0.0 < $1.0 }
         var total: UInt64 = 0
@@ -129,6 +131,6 @@ public struct LatencyBreakdown: Sendable, Equatable {
             }
         }
         if let open = current { total += open.1 - open.0 }
-        return min(total, parent.end >= parent.start ? parent.end - parent.start : 0)
+        return total
     }
 }

@@ -75,12 +75,7 @@ public struct TraceStatistics: Sendable {
         lastEndUnixNano = max(lastEndUnixNano, trace.endTimeUnixNano)
         traceDurations.append(trace.durationNanos)
         time.add(LatencyBreakdown(tree: tree, hops: false))
-        // This runs for every span of every trace.
-        func selfNanos(_ index: Int, children: [Int]) -> UInt64 {
-            spans[index].durationNanos - LatencyBreakdown.unionNanos(
-                of: children.lazy.map { (start: spans[$0].startTimeUnixNano, end: spans[$0].endTimeUnixNano) },
-                within: (spans[index].startTimeUnixNano, spans[index].endTimeUnixNano))
-        }
+        func selfNanos(_ index: Int, children: [Int]) -> UInt64 { LatencyBreakdown.selfNanos(of: index, children: children, in: spans) }
         if let rootIndex = spans.firstIndex(where: { $0.parentSpanID == nil }) {
             roots[Operation(service: spans[rootIndex].serviceName, name: spans[rootIndex].name), default: Accumulator()]
                 .add(trace.durationNanos, selfNanos: selfNanos(rootIndex, children: tree.children[rootIndex]), error: hasError)

@@ -399,9 +399,12 @@ import TraceModel
         // A prune frees the newest refs; traces stored after it reuse them and must not inherit
         // the deleted traces' attributes.
         try store.prune(.allButNewest(count: 0))
-        try store.insert([span(90_001, 1, [Attribute("status", .int(201))])])
+        try store.insert([span(90_001, 1, [Attribute("status", .int(201)), Attribute("request.id", .int(77))])])
         #expect(try indexed(store, [("status", "500")]).isEmpty)
         #expect(try indexed(store, [("status", "201")]) == [TraceID(high: 1, low: 90_001)])
+        // The rebuild left `request.id` one value: indexed again, though the insert was prepared
+        // while it was not (the writer must not take that batch's entries as they were made).
+        #expect(try indexed(store, [("request.id", "77")]) == [TraceID(high: 1, low: 90_001)])
     }
 
     /// A file from before the index (v2) gets it built when it is opened.
