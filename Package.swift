@@ -105,6 +105,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // trace run's own tracer: finished spans go to the store in-process, no OTLP on the way.
+        .target(
+            name: "RecordingTracer",
+            dependencies: [
+                "TraceModel",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "TraceViews", dependencies: ["TraceModel"]),
         // The query language: parsed, type-checked and evaluated over model values; no store.
         .target(name: "TraceQL", dependencies: ["TraceModel"]),
@@ -117,7 +127,7 @@ let package = Package(
         .target(
             name: "TraceRun",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews",
+                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "RecordingTracer",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,6 +139,8 @@ let package = Package(
             dependencies: [
                 "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
                 "TraceQL", "TraceSearch",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,6 +186,10 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: ["TraceRun", "DemoServices", "OTLP", "TraceIngest", "TraceStore", "TraceModel", "TraceViews"]
+        ),
+        .testTarget(
+            name: "RecordingTracerTests",
+            dependencies: ["RecordingTracer", "TraceModel", .product(name: "Tracing", package: "swift-distributed-tracing")]
         ),
         .testTarget(name: "CLITests", dependencies: ["trace", "TraceStore", "TraceModel", "TraceFixtures"]),
     ],

@@ -51,10 +51,13 @@ public struct ServiceTracer: Sendable {
     /// Flushes and exports on graceful shutdown; run it in the service group.
     public let service: any Service
 
+    /// What both services say about themselves besides their name, whichever tracer records them.
+    public static let resourceAttributes = ["service.namespace": "trace-demo", "telemetry.sdk.language": "swift"]
+
     public init(serviceName: String, configuration: DemoTracingConfiguration, logger: Logger) throws {
         var config = OTel.Configuration.default
         config.serviceName = serviceName
-        config.resourceAttributes = ["service.namespace": "trace-demo", "telemetry.sdk.language": "swift"]
+        config.resourceAttributes = Self.resourceAttributes
         config.diagnosticLogger = .custom(logger)
         config.diagnosticLogLevel = .error
         config.logs.enabled = false

@@ -60,13 +60,21 @@ public enum Frontend {
             // Client spans count 4xx and 5xx as errors (HTTP semantic conventions).
             if exchange.status >= 400 { call.setStatus(SpanStatus(code: .error, message: "HTTP \(exchange.status)")) }
             call.end()
-            return (exchange.status, String(buffer: exchange.body).trimmingCharacters(in: .whitespacesAndNewlines))
+            return (exchange.status, trimmedText(exchange.body))
         } catch {
             call.recordError(error)
             call.setStatus(SpanStatus(code: .error, message: "\(error)"))
             call.end()
             return (0, "\(error)")
         }
+    }
+
+    /// The body as text without surrounding whitespace (the backend ends its error line with a newline).
+    static func trimmedText(_ body: ByteBuffer) -> String {
+        let bytes = body.readableBytesView
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || (0x09...0x0D).contains(byte) }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     public static func buildApplication(

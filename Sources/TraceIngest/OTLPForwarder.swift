@@ -24,10 +24,10 @@ public final class OTLPForwarder: Service, Sendable {
     }
 
     /// Queues a stored request: its body as it arrived when that is already in the exporter's
-    /// encoding, else the decoded request encoded again.
-    func enqueue(_ request: ExportTraceServiceRequest, arrivedAs body: (data: Data, contentType: OTLPContentType)) {
+    /// encoding, else (or when it never was a body) the request encoded.
+    func enqueue(_ request: ExportTraceServiceRequest, arrivedAs body: (data: Data, contentType: OTLPContentType)?) {
         let encoded: Data
-        if body.contentType == exporter.encoding {
+        if let body, body.contentType == exporter.encoding {
             encoded = body.data
         } else {
             do { encoded = try exporter.encoded(request) } catch {

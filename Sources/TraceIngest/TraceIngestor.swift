@@ -74,6 +74,13 @@ public struct TraceIngestor: Sendable {
         return outcome
     }
 
+    /// Stores spans made in this process (`trace run`'s own tracer) and forwards them, as a request,
+    /// if there is a forwarder.
+    public func ingest(spans: [Span]) async throws {
+        try await store(spans)
+        forwarder?.enqueue(ExportTraceServiceRequest(spans: spans), arrivedAs: nil)
+    }
+
     /// Decodes, validates and stores one request body (OTLP/HTTP, or an OTLP/gRPC request message
     /// its transport has inflated). A body that cannot be decoded stores nothing; spans with
     /// malformed ids are rejected one by one and the rest stored.

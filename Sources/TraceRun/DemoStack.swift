@@ -2,9 +2,11 @@ import DemoServices
 import Hummingbird
 import Logging
 import OTLP
+import RecordingTracer
 import OTLPGRPC
 import OTLPHTTP
 import TraceIngest
+import TraceModel
 import ServiceLifecycle
 import TraceStore
 import Tracing
@@ -24,10 +26,14 @@ public struct DemoStackConfiguration: Sendable {
     /// How the demo's exporters reach the embedded receiver (gRPC, or HTTP with protobuf or JSON),
     /// and how spans are forwarded.
     public var otlpProtocol: OTLPProtocol
+    /// Which tracer records the pair's spans.
+    public var tracer: DemoTracer
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
-                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, otlpProtocol: OTLPProtocol = .default) {
+                forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, otlpProtocol: OTLPProtocol = .default,
+                tracer: DemoTracer = .builtin) {
         self.otlpProtocol = otlpProtocol
+        self.tracer = tracer
         self.host = host
         self.frontendPort = frontendPort
         self.backend = backend
@@ -35,6 +41,16 @@ public struct DemoStackConfiguration: Sendable {
         self.forwardEndpoint = forwardEndpoint
         self.expectedRequests = expectedRequests
     }
+}
+
+/// How the demo pair's spans are made and reach the store.
+public enum DemoTracer: String, Sendable, CaseIterable {
+    /// trace's own tracer: each finished span goes straight into the store, in this process, as
+    /// the Go demo's SQLite exporter does.
+    case builtin
+    /// The swift-otel SDK: spans are exported over OTLP (`otlpProtocol`) to an embedded receiver,
+    /// the path they take between two processes.
+    case swiftOTel = "swift-otel"
 }
 
 /// The embedded OTLP receiver plus the traced frontend/backend pair, in one process.
@@ -78,33 +94,42 @@ public final class DemoStack: Sendable {
             let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, statistics: statistics) }
             forwardEndpoint = forwarder?.endpoint
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
-            let receiverSignal = PortSignal()
-            let overGRPC = configuration.otlpProtocol == .grpc
-            let receiverService: any Service = overGRPC
-                ? OTLPGRPCReceiver(configuration: .init(host: configuration.host, port: 0), ingestor: ingestor,
-                                   onServerRunning: { receiverSignal.report($0) })
-                : OTLPReceiver.buildApplication(
-                    configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
-                    onServerRunning: { receiverSignal.report($0) })
-            let started = RunningServices.start([forwarder].compactMap { $0 } + [receiverService], logger: logger, onExit: receiverSignal.finish)
-            guard let port = await receiverSignal.wait() else {
-                try await started.result()
-                throw DemoStackError.didNotStart("OTLP receiver")
-            }
-            receiver = started
-            receiverPort = port
-            do {
-                let tracing = DemoTracingConfiguration.sized(
-                    forRequests: configuration.expectedRequests,
-                    endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
-                    exportProtocol: configuration.otlpProtocol.demoExportProtocol)
-                let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
-                let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
-                tracers = (frontendTracer.tracer, backendTracer.tracer)
-                tracerServices = [frontendTracer.service, backendTracer.service]
-            } catch {
-                try? await started.stop()
-                throw error
+            switch configuration.tracer {
+            case .builtin:
+                let queue = FinishedSpanQueue { try await ingestor.ingest(spans: $0) }
+                tracers = (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
+                           RecordingTracer(demoService: Backend.serviceName, queue: queue))
+                tracerServices = [queue]
+                if let forwarder { receiver = RunningServices.start([forwarder], logger: logger, onExit: {}) }
+            case .swiftOTel:
+                let receiverSignal = PortSignal()
+                let overGRPC = configuration.otlpProtocol == .grpc
+                let receiverService: any Service = overGRPC
+                    ? OTLPGRPCReceiver(configuration: .init(host: configuration.host, port: 0), ingestor: ingestor,
+                                       onServerRunning: { receiverSignal.report($0) })
+                    : OTLPReceiver.buildApplication(
+                        configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
+                        onServerRunning: { receiverSignal.report($0) })
+                let started = RunningServices.start([forwarder].compactMap { $0 } + [receiverService], logger: logger, onExit: receiverSignal.finish)
+                guard let port = await receiverSignal.wait() else {
+                    try await started.result()
+                    throw DemoStackError.didNotStart("OTLP receiver")
+                }
+                receiver = started
+                receiverPort = port
+                do {
+                    let tracing = DemoTracingConfiguration.sized(
+                        forRequests: configuration.expectedRequests,
+                        endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
+                        exportProtocol: configuration.otlpProtocol.demoExportProtocol)
+                    let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
+                    let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
+                    tracers = (frontendTracer.tracer, backendTracer.tracer)
+                    tracerServices = [frontendTracer.service, backendTracer.service]
+                } catch {
+                    try? await started.stop()
+                    throw error
+                }
             }
         }
 
@@ -157,6 +182,15 @@ public enum DemoStackError: Error, CustomStringConvertible {
         switch self {
         case .didNotStart(let part): "the \(part) did not start"
         }
+    }
+}
+
+extension RecordingTracer {
+    /// One demo service's tracer, its resource as swift-otel would describe it.
+    init(demoService: String, queue: FinishedSpanQueue) {
+        let attributes = [Attribute("service.name", .string(demoService)), Attribute("telemetry.sdk.name", .string("trace"))]
+            + ServiceTracer.resourceAttributes.sorted { $0.key < $1.key }.map { Attribute($0.key, .string($0.value)) }
+        self.init(resource: Resource(attributes: attributes), scope: InstrumentationScope(name: Frontend.scopeName), queue: queue)
     }
 }
 

@@ -14,15 +14,29 @@ struct DemoOptions: ParsableArguments {
     @Flag(help: "Open a new connection to the backend for every request (shows DNS and connect time in each trace).")
     var newConnections = false
 
+    @Option(help: ArgumentHelp(
+        "How the pair's spans are recorded: builtin (trace's own tracer stores them in-process) or swift-otel (exported over OTLP to an embedded receiver). Default: builtin.",
+        valueName: "tracer"))
+    var tracer: DemoTracer?
+
     /// The demo's own exporters use --otlp-protocol too, so `trace run` shows either transport.
     @OptionGroup(title: "Sending spans on") var export: OTLPExportOptions
 
     static let otlpProtocolDiscussion = """
-        --otlp-protocol picks how the demo's own exporters reach the embedded receiver (grpc, \
-        http/protobuf or http/json) and how --otlp-endpoint, if given, receives every span as well.
+        The builtin tracer hands each finished span straight to the database, as the Go version of \
+        the demo does; --tracer swift-otel records them with the swift-otel SDK instead, whose \
+        exporters send OTLP to an embedded receiver (the path between two processes), over \
+        --otlp-protocol: grpc, http/protobuf or http/json. --otlp-endpoint, if given, receives \
+        every span as well, over --otlp-protocol.
         """
 
+    /// The builtin tracer blocks nothing; swift-otel's exporters block their thread on shutdown.
+    var runsTasksOnEventLoops: Bool { tracer != .swiftOTel }
+
     func validate() throws {
+        if tracer != .swiftOTel, export.otlpProtocol != nil, export.otlpEndpoint == nil {
+            throw ValidationError("--otlp-protocol picks how swift-otel's exporters or --otlp-endpoint send spans; add --tracer swift-otel or --otlp-endpoint")
+        }
         guard errorRate.isFinite, (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1, got \(errorRate)") }
         guard backendLatency.nanos <= 60_000_000_000 else { throw ValidationError("--backend-latency must be at most 1m") }
     }
@@ -31,6 +45,9 @@ struct DemoOptions: ParsableArguments {
         DemoStackConfiguration(
             host: host, frontendPort: frontendPort,
             backend: BackendBehavior(latency: backendLatency.duration, errorRate: errorRate),
-            newConnections: newConnections, forwardEndpoint: export.otlpEndpoint, otlpProtocol: try export.exportProtocol())
+            newConnections: newConnections, forwardEndpoint: export.otlpEndpoint, otlpProtocol: try export.exportProtocol(),
+            tracer: tracer ?? .builtin)
     }
 }
+
+extension DemoTracer: ExpressibleByArgument {}

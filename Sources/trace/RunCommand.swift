@@ -5,14 +5,14 @@ import TraceRun
 import TraceStore
 import TraceViews
 
-struct RunCommand: AsyncParsableCommand {
+struct RunCommand: AsyncParsableCommand, RunsTasksOnEventLoops {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the traced frontend/backend pair, send it requests, and store every span.",
         discussion: """
-            Starts an OTLP receiver, a backend and a frontend on free loopback ports, sends the frontend \
-            N requests with C in flight, then shuts down in order so every span is stored, and prints \
-            client-side latency and where the time went. Ctrl-C stops sending, stores what was produced \
+            Starts a backend and a frontend on free loopback ports, sends the frontend N requests with \
+            C in flight, then shuts down in order so every span is stored, and prints client-side \
+            latency and where the time went. Ctrl-C stops sending, stores what was produced \
             and exits 130.
 
             --untraced runs the same pair and load with tracing off (no spans made, no receiver, no \
@@ -33,12 +33,15 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var demo: DemoOptions
     @OptionGroup var database: DatabaseOptions
 
+    var runsTasksOnEventLoops: Bool { demo.runsTasksOnEventLoops }
+
     func validate() throws {
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }
         guard requests <= 10_000_000 else { throw ValidationError("--requests must be at most 10000000") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 1024, got \(concurrency)") }
         if untraced, database.db != nil { throw ValidationError("--untraced stores nothing, so --db has no use with it") }
         if untraced, demo.export.otlpEndpoint != nil { throw ValidationError("--untraced makes no spans, so --otlp-endpoint has no use with it") }
+        if untraced, demo.tracer != nil { throw ValidationError("--untraced makes no spans, so --tracer has no use with it") }
     }
 
     func run() async throws {
@@ -55,7 +58,11 @@ struct RunCommand: AsyncParsableCommand {
     private func run(_ session: RunSession, store: TraceStore?, progress: ProgressLine) async throws -> RunReport {
         let task = Task {
             try await session.run(store: store, logger: Logger.quiet, onStarted: { stack in
-                let receiver = stack.receiverPort.map { "OTLP receiver :\($0) (\(session.stack.otlpProtocol.rawValue))" } ?? "tracing off"
+                let receiver = switch (store, stack.receiverPort) {
+                case (nil, _): "tracing off"
+                case (_, let port?): "swift-otel exporting to the OTLP receiver :\(port) (\(session.stack.otlpProtocol.rawValue))"
+                case (_, nil): "builtin tracer"
+                }
                 Terminal.printNote("frontend http://127.0.0.1:\(stack.frontendPort), backend :\(stack.backendPort), \(receiver); "
                     + "sending \(requests) requests, \(concurrency) at a time (Ctrl-C to stop)")
             }, progress: progress.update)
@@ -73,16 +80,12 @@ struct RunCommand: AsyncParsableCommand {
 extension Logger {
     /// Servers inside the CLI log only errors, on stderr.
     static var quiet: Logger {
-        var logger = Logger(label: "trace")
-        logger.logLevel = .error
-        return logger
+        Logger(label: "trace") { _ in OneLineLogHandler(logLevel: .error) }
     }
 
     /// For a receiver whose failures the command reports itself in one line: when a sibling
     /// server cannot start, its cancellation is not an error worth a log line.
     static var silent: Logger {
-        var logger = Logger(label: "trace")
-        logger.logLevel = .critical
-        return logger
+        Logger(label: "trace") { _ in OneLineLogHandler(logLevel: .critical) }
     }
 }

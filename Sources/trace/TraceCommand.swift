@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 import TraceViews
 
 @main
@@ -25,6 +27,12 @@ struct TraceCommand: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            // The demo pair's tasks run on NIO's event loops, saving two thread hops per request.
+            // It has to happen here, on the main thread before any task starts; swift-otel's
+            // exporters are left out, since they block on shutdown, which no event loop may do.
+            if (command as? any RunsTasksOnEventLoops)?.runsTasksOnEventLoops == true {
+                _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -50,4 +58,9 @@ struct TraceCommand: AsyncParsableCommand {
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// A command whose Swift tasks may all run on NIO's event loops: nothing in it blocks one.
+protocol RunsTasksOnEventLoops {
+    var runsTasksOnEventLoops: Bool { get }
 }

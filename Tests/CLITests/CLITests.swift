@@ -119,6 +119,8 @@ import TraceStore
         ["list", "--limit", "0"], ["list", "--min-duration", "soon"], ["list", "--sort", "name"], ["list", "--bogus"],
         ["run", "--requests", "0"], ["run", "--error-rate", "1.5"], ["run", "--concurrency", "0"], ["run", "--backend-latency", "fast"],
         ["run", "--otlp-endpoint", "not a url"], ["run", "--untraced", "--db", "x.db"], ["run", "--untraced", "--otlp-endpoint", "http://h:1"],
+        ["run", "--untraced", "--tracer", "builtin"], ["run", "--tracer", "jaeger"], ["run", "--otlp-protocol", "grpc"],
+        ["serve", "--otlp-protocol", "http/json", "--tracer", "builtin"],
         ["collect", "--port", "70000"], ["show"], ["show", "abc", "--width", "5"],
         ["show", "abc", "--critical-path", "--width", "2"], ["stats", "--by", "span"], ["stats", "--width", "5"],
         ["diff", "abc"], ["diff", "abc", "def", "--against", "median"], ["diff", "--against", "mean", "abc"], ["diff", "xyz", "abc"],
@@ -171,6 +173,7 @@ import TraceStore
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = try TraceBinary.run(["run", "--requests", "25", "--concurrency", "4", "--backend-latency", "2ms", "--error-rate", "0.2"], in: directory)
         #expect(run.status == 0)
+        #expect(run.stderr.contains(", builtin tracer; sending 25 requests, 4 at a time"), "\(run.stderr)")
         #expect(run.stdout.contains("Run complete"))
         #expect(run.stdout.contains("stored       25 traces"))
         let showLine = try #require(lines(run.stdout).first { $0.hasPrefix("  trace show ") })
@@ -489,13 +492,16 @@ import TraceStore
 
 @Suite struct RunOverGRPCTests {
     /// The demo's own exporters (swift-otel) over OTLP/gRPC into the embedded gRPC receiver, or
-    /// over OTLP/HTTP with JSON bodies: the same traces as over HTTP with protobuf.
-    @Test(arguments: ["grpc", "http/json"])
+    /// over OTLP/HTTP with either encoding: the same traces as the builtin tracer stores.
+    @Test(arguments: ["grpc", "http/json", "http/protobuf"])
     func runStoresEveryTraceWhateverTheDemoExportsOver(_ otlpProtocol: String) throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try TraceBinary.run(["run", "--requests", "40", "--concurrency", "4", "--otlp-protocol", otlpProtocol, "--db", "grpc.db"], in: directory)
+        let run = try TraceBinary.run(
+            ["run", "--requests", "40", "--concurrency", "4", "--tracer", "swift-otel", "--otlp-protocol", otlpProtocol, "--db", "grpc.db"],
+            in: directory)
         #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("swift-otel exporting to the OTLP receiver :"), "\(run.stderr)")
         #expect(run.stderr.contains("(\(otlpProtocol)); sending 40 requests"), "\(run.stderr)")
         #expect(run.stdout.contains("stored       40 traces, "))
         let path = directory.appendingPathComponent("grpc.db").path

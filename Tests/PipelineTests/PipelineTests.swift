@@ -10,9 +10,11 @@ import TraceViews
 @Suite struct PipelineTests {
     static let phaseNames: Set<String> = ["http.dns", "http.connect", "http.send", "http.wait", "http.receive"]
 
-    /// The product's spine: the real pair, real HTTP on loopback, swift-otel exporting OTLP to
-    /// the embedded receiver, a real SQLite file; nothing may be lost or orphaned.
-    @Test func twoThousandRequestsStoreTwoThousandCompleteTraces() async throws {
+    /// The product's spine: the real pair, real HTTP on loopback, a real SQLite file, the spans
+    /// recorded by the builtin tracer or by swift-otel exporting OTLP to the embedded receiver;
+    /// either way nothing may be lost or orphaned.
+    @Test(arguments: DemoTracer.allCases)
+    func twoThousandRequestsStoreTwoThousandCompleteTraces(tracer: DemoTracer) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("trace-pipeline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -20,7 +22,7 @@ import TraceViews
         var logger = Logger(label: "pipeline-test")
         logger.logLevel = .error
 
-        let session = RunSession(requests: 2000, concurrency: 32, stack: DemoStackConfiguration())
+        let session = RunSession(requests: 2000, concurrency: 32, stack: DemoStackConfiguration(tracer: tracer))
         let report = try await session.run(store: store, logger: logger)
 
         #expect(report.completed == 2000)
@@ -40,6 +42,7 @@ import TraceViews
             spanCount += trace.spans.count
             let byName = Dictionary(grouping: trace.spans, by: \.name)
             #expect(Set(trace.services) == ["frontend", "backend"])
+            #expect(trace.spans.allSatisfy { $0.resource.attributes["service.namespace"] == .string("trace-demo") })
             // Exactly one root, the frontend's first span; every other span's parent is stored.
             #expect(trace.roots.count == 1)
             let root = try #require(trace.roots.first)

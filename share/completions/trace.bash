@@ -188,7 +188,7 @@ _trace_run() {
     repeating_flags=()
     non_repeating_flags=(--untraced --new-connections --version -h --help)
     repeating_options=()
-    non_repeating_options=(--requests --concurrency --backend-latency --error-rate --otlp-endpoint --otlp-protocol --db)
+    non_repeating_options=(--requests --concurrency --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -203,6 +203,10 @@ _trace_run() {
         return
         ;;
     '--error-rate')
+        return
+        ;;
+    '--tracer')
+        __trace_add_completions -W 'builtin'$'\n''swift-otel'
         return
         ;;
     '--otlp-endpoint')
@@ -221,7 +225,7 @@ _trace_serve() {
     repeating_flags=()
     non_repeating_flags=(--new-connections --version -h --help)
     repeating_options=()
-    non_repeating_options=(--port --host --backend-latency --error-rate --otlp-endpoint --otlp-protocol --db)
+    non_repeating_options=(--port --host --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -236,6 +240,10 @@ _trace_serve() {
         return
         ;;
     '--error-rate')
+        return
+        ;;
+    '--tracer')
+        __trace_add_completions -W 'builtin'$'\n''swift-otel'
         return
         ;;
     '--otlp-endpoint')

@@ -81,6 +81,7 @@ _trace() {
 
 _trace_run() {
     local -i ret=1
+    local -ar ___tracer=('builtin' 'swift-otel')
     local -ar arg_specs=(
         '--requests[Number of requests to send.]:requests:'
         '--concurrency[Requests in flight at once.]:concurrency:'
@@ -88,6 +89,7 @@ _trace_run() {
         '--backend-latency[Extra time the backend spends on each request, e.g. 5ms.]:duration:'
         '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
         '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
+        '--tracer[How the pair'\''s spans are recorded\: builtin (trace'\''s own tracer stores them in-process) or swift-otel (exported over OTLP to an embedded receiver). Default\: builtin.]:tracer:{__trace_complete "${___tracer[@]}"}'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -101,12 +103,14 @@ _trace_run() {
 
 _trace_serve() {
     local -i ret=1
+    local -ar ___tracer=('builtin' 'swift-otel')
     local -ar arg_specs=(
         '--port[Frontend port (0 picks a free one).]:port:'
         '--host[Address to listen on.]:host:'
         '--backend-latency[Extra time the backend spends on each request, e.g. 5ms.]:duration:'
         '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
         '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
+        '--tracer[How the pair'\''s spans are recorded\: builtin (trace'\''s own tracer stores them in-process) or swift-otel (exported over OTLP to an embedded receiver). Default\: builtin.]:tracer:{__trace_complete "${___tracer[@]}"}'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
