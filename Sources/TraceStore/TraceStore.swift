@@ -1,6 +1,7 @@
 import CSQLiteSetup
 import Foundation
 import GRDB
+import GRDBSQLite
 import TraceModel
 
 /// The SQLite file that holds spans: owns the schema and every read and write of it.
@@ -22,14 +23,17 @@ public final class TraceStore: Sendable {
     /// Read-only connections cannot fold the write-ahead log back into the file, so SQLite leaves
     /// `-wal` and `-shm` beside it after a read. One writable connection that reads and closes
     /// does, when no other process has the file open (otherwise it leaves them to that process);
-    /// where it cannot open (a file the user may not write) nothing changes.
+    /// where it cannot open (a file the user may not write) nothing changes. A bare SQLite
+    /// connection: GRDB's setup would double what this costs a `trace list`.
     deinit {
         guard readsOnly, let pool = writer as? DatabasePool else { return }
         try? pool.close()
-        if let queue = try? DatabaseQueue(path: path) {
-            _ = try? queue.read { try Int.fetchOne($0, sql: "SELECT 1 FROM sqlite_master LIMIT 1") }
-            try? queue.close()
+        var connection: OpaquePointer?
+        if sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK {
+            sqlite3_busy_timeout(connection, 100)
+            sqlite3_exec(connection, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil)
         }
+        sqlite3_close(connection)
     }
 
     /// Opens an existing database for reading; never creates a file, but brings an older or empty

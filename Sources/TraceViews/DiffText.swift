@@ -3,7 +3,7 @@ import TraceModel
 
 /// `trace diff` as text: both traces' waterfalls side by side on one time scale, per-span deltas, a verdict.
 public enum DiffText {
-    public static func render(_ diff: TraceDiff, width: Int, style: TextStyle, timeZone: TimeZone = .current) -> String {
+    public static func render(_ diff: TraceDiff, width: Int, style: TextStyle, timeZone: TimeZone? = nil) -> String {
         let d: (UInt64) -> String = DurationFormat.string(nanos:)
         var lines: [String] = []
         for (label, trace) in [("A", diff.a), ("B", diff.b)] {

@@ -4,12 +4,11 @@ import Foundation
 /// Three significant digits, so columns stay narrow and comparable.
 public enum DurationFormat {
     public static func string(nanos: UInt64) -> String {
-        let value = Double(nanos)
         switch nanos {
         case ..<1_000: return "\(nanos)ns"
-        case ..<1_000_000: return significant(value / 1e3) + "µs"
-        case ..<1_000_000_000: return significant(value / 1e6) + "ms"
-        case ..<60_000_000_000: return significant(value / 1e9) + "s"
+        case ..<1_000_000: return significant(nanos, per: 1_000) + "µs"
+        case ..<1_000_000_000: return significant(nanos, per: 1_000_000) + "ms"
+        case ..<60_000_000_000: return significant(nanos, per: 1_000_000_000) + "s"
         default:
             let totalSeconds = nanos / 1_000_000_000
             let (minutes, seconds) = totalSeconds.quotientAndRemainder(dividingBy: 60)
@@ -52,13 +51,18 @@ public enum DurationFormat {
         "ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "min": 60e9, "h": 3600e9, "d": 86_400e9,
     ]
 
-    private static func significant(_ value: Double) -> String {
-        let decimals = value >= 100 ? 0 : value >= 10 ? 1 : 2
-        var text = String(format: "%.\(decimals)f", value)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text
+    /// `nanos / unit` to three significant digits (two decimals at most, trailing zeros dropped),
+    /// in integers: Foundation's `String(format:)` sets up a locale on its first call, a quarter
+    /// of a millisecond of `trace list`. Halves round up.
+    private static func significant(_ nanos: UInt64, per unit: UInt64) -> String {
+        let scale: UInt64 = nanos >= 100 * unit ? 1 : nanos >= 10 * unit ? 10 : 100
+        let (quotient, remainder) = (nanos * scale).quotientAndRemainder(dividingBy: unit)
+        let rounded = quotient + (remainder * 2 >= unit ? 1 : 0)
+        var fraction = rounded % scale
+        guard fraction != 0 else { return String(rounded / scale) }
+        var digits = scale == 100 && fraction < 10 ? "0" : ""
+        while fraction % 10 == 0 { fraction /= 10 }
+        digits += String(fraction)
+        return String(rounded / scale) + "." + digits
     }
 }

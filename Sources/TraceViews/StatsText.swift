@@ -4,7 +4,7 @@ import TraceModel
 /// `trace stats` output: tables and a histogram for people, JSON for programs.
 public enum StatsText {
     /// With `groups`, the spans a query's `by(...)` grouped come first.
-    public static func render(_ stats: TraceStatistics, width: Int, style: TextStyle, timeZone: TimeZone = .current, groups: SpanGroupStatistics? = nil) -> String {
+    public static func render(_ stats: TraceStatistics, width: Int, style: TextStyle, timeZone: TimeZone? = nil, groups: SpanGroupStatistics? = nil) -> String {
         guard stats.traceCount > 0 else { return "" }
         let d: (UInt64) -> String = DurationFormat.string(nanos:)
         var lines: [String] = []

@@ -3,7 +3,7 @@ import TraceModel
 
 /// `trace list` output: an aligned table for people, JSON for programs.
 public enum TraceListText {
-    public static func table(_ traces: [TraceSummary], style: TextStyle, timeZone: TimeZone = .current) -> String {
+    public static func table(_ traces: [TraceSummary], style: TextStyle, timeZone: TimeZone? = nil) -> String {
         let rows = traces.map { trace -> [String] in
             let root = trace.rootName.map { "\(TerminalText.escaped(trace.rootService ?? "?")): \(TerminalText.escaped($0))" } ?? "(root not received)"
             return [
@@ -32,7 +32,7 @@ public enum TraceListText {
     }
 
     /// One trace as a line under `followHeader`.
-    public static func followLine(_ trace: TraceSummary, style: TextStyle, timeZone: TimeZone = .current) -> String {
+    public static func followLine(_ trace: TraceSummary, style: TextStyle, timeZone: TimeZone? = nil) -> String {
         let root = trace.rootName.map { "\(TerminalText.escaped(trace.rootService ?? "?")): \(TerminalText.escaped($0))" } ?? "(root not received)"
         let line = followColumns([
             trace.traceID.hex, Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone),

@@ -6,7 +6,7 @@ public enum WaterfallText {
     /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service
     /// follows. With `skew`, the trace is shown as adjusted, moved spans marked `⇆` and listed.
     /// With `matched`, the spans a query matched are marked `▸`.
-    public static func render(trace original: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone = .current,
+    public static func render(trace original: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone? = nil,
                               criticalPath: Bool = false, skew: ClockSkew? = nil, matched: Set<SpanID>? = nil) -> String {
         let trace = skew?.trace ?? original
         let layout = WaterfallLayout(trace: trace)
@@ -181,13 +181,23 @@ public enum WaterfallText {
 
 /// Local (or given) time with milliseconds, for headers and listings.
 public enum Timestamp {
-    /// `2026-11-30 04:16:17.123` in `timeZone`. Computed rather than formatted with a
-    /// DateFormatter, which costs milliseconds to make: a listing prints one per row.
-    public static func string(unixNano: UInt64, timeZone: TimeZone = .current) -> String {
+    /// `2026-11-30 04:16:17.123` in `timeZone`, by default the process's local time. Computed
+    /// rather than formatted with a DateFormatter, which costs milliseconds to make (a listing
+    /// prints one per row); the local offset comes from the C library, since Foundation's
+    /// `TimeZone.current` loads ICU's zone data first (half a millisecond of `trace list`).
+    public static func string(unixNano: UInt64, timeZone: TimeZone? = nil) -> String {
         let seconds = Int64(unixNano / 1_000_000_000)
-        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))))
+        let offset = timeZone.map { Int64($0.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))) } ?? localOffset(seconds)
         let (date, time) = civil(seconds + offset)
         return date + " " + time + "." + padded(Int64(unixNano / 1_000_000 % 1_000), 3)
+    }
+
+    /// Seconds east of UTC of local time at `seconds` past the epoch (TZ and the zone files).
+    static func localOffset(_ seconds: Int64) -> Int64 {
+        var time = time_t(seconds)
+        var local = tm()
+        guard localtime_r(&time, &local) != nil else { return 0 }
+        return Int64(local.tm_gmtoff)
     }
 
     /// RFC 3339 in UTC with nanosecond precision.
