@@ -4,7 +4,8 @@
 #     ceiling: a C prepared-INSERT loop of the same rows into the same schema (ingest-benchmark);
 #  2. trace run --requests N --concurrency 16 for N in 20,000 / 100,000 / 200,000: peak memory,
 #     and the whole process against its load phase (the time after the last response);
-#  3. trace run against the Go demo (../shared/peers/go-seed), traced and untraced, alternating
+#  3. trace run (builtin tracer, swift-otel, untraced) against the Go demo (../shared/peers/go-seed),
+#     traced and untraced, alternating
 #     RUNS times: median requests/s and the ratios.
 # Usage: scripts/bench-ingest.sh [RUNS]   (default 3; needs /usr/bin/time; Go parts need go-seed)
 set -euo pipefail
@@ -38,10 +39,12 @@ done
 echo "== 3. trace run against the Go demo, alternating, $runs runs each (20,000 requests, concurrency 16)"
 goseed=/tmp/goseed-bin/goseed
 if [ ! -x "$goseed" ] && [ -x ../shared/peers/go-seed/build.sh ]; then ../shared/peers/go-seed/build.sh >/dev/null 2>&1 || true; fi
-: > "$work/ours"; : > "$work/ours-untraced"; : > "$work/go"; : > "$work/go-untraced"
+: > "$work/ours"; : > "$work/ours-untraced"; : > "$work/ours-otel"; : > "$work/go"; : > "$work/go-untraced"
 for _ in $(seq "$runs"); do
   rm -f "$work"/cmp.db*
   "$trace" run --requests 20000 --concurrency 16 --db "$work/cmp.db" 2>/dev/null | sed -n 's/.* \([0-9.]*\) requests\/s/\1/p' >> "$work/ours"
+  rm -f "$work"/cmp.db*
+  "$trace" run --tracer swift-otel --requests 20000 --concurrency 16 --db "$work/cmp.db" 2>/dev/null | sed -n 's/.* \([0-9.]*\) requests\/s/\1/p' >> "$work/ours-otel"
   "$trace" run --untraced --requests 20000 --concurrency 16 2>/dev/null | sed -n 's/.* \([0-9.]*\) requests\/s/\1/p' >> "$work/ours-untraced"
   if [ -x "$goseed" ]; then
     "$goseed" -requests 20000 -concurrency 16 2>/dev/null | sed 's/.*req_per_s=\([0-9.]*\).*/\1/' >> "$work/go"
@@ -49,8 +52,8 @@ for _ in $(seq "$runs"); do
   fi
 done
 median() { sort -n "$1" | awk '{v[NR]=$1} END {if (NR == 0) print 0; else print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-ours=$(median "$work/ours"); ours_u=$(median "$work/ours-untraced"); go=$(median "$work/go"); go_u=$(median "$work/go-untraced")
-awk -v o="$ours" -v ou="$ours_u" -v g="$go" -v gu="$go_u" 'BEGIN {
-  printf "median requests/s: trace run %.0f (untraced %.0f, traced/untraced %.2f)", o, ou, o / ou
-  if (g > 0) printf "; Go demo %.0f (untraced %.0f, traced/untraced %.2f); trace run / Go %.2f; untraced trace / untraced Go %.2f", g, gu, g / gu, o / g, ou / gu
+ours=$(median "$work/ours"); ours_u=$(median "$work/ours-untraced"); ours_o=$(median "$work/ours-otel"); go=$(median "$work/go"); go_u=$(median "$work/go-untraced")
+awk -v o="$ours" -v ou="$ours_u" -v oo="$ours_o" -v g="$go" -v gu="$go_u" 'BEGIN {
+  printf "median requests/s: trace run %.0f (untraced %.0f, traced/untraced %.2f; --tracer swift-otel %.0f)", o, ou, o / ou, oo
+  if (g > 0) printf "; Go demo %.0f (untraced %.0f, traced/untraced %.2f); trace run / Go %.2f (swift-otel %.2f); untraced trace / untraced Go %.2f", g, gu, g / gu, o / g, oo / g, ou / gu
   printf "\n" }'
