@@ -2,12 +2,12 @@ import DemoServices
 import Hummingbird
 import Logging
 import OTLP
-import RecordingTracer
 import OTLPGRPC
 import OTLPHTTP
+import RecordingTracer
+import ServiceLifecycle
 import TraceIngest
 import TraceModel
-import ServiceLifecycle
 import TraceStore
 import Tracing
 
@@ -53,92 +53,58 @@ public enum DemoTracer: String, Sendable, CaseIterable {
     case swiftOTel = "swift-otel"
 }
 
-/// The embedded OTLP receiver plus the traced frontend/backend pair, in one process.
-/// Started in dependency order and stopped in reverse, so every span is exported and stored.
+/// The traced frontend/backend pair and what records its spans (with swift-otel, an embedded
+/// OTLP receiver), in one process. Started in dependency order and stopped in reverse, so every
+/// span is stored.
 public final class DemoStack: Sendable {
-    /// Nil when the stack runs untraced.
+    /// The embedded OTLP receiver's; nil unless the spans travel over OTLP (swift-otel).
     public let receiverPort: Int?
     public let backendPort: Int
     public let frontendPort: Int
     public let statistics: IngestStatistics
     /// Where spans are forwarded, as the forwarder names it; nil without forwarding.
     public let forwardEndpoint: String?
-    private let receiver: RunningServices?
+    /// The receiver and the forwarder, whichever run: they stop after the tracers.
+    private let downstream: RunningServices?
     private let pair: RunningServices
     private let frontend: RunningServices
     private let backendClient: PhaseTracedHTTPClient
 
     private init(receiverPort: Int?, backendPort: Int, frontendPort: Int, statistics: IngestStatistics, forwardEndpoint: String?,
-                 receiver: RunningServices?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
+                 downstream: RunningServices?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
         self.receiverPort = receiverPort
         self.backendPort = backendPort
         self.frontendPort = frontendPort
         self.statistics = statistics
         self.forwardEndpoint = forwardEndpoint
-        self.receiver = receiver
+        self.downstream = downstream
         self.pair = pair
         self.frontend = frontend
         self.backendClient = backendClient
     }
 
-    /// Starts the receiver (storing into `store`) and the traced pair; without a store, only the
+    /// Starts the tracers (storing into `store`) and the traced pair; without a store, only the
     /// pair, under a no-op tracer: what tracing costs.
     public static func start(configuration: DemoStackConfiguration, store: TraceStore?, logger: Logger) async throws -> DemoStack {
         let statistics = IngestStatistics()
-        var receiver: RunningServices?
-        var receiverPort: Int?
-        var tracers: (frontend: any Tracer, backend: any Tracer) = (NoOpTracer(), NoOpTracer())
-        var tracerServices: [any Service] = []
+        var recording = Recording(tracers: (NoOpTracer(), NoOpTracer()))
         var forwardEndpoint: String?
         if let store {
             let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, statistics: statistics) }
             forwardEndpoint = forwarder?.endpoint
             let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
-            switch configuration.tracer {
-            case .builtin:
-                let queue = FinishedSpanQueue { try await ingestor.ingest(spans: $0) }
-                tracers = (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
-                           RecordingTracer(demoService: Backend.serviceName, queue: queue))
-                tracerServices = [queue]
-                if let forwarder { receiver = RunningServices.start([forwarder], logger: logger, onExit: {}) }
-            case .swiftOTel:
-                let receiverSignal = PortSignal()
-                let overGRPC = configuration.otlpProtocol == .grpc
-                let receiverService: any Service = overGRPC
-                    ? OTLPGRPCReceiver(configuration: .init(host: configuration.host, port: 0), ingestor: ingestor,
-                                       onServerRunning: { receiverSignal.report($0) })
-                    : OTLPReceiver.buildApplication(
-                        configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
-                        onServerRunning: { receiverSignal.report($0) })
-                let started = RunningServices.start([forwarder].compactMap { $0 } + [receiverService], logger: logger, onExit: receiverSignal.finish)
-                guard let port = await receiverSignal.wait() else {
-                    try await started.result()
-                    throw DemoStackError.didNotStart("OTLP receiver")
-                }
-                receiver = started
-                receiverPort = port
-                do {
-                    let tracing = DemoTracingConfiguration.sized(
-                        forRequests: configuration.expectedRequests,
-                        endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
-                        exportProtocol: configuration.otlpProtocol.demoExportProtocol)
-                    let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
-                    let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
-                    tracers = (frontendTracer.tracer, backendTracer.tracer)
-                    tracerServices = [frontendTracer.service, backendTracer.service]
-                } catch {
-                    try? await started.stop()
-                    throw error
-                }
+            recording = switch configuration.tracer {
+            case .builtin: builtinRecording(into: ingestor, logger: logger)
+            case .swiftOTel: try await swiftOTelRecording(into: ingestor, configuration: configuration, logger: logger)
             }
         }
 
         do {
             let backendSignal = PortSignal()
             let backendApp = Backend.buildApplication(
-                host: configuration.host, port: 0, tracer: tracers.backend, behavior: configuration.backend, logger: logger,
+                host: configuration.host, port: 0, tracer: recording.tracers.backend, behavior: configuration.backend, logger: logger,
                 onServerRunning: { backendSignal.report($0) })
-            let pair = RunningServices.start(tracerServices + [backendApp], logger: logger, onExit: backendSignal.finish)
+            let pair = RunningServices.start(recording.services + [backendApp], logger: logger, onExit: backendSignal.finish)
             guard let backendPort = await backendSignal.wait() else {
                 try await pair.result()
                 throw DemoStackError.didNotStart("backend")
@@ -147,7 +113,7 @@ public final class DemoStack: Sendable {
             let backendClient = PhaseTracedHTTPClient(host: "localhost", port: backendPort, keepAlive: !configuration.newConnections)
             let frontendSignal = PortSignal()
             let frontendApp = Frontend.buildApplication(
-                host: configuration.host, port: configuration.frontendPort, tracer: tracers.frontend, backend: backendClient,
+                host: configuration.host, port: configuration.frontendPort, tracer: recording.tracers.frontend, backend: backendClient,
                 logger: logger, onServerRunning: { frontendSignal.report($0) })
             let frontend = RunningServices.start([frontendApp], logger: logger, onExit: frontendSignal.finish)
             guard let frontendPort = await frontendSignal.wait() else {
@@ -158,10 +124,60 @@ public final class DemoStack: Sendable {
                 try? await pair.stop()
                 throw DemoStackError.didNotStart("frontend")
             }
-            return DemoStack(receiverPort: receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
-                             forwardEndpoint: forwardEndpoint, receiver: receiver, pair: pair, frontend: frontend, backendClient: backendClient)
+            return DemoStack(receiverPort: recording.receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
+                             forwardEndpoint: forwardEndpoint, downstream: recording.downstream, pair: pair, frontend: frontend, backendClient: backendClient)
         } catch {
-            try? await receiver?.stop()
+            try? await recording.downstream?.stop()
+            throw error
+        }
+    }
+
+    /// The pair's tracers, the services to run beside them (stopped after the pair), and what
+    /// must stop after those (the receiver, the forwarder).
+    private struct Recording {
+        var tracers: (frontend: any Tracer, backend: any Tracer)
+        var services: [any Service] = []
+        var downstream: RunningServices?
+        var receiverPort: Int?
+    }
+
+    /// The builtin tracers, one per service, sharing one queue into the ingestor.
+    private static func builtinRecording(into ingestor: TraceIngestor, logger: Logger) -> Recording {
+        let queue = FinishedSpanQueue { try await ingestor.ingest(spans: $0) }
+        let downstream = ingestor.forwarder.map { RunningServices.start([$0], logger: logger, onExit: {}) }
+        return Recording(tracers: (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
+                                   RecordingTracer(demoService: Backend.serviceName, queue: queue)),
+                         services: [queue], downstream: downstream)
+    }
+
+    /// An OTLP receiver in front of the ingestor, and swift-otel tracers exporting to it.
+    private static func swiftOTelRecording(into ingestor: TraceIngestor, configuration: DemoStackConfiguration,
+                                           logger: Logger) async throws -> Recording {
+        let receiverSignal = PortSignal()
+        let overGRPC = configuration.otlpProtocol == .grpc
+        let receiverService: any Service = overGRPC
+            ? OTLPGRPCReceiver(configuration: .init(host: configuration.host, port: 0), ingestor: ingestor,
+                               onServerRunning: { receiverSignal.report($0) })
+            : OTLPReceiver.buildApplication(
+                configuration: .init(host: configuration.host, port: 0), ingestor: ingestor, logger: logger,
+                onServerRunning: { receiverSignal.report($0) })
+        let started = RunningServices.start([ingestor.forwarder].compactMap { $0 } + [receiverService], logger: logger,
+                                            onExit: receiverSignal.finish)
+        guard let port = await receiverSignal.wait() else {
+            try await started.result()
+            throw DemoStackError.didNotStart("OTLP receiver")
+        }
+        do {
+            let tracing = DemoTracingConfiguration.sized(
+                forRequests: configuration.expectedRequests,
+                endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
+                exportProtocol: configuration.otlpProtocol.demoExportProtocol)
+            let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
+            let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
+            return Recording(tracers: (frontendTracer.tracer, backendTracer.tracer), services: [frontendTracer.service, backendTracer.service],
+                             downstream: started, receiverPort: port)
+        } catch {
+            try? await started.stop()
             throw error
         }
     }
@@ -172,7 +188,7 @@ public final class DemoStack: Sendable {
         try await frontend.stop()
         await backendClient.shutdown()
         try await pair.stop()
-        try await receiver?.stop()
+        try await downstream?.stop()
     }
 }
 
@@ -186,7 +202,8 @@ public enum DemoStackError: Error, CustomStringConvertible {
 }
 
 extension RecordingTracer {
-    /// One demo service's tracer, its resource as swift-otel would describe it.
+    /// One demo service's tracer: its resource says what the swift-otel tracers' does, and that
+    /// `trace` is the SDK; its scope is the classic demo's.
     init(demoService: String, queue: FinishedSpanQueue) {
         let attributes = [Attribute("service.name", .string(demoService)), Attribute("telemetry.sdk.name", .string("trace"))]
             + ServiceTracer.resourceAttributes.sorted { $0.key < $1.key }.map { Attribute($0.key, .string($0.value)) }

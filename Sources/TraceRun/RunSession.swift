@@ -37,22 +37,35 @@ public struct RunSession: Sendable {
         // Shutdown must finish even when the run was interrupted, or spans would be lost.
         try await Task { try await demo.stop() }.value
         guard let store else { return RunReport(untraced: result, requested: requests) }
-        return try report(result: result, store: store, since: runStart, statistics: demo.statistics.snapshot, forwardEndpoint: demo.forwardEndpoint)
+        // As is the summary of what was stored (a cancelled task's reads would throw).
+        let statistics = demo.statistics.snapshot
+        return try await Task {
+            try await report(result: result, store: store, since: runStart, statistics: statistics, forwardEndpoint: demo.forwardEndpoint)
+        }.value
     }
 
-    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot,
-                forwardEndpoint: String?) throws -> RunReport {
-        let query = TraceQuery(startedAtOrAfterUnixNano: since)
+    /// What a part of the run's traces add up to; only sums and one number per hop are kept, so
+    /// memory stays flat in the run's length.
+    private struct Tally: Sendable {
         var time = TimeAccount()
         var networkNanos: [UInt64] = []
         var incomplete = 0
-        try store.forEachTrace(matching: query) { trace in
-            // Only sums and one number per hop are kept, so memory stays flat in the run's length.
+    }
+
+    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot,
+                forwardEndpoint: String?) async throws -> RunReport {
+        let query = TraceQuery(startedAtOrAfterUnixNano: since)
+        // Two readers at once, as `trace stats` reads: the summary is most of what follows the last response.
+        let parts = try await store.forEachTrace(matching: query, inParallel: 2, start: { Tally() }, add: { tally, trace in
             let breakdown = LatencyBreakdown(trace: trace)
-            time.add(breakdown)
-            networkNanos += breakdown.hops.map(\.networkNanos)
-            if !trace.spans.contains(where: { $0.parentSpanID == nil }) { incomplete += 1 }
-        }
+            tally.time.add(breakdown)
+            tally.networkNanos += breakdown.hops.map(\.networkNanos)
+            if !trace.spans.contains(where: { $0.parentSpanID == nil }) { tally.incomplete += 1 }
+        })
+        var time = TimeAccount()
+        for part in parts { time.merge(part.time) }
+        let networkNanos = parts.flatMap(\.networkNanos)
+        let incomplete = parts.reduce(0) { $0 + $1.incomplete }
         let totals = try store.totals(startedAtOrAfterUnixNano: since)
         var slowestQuery = query
         slowestQuery.order = .duration

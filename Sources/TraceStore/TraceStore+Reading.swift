@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TraceModel
 
 /// How many traces and spans a database holds.
@@ -295,18 +296,26 @@ extension TraceStore {
         if let refs = try await writer.read({ db in try Self.indexedRefs(for: asked, in: db) }) {
             (query.attributes, query.candidates, query.within) = ([], nil, TraceSet(refs: refs.sorted()))
         }
-        return try await withThrowingTaskGroup(of: Partial.self) { group in
-            for index in 0..<max(1, parts) {
-                var part = query
-                part.part = TraceQuery.Part(index: index, count: max(1, parts))
-                group.addTask {
-                    var partial = start()
-                    try self.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
-                    finish(&partial)
-                    return partial
+        // Threads of their own rather than child tasks: where Swift tasks run on NIO's event loops
+        // (`trace run`), child tasks of one task share its loop and would read one after the other.
+        let count = max(1, parts)
+        let narrowed = query
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let results = Mutex([Result<Partial, any Error>?](repeating: nil, count: count))
+                DispatchQueue.concurrentPerform(iterations: count) { index in
+                    var part = narrowed
+                    part.part = TraceQuery.Part(index: index, count: count)
+                    let result = Result {
+                        var partial = start()
+                        try self.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
+                        finish(&partial)
+                        return partial
+                    }
+                    results.withLock { $0[index] = result }
                 }
+                continuation.resume(with: Result { try results.withLock { try $0.map { try $0!.get() } } })
             }
-            return try await group.reduce(into: []) { $0.append($1) }
         }
     }
 
