@@ -5,7 +5,7 @@ import TraceRun
 import TraceStore
 import TraceViews
 
-struct RunCommand: AsyncParsableCommand, RunsTasksOnEventLoops {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the traced frontend/backend pair, send it requests, and store every span.",
@@ -32,8 +32,6 @@ struct RunCommand: AsyncParsableCommand, RunsTasksOnEventLoops {
 
     @OptionGroup var demo: DemoOptions
     @OptionGroup var database: DatabaseOptions
-
-    var runsTasksOnEventLoops: Bool { demo.runsTasksOnEventLoops }
 
     func validate() throws {
         guard requests >= 1 else { throw ValidationError("--requests must be at least 1, got \(requests)") }

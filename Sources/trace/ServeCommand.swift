@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceRun
 
-struct ServeCommand: AsyncParsableCommand, RunsTasksOnEventLoops {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Keep the traced pair running so you can send it requests yourself.",
@@ -22,8 +22,6 @@ struct ServeCommand: AsyncParsableCommand, RunsTasksOnEventLoops {
 
     @OptionGroup var demo: DemoOptions
     @OptionGroup var database: DatabaseOptions
-
-    var runsTasksOnEventLoops: Bool { demo.runsTasksOnEventLoops }
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, got \(port)") }
