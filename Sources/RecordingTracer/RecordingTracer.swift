@@ -25,9 +25,10 @@ public struct RecordingTracer: Tracer {
     ) -> RecordingSpan {
         var context = context()
         let parent = context.recordedSpanContext
+        // Every span is recorded (as swift-otel's always-on sampler would), so every span is sampled.
         let identity = RecordedSpanContext(
             traceID: parent?.traceID ?? RandomIDs.shared.traceID(), spanID: RandomIDs.shared.spanID(),
-            flags: parent?.flags ?? 1, traceState: parent?.traceState ?? "")
+            flags: (parent?.flags ?? 0) | 1, traceState: parent?.traceState ?? "")
         context.recordedSpanContext = identity
         return RecordingSpan(
             name: operationName, kind: TraceModel.SpanKind(kind), context: context, identity: identity, parentSpanID: parent?.spanID,

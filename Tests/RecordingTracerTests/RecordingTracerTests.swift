@@ -134,6 +134,23 @@ private struct StoreFailure: Error {}
         #expect(sent == ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-\(server.spanID.hex)-01", "tracestate": "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"])
     }
 
+    /// A caller that did not sample still gets a span recorded here, and the services called next
+    /// hear that it was: every span is recorded.
+    @Test func aSpanUnderAnUnsampledCallerIsSampled() async throws {
+        var sent: [String: String] = [:]
+        let (spans, _) = try await record { tracer in
+            var context = ServiceContext.topLevel
+            tracer.extract(["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"], into: &context, using: HeaderExtractor())
+            let server = tracer.startSpan("server", context: context, ofKind: .server, at: Instant(nanosecondsSinceEpoch: 1))
+            tracer.inject(server.context, into: &sent, using: HeaderInjector())
+            server.end(at: Instant(nanosecondsSinceEpoch: 2))
+        }
+        let server = try #require(spans.first)
+        #expect(server.flags == 1 && server.parentSpanID?.hex == "00f067aa0ba902b7")
+        #expect(sent["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-\(server.spanID.hex)-01")
+        #expect(sent["tracestate"] == nil)
+    }
+
     @Test(arguments: [
         "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
         "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
