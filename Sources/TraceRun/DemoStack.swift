@@ -66,18 +66,21 @@ public final class DemoStack: Sendable {
     public let forwardEndpoint: String?
     /// The receiver and the forwarder, whichever run: they stop after the tracers.
     private let downstream: RunningServices?
+    /// The builtin tracers' queue, if they record.
+    private let queue: FinishedSpanQueue?
     private let pair: RunningServices
     private let frontend: RunningServices
     private let backendClient: PhaseTracedHTTPClient
 
     private init(receiverPort: Int?, backendPort: Int, frontendPort: Int, statistics: IngestStatistics, forwardEndpoint: String?,
-                 downstream: RunningServices?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
+                 downstream: RunningServices?, queue: FinishedSpanQueue?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
         self.receiverPort = receiverPort
         self.backendPort = backendPort
         self.frontendPort = frontendPort
         self.statistics = statistics
         self.forwardEndpoint = forwardEndpoint
         self.downstream = downstream
+        self.queue = queue
         self.pair = pair
         self.frontend = frontend
         self.backendClient = backendClient
@@ -125,7 +128,7 @@ public final class DemoStack: Sendable {
                 throw DemoStackError.didNotStart("frontend")
             }
             return DemoStack(receiverPort: recording.receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
-                             forwardEndpoint: forwardEndpoint, downstream: recording.downstream, pair: pair, frontend: frontend, backendClient: backendClient)
+                             forwardEndpoint: forwardEndpoint, downstream: recording.downstream, queue: recording.queue, pair: pair, frontend: frontend, backendClient: backendClient)
         } catch {
             try? await recording.downstream?.stop()
             throw error
@@ -139,6 +142,7 @@ public final class DemoStack: Sendable {
         var services: [any Service] = []
         var downstream: RunningServices?
         var receiverPort: Int?
+        var queue: FinishedSpanQueue?
     }
 
     /// The builtin tracers, one per service, sharing one queue into the ingestor.
@@ -147,7 +151,7 @@ public final class DemoStack: Sendable {
         let downstream = ingestor.forwarder.map { RunningServices.start([$0], logger: logger, onExit: {}) }
         return Recording(tracers: (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
                                    RecordingTracer(demoService: Backend.serviceName, queue: queue)),
-                         services: [queue], downstream: downstream)
+                         services: [queue], downstream: downstream, queue: queue)
     }
 
     /// An OTLP receiver in front of the ingestor, and swift-otel tracers exporting to it.
@@ -180,6 +184,12 @@ public final class DemoStack: Sendable {
             try? await started.stop()
             throw error
         }
+    }
+
+    /// Returns once the spans recorded so far leave room for more: a load generator that awaits
+    /// this before each request cannot run ahead of the store without limit. Over OTLP, at once.
+    public func waitForRecording() async {
+        await queue?.waitForRoom()
     }
 
     /// Stops the frontend, then the backend and the tracers (which export what they hold), then

@@ -1,5 +1,5 @@
 import Foundation
-import RecordingTracer
+@testable import RecordingTracer
 import Synchronization
 import Testing
 import TraceModel
@@ -187,6 +187,47 @@ private struct StoreFailure: Error {}
         #expect(Set(spans.map(\.traceID)).count == 20_000)
         #expect(Dictionary(grouping: spans, by: \.name).mapValues(\.count) == Dictionary(uniqueKeysWithValues: (0..<8).map { ("w\($0)", 2_500) }))
         #expect(batches >= 1 && batches < 20_000)
+    }
+
+    /// With the store held up, spans pile up past the limit; `waitForRoom` holds its caller until
+    /// the store has taken them.
+    @Test func waitForRoomHoldsItsCallerUntilTheStoreCatchesUp() async throws {
+        let (entered, enteredStore) = AsyncStream.makeStream(of: Int.self)
+        let (release, releaseStore) = AsyncStream.makeStream(of: Void.self)
+        let stored = StoredSpans()
+        let queue = FinishedSpanQueue(gathering: .zero, backlogLimit: 10) { batch in
+            enteredStore.yield(batch.count)
+            for await _ in release { break }
+            stored.add(batch)
+        }
+        let running = Task { try await queue.run() }
+        let tracer = RecordingTracer(resource: Self.resource, scope: Self.scope, queue: queue)
+        func endSpan() {
+            tracer.startSpan("s", context: .topLevel, ofKind: .internal, at: Instant(nanosecondsSinceEpoch: 1)).end(at: Instant(nanosecondsSinceEpoch: 2))
+        }
+        endSpan()
+        var batches = entered.makeAsyncIterator()
+        #expect(await batches.next() == 1)  // the store now holds the first batch and waits
+        for _ in 0..<25 { endSpan() }
+        #expect(queue.backlog == 25)
+        let resumed = Mutex(false)
+        let waiter = Task {
+            await queue.waitForRoom()
+            resumed.withLock { $0 = true }
+            return queue.backlog
+        }
+        // Until the waiter is either held or (wrongly) through.
+        while queue.callersWaitingForRoom == 0, !resumed.withLock({ $0 }) { await Task.yield() }
+        #expect(!resumed.withLock { $0 })
+        releaseStore.yield()  // the first batch is stored; the loop takes the 25 and holds again
+        #expect(await batches.next() == 25)
+        #expect(await waiter.value <= 10)
+        releaseStore.yield()
+        running.cancel()
+        releaseStore.finish()
+        try await running.value
+        #expect(stored.all.count == 26)
+        await queue.waitForRoom()  // below the limit: at once
     }
 
     @Test func aStoreThatFailsEndsTheQueueWithItsError() async throws {
