@@ -57,7 +57,9 @@ struct ListCommand: AsyncParsableCommand {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
     }
 
-    func run() async throws {
+    /// On the main actor, where `main` already runs: the listing starts without a hop to another
+    /// thread (a third of a millisecond of a `trace list`).
+    @MainActor func run() async throws {
         let traceQL = try (traceQLArgument ?? filters.traceQLText).map(TraceQLArgument.parse)
         let store = try database.openForReading()
         if follow { return try await followTraces(in: store, traceQL: traceQL) }

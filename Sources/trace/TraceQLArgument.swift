@@ -16,8 +16,9 @@ enum TraceQLArgument {
         }
     }
 
-    /// `base` narrowed to the traces the query matches (or `base` itself without a query).
-    static func selection(_ base: TraceQuery, query: TraceQLQuery?, in store: TraceStore) async throws -> TraceQuery {
+    /// `base` narrowed to the traces the query matches (or `base` itself without a query). On
+    /// its caller's actor, so a plain `trace list` never leaves the main thread.
+    nonisolated(nonsending) static func selection(_ base: TraceQuery, query: TraceQLQuery?, in store: TraceStore) async throws -> TraceQuery {
         guard let query else { return base }
         var selection = base
         selection.within = try await TraceSearch(query, in: store).matchingTraces(among: base)
