@@ -5,7 +5,7 @@ import Tracing
 /// One span of a `RecordingTracer`, mutable until it ends; ending it queues it once as a model span.
 public final class RecordingSpan: Tracing.Span {
     public let context: ServiceContext
-    public let kind: TraceModel.SpanKind
+    private let kind: TraceModel.SpanKind
     private let identity: RecordedSpanContext
     private let parentSpanID: TraceModel.SpanID?
     private let startTimeUnixNano: UInt64

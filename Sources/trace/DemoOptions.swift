@@ -19,7 +19,7 @@ struct DemoOptions: ParsableArguments {
         valueName: "tracer"))
     var tracer: DemoTracer?
 
-    /// The demo's own exporters use --otlp-protocol too, so `trace run` shows either transport.
+    /// With swift-otel the demo's own exporters use --otlp-protocol too, so `trace run` shows either transport.
     @OptionGroup(title: "Sending spans on") var export: OTLPExportOptions
 
     static let otlpProtocolDiscussion = """
@@ -30,7 +30,8 @@ struct DemoOptions: ParsableArguments {
         every span as well, over --otlp-protocol.
         """
 
-    /// The builtin tracer blocks nothing; swift-otel's exporters block their thread on shutdown.
+    /// With the builtin tracer (or none) nothing in the pair blocks its thread; swift-otel's HTTP
+    /// exporter does, as it shuts down.
     var runsTasksOnEventLoops: Bool { tracer != .swiftOTel }
 
     func validate() throws {
