@@ -32,14 +32,14 @@ public enum Frontend {
     /// Returns the backend's status (0 when it could not be reached) and its body or the error.
     static func callBackend(tracer: any Tracer, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
         let call = tracer.startSpan("backend call", context: parent, ofKind: .client)
-        if call.isRecording { call.updateAttributes { attributes in
+        call.updateRecordedAttributes { attributes in
             attributes["otel.scope.name"] = scopeName
             attributes["http.request.method"] = "GET"
             attributes["url.full"] = "http://\(backend.host):\(backend.port)/"
             attributes["server.address"] = backend.host
             attributes["server.port"] = backend.port
             attributes["http.request.body.size"] = 0
-        } }
+        }
         call.addEvent(SpanEvent(name: "injecting trace context"))
         var headers: [(String, String)] = [("User-Agent", "trace-frontend")]
         tracer.inject(call.context, into: &headers, using: HeaderListInjector())
@@ -49,13 +49,13 @@ public enum Frontend {
                 let span = tracer.startSpan(phase.name, context: call.context, ofKind: .internal, at: phase.start)
                 span.end(at: phase.end)
             }
-            if call.isRecording { call.updateAttributes { attributes in
+            call.updateRecordedAttributes { attributes in
                 attributes["http.response.status_code"] = exchange.status
                 attributes["http.response.body.size"] = exchange.body.readableBytes
                 attributes["http.connection.reused"] = exchange.reusedConnection
                 if let address = exchange.peerAddress { attributes["network.peer.address"] = address }
                 if let port = exchange.peerPort { attributes["network.peer.port"] = port }
-            } }
+            }
             call.addEvent(SpanEvent(name: "response received", attributes: ["http.response.status_code": .int64(Int64(exchange.status))]))
             // Client spans count 4xx and 5xx as errors (HTTP semantic conventions).
             if exchange.status >= 400 { call.setStatus(SpanStatus(code: .error, message: "HTTP \(exchange.status)")) }

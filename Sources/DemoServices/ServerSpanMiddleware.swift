@@ -20,8 +20,7 @@ public struct ServerSpanMiddleware: RouterMiddleware {
         var parent = ServiceContext.topLevel
         tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
         let span = tracer.startSpan(spanName ?? "\(request.method.rawValue) \(request.uri.path)", context: parent, ofKind: .server)
-        // Attributes are only worked out for a span that keeps them (not under `--untraced`).
-        if span.isRecording { span.updateAttributes { attributes in
+        span.updateRecordedAttributes { attributes in
             attributes["http.request.method"] = request.method.rawValue
             attributes["url.path"] = request.uri.path
             attributes["url.scheme"] = "http"
@@ -39,7 +38,7 @@ public struct ServerSpanMiddleware: RouterMiddleware {
             }
             if let agent = request.headers[.userAgent] { attributes["user_agent.original"] = agent }
             if let length = request.headers[.contentLength].flatMap(Int.init) { attributes["http.request.body.size"] = length }
-        } }
+        }
         var context = context
         context.serverSpan = span
         do {
@@ -56,12 +55,20 @@ public struct ServerSpanMiddleware: RouterMiddleware {
     }
 
     private func finish(_ span: any Tracing.Span, status: Int, bodySize: Int?) {
-        if span.isRecording { span.updateAttributes { attributes in
+        span.updateRecordedAttributes { attributes in
             attributes["http.response.status_code"] = status
             if let bodySize { attributes["http.response.body.size"] = bodySize }
-        } }
+        }
         // Server spans count only 5xx as errors (HTTP semantic conventions).
         if status >= 500 { span.setStatus(SpanStatus(code: .error, message: "HTTP \(status)")) }
         span.end()
+    }
+}
+
+extension Tracing.Span {
+    /// `updateAttributes`, worked out only for a span that keeps them (not under `--untraced`,
+    /// where computing a dozen attributes per request for a no-op span was 6% of the run).
+    func updateRecordedAttributes(_ update: (inout SpanAttributes) -> Void) {
+        if isRecording { updateAttributes(update) }
     }
 }

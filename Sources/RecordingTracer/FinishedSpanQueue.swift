@@ -34,7 +34,7 @@ public final class FinishedSpanQueue: Service, Sendable {
     }
 
     /// Spans waiting to be stored.
-    public var backlog: Int { state.withLock { $0.spans.count } }
+    var backlog: Int { state.withLock { $0.spans.count } }
 
     var callersWaitingForRoom: Int { state.withLock { $0.waitingForRoom.count } }
 

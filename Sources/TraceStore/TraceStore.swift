@@ -24,7 +24,7 @@ public final class TraceStore: Sendable {
     /// `-wal` and `-shm` beside it after a read. One writable connection that reads and closes
     /// does, when no other process has the file open (otherwise it leaves them to that process);
     /// where it cannot open (a file the user may not write) nothing changes. A bare SQLite
-    /// connection: GRDB's setup would double what this costs a `trace list`.
+    /// connection, since it only opens, reads once and closes: GRDB's setup is not needed.
     deinit {
         guard readsOnly, let pool = writer as? DatabasePool else { return }
         try? pool.close()

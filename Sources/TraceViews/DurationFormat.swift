@@ -52,8 +52,8 @@ public enum DurationFormat {
     ]
 
     /// `nanos / unit` to three significant digits (two decimals at most, trailing zeros dropped),
-    /// in integers: Foundation's `String(format:)` sets up a locale on its first call, a quarter
-    /// of a millisecond of `trace list`. Halves round up.
+    /// in integers rather than with Foundation's `String(format:)`, whose first call sets up a
+    /// locale (it showed in a profile of `trace list`). Halves round up.
     private static func significant(_ nanos: UInt64, per unit: UInt64) -> String {
         let scale: UInt64 = nanos >= 100 * unit ? 1 : nanos >= 10 * unit ? 10 : 100
         let (quotient, remainder) = (nanos * scale).quotientAndRemainder(dividingBy: unit)

@@ -1,6 +1,4 @@
-import Foundation
 import Logging
-import TraceViews
 
 /// How the servers inside the CLI log: one escaped line on stderr, `trace: LEVEL: message`.
 /// Metadata is kept as a short list, since Hummingbird sets a request id on every request:
@@ -28,6 +26,6 @@ struct OneLineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        FileHandle.standardError.write(Data("trace: \(event.level): \(TerminalText.escaped(event.message.description))\n".utf8))
+        Terminal.printLine(label: "\(event.level)", event.message.description)
     }
 }

@@ -22,7 +22,12 @@ enum Terminal {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("trace: error: \(TerminalText.escaped(message))\n".utf8))
+        printLine(label: "error", message)
+    }
+
+    /// `trace: LABEL: message`, escaped, on one line of stderr.
+    static func printLine(label: String, _ message: String) {
+        FileHandle.standardError.write(Data("trace: \(label): \(TerminalText.escaped(message))\n".utf8))
     }
 
     static func printNote(_ message: String) {
