@@ -16,7 +16,7 @@ public enum Frontend {
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer, spanName: "incoming call"))
         router.get("/") { _, context -> Response in
             let incoming = context.serverSpan
-            incoming?.attributes["otel.scope.name"] = scopeName
+            if let incoming, incoming.isRecording { incoming.attributes["otel.scope.name"] = scopeName }
             incoming?.addEvent(SpanEvent(name: "request received"))
             let (status, detail) = await callBackend(tracer: tracer, backend: backend, parent: incoming?.context ?? .topLevel)
             incoming?.addEvent(SpanEvent(name: "backend responded", attributes: ["http.response.status_code": .int64(Int64(status))]))
@@ -32,13 +32,17 @@ public enum Frontend {
     /// Returns the backend's status (0 when it could not be reached) and its body or the error.
     static func callBackend(tracer: any Tracer, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
         let call = tracer.startSpan("backend call", context: parent, ofKind: .client)
-        call.updateRecordedAttributes { attributes in
-            attributes["otel.scope.name"] = scopeName
-            attributes["http.request.method"] = "GET"
-            attributes["url.full"] = "http://\(backend.host):\(backend.port)/"
-            attributes["server.address"] = backend.host
-            attributes["server.port"] = backend.port
-            attributes["http.request.body.size"] = 0
+        var attributes: SpanAttributes?
+        if call.isRecording {
+            var requestAttributes = SpanAttributes()
+            requestAttributes.reserveCapacity(12)
+            requestAttributes.set("otel.scope.name", value: .string(scopeName))
+            requestAttributes.set("http.request.method", value: "GET")
+            requestAttributes.set("url.full", value: .string(backend.rootURL))
+            requestAttributes.set("server.address", value: .string(backend.host))
+            requestAttributes.set("server.port", value: .int64(Int64(backend.port)))
+            requestAttributes.set("http.request.body.size", value: 0)
+            attributes = requestAttributes
         }
         call.addEvent(SpanEvent(name: "injecting trace context"))
         var headers: [(String, String)] = [("User-Agent", "trace-frontend")]
@@ -49,12 +53,13 @@ public enum Frontend {
                 let span = tracer.startSpan(phase.name, context: call.context, ofKind: .internal, at: phase.start)
                 span.end(at: phase.end)
             }
-            call.updateRecordedAttributes { attributes in
-                attributes["http.response.status_code"] = exchange.status
-                attributes["http.response.body.size"] = exchange.body.readableBytes
-                attributes["http.connection.reused"] = exchange.reusedConnection
-                if let address = exchange.peerAddress { attributes["network.peer.address"] = address }
-                if let port = exchange.peerPort { attributes["network.peer.port"] = port }
+            if var attributes {
+                attributes.set("http.response.status_code", value: .int64(Int64(exchange.status)))
+                attributes.set("http.response.body.size", value: .int64(Int64(exchange.body.readableBytes)))
+                attributes.set("http.connection.reused", value: .bool(exchange.reusedConnection))
+                if let address = exchange.peerAddress { attributes.set("network.peer.address", value: .string(address)) }
+                if let port = exchange.peerPort { attributes.set("network.peer.port", value: .int64(Int64(port))) }
+                call.recordAttributes(attributes)
             }
             call.addEvent(SpanEvent(name: "response received", attributes: ["http.response.status_code": .int64(Int64(exchange.status))]))
             // Client spans count 4xx and 5xx as errors (HTTP semantic conventions).
@@ -62,6 +67,7 @@ public enum Frontend {
             call.end()
             return (exchange.status, trimmedText(exchange.body))
         } catch {
+            if let attributes { call.recordAttributes(attributes) }
             call.recordError(error)
             call.setStatus(SpanStatus(code: .error, message: "\(error)"))
             call.end()

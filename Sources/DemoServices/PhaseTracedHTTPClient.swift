@@ -24,9 +24,13 @@ public final class PhaseTracedHTTPClient: Sendable {
         var peerPort: Int?
     }
 
+    /// `http://host:port/`, as a client span's `url.full` names it.
+    public let rootURL: String
+
     public init(host: String, port: Int, keepAlive: Bool = true, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.host = host
         self.port = port
+        rootURL = "http://\(host):\(port)/"
         self.keepAlive = keepAlive
         self.group = group
     }
@@ -74,12 +78,15 @@ public final class PhaseTracedHTTPClient: Sendable {
         for connection in connections { try? await connection.channel.close() }
     }
 
+    /// Prefers a connection on the caller's own event loop: the request and the task awaiting it
+    /// then stay on one thread instead of handing over to another loop and back.
     private func takeIdle() -> Connection? {
         idle.withLock { pool in
-            while let connection = pool.popLast() {
-                if connection.channel.isActive { return connection }
+            pool.removeAll { !$0.channel.isActive }
+            if let local = pool.lastIndex(where: { $0.channel.eventLoop.inEventLoop }) {
+                return pool.remove(at: local)
             }
-            return nil
+            return pool.popLast()
         }
     }
 

@@ -20,44 +20,53 @@ public struct ServerSpanMiddleware: RouterMiddleware {
         var parent = ServiceContext.topLevel
         tracer.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
         let span = tracer.startSpan(spanName ?? "\(request.method.rawValue) \(request.uri.path)", context: parent, ofKind: .server)
-        span.updateRecordedAttributes { attributes in
-            attributes["http.request.method"] = request.method.rawValue
-            attributes["url.path"] = request.uri.path
-            attributes["url.scheme"] = "http"
-            attributes["http.route"] = request.uri.path
-            attributes["network.protocol.version"] = "1.1"
-            if let host = request.head.authority {
-                let parts = host.split(separator: ":")
-                attributes["server.address"] = String(parts.first ?? "")
-                if parts.count == 2, let port = Int(parts[1]) { attributes["server.port"] = port }
-            }
-            if let remote = context.remoteAddress {
-                attributes["network.peer.address"] = remote.ipAddress
-                attributes["network.peer.port"] = remote.port
-                attributes["client.address"] = remote.ipAddress
-            }
-            if let agent = request.headers[.userAgent] { attributes["user_agent.original"] = agent }
-            if let length = request.headers[.contentLength].flatMap(Int.init) { attributes["http.request.body.size"] = length }
-        }
+        let attributes = span.isRecording ? Self.requestAttributes(request, context: context) : nil
         var context = context
         context.serverSpan = span
         do {
             let response = try await ServiceContext.$current.withValue(span.context) {
                 try await next(request, context)
             }
-            finish(span, status: response.status.code, bodySize: response.body.contentLength)
+            finish(span, attributes: attributes, status: response.status.code, bodySize: response.body.contentLength)
             return response
         } catch {
             span.recordError(error)
-            finish(span, status: (error as? any HTTPResponseError)?.status.code ?? 500, bodySize: nil)
+            finish(span, attributes: attributes, status: (error as? any HTTPResponseError)?.status.code ?? 500, bodySize: nil)
             throw error
         }
     }
 
-    private func finish(_ span: any Tracing.Span, status: Int, bodySize: Int?) {
-        span.updateRecordedAttributes { attributes in
-            attributes["http.response.status_code"] = status
-            if let bodySize { attributes["http.response.body.size"] = bodySize }
+    /// The HTTP semantic conventions' request attributes, with room for the response's two.
+    static func requestAttributes(_ request: Request, context: Context) -> SpanAttributes {
+        var attributes = SpanAttributes()
+        attributes.reserveCapacity(16)
+        attributes.set("http.request.method", value: .string(request.method.rawValue))
+        attributes.set("url.path", value: .string(request.uri.path))
+        attributes.set("url.scheme", value: "http")
+        attributes.set("http.route", value: .string(request.uri.path))
+        attributes.set("network.protocol.version", value: "1.1")
+        if let host = request.head.authority {
+            let parts = host.split(separator: ":")
+            attributes.set("server.address", value: .string(String(parts.first ?? "")))
+            if parts.count == 2, let port = Int(parts[1]) { attributes.set("server.port", value: .int64(Int64(port))) }
+        }
+        if let remote = context.remoteAddress {
+            if let address = remote.ipAddress {
+                attributes.set("network.peer.address", value: .string(address))
+                attributes.set("client.address", value: .string(address))
+            }
+            if let port = remote.port { attributes.set("network.peer.port", value: .int64(Int64(port))) }
+        }
+        if let agent = request.headers[.userAgent] { attributes.set("user_agent.original", value: .string(agent)) }
+        if let length = request.headers[.contentLength].flatMap(Int.init) { attributes.set("http.request.body.size", value: .int64(Int64(length))) }
+        return attributes
+    }
+
+    private func finish(_ span: any Tracing.Span, attributes: SpanAttributes?, status: Int, bodySize: Int?) {
+        if var attributes {
+            attributes.set("http.response.status_code", value: .int64(Int64(status)))
+            if let bodySize { attributes.set("http.response.body.size", value: .int64(Int64(bodySize))) }
+            span.recordAttributes(attributes)
         }
         // Server spans count only 5xx as errors (HTTP semantic conventions).
         if status >= 500 { span.setStatus(SpanStatus(code: .error, message: "HTTP \(status)")) }
@@ -66,9 +75,12 @@ public struct ServerSpanMiddleware: RouterMiddleware {
 }
 
 extension Tracing.Span {
-    /// `updateAttributes`, worked out only for a span that keeps them (not under `--untraced`,
-    /// where computing a dozen attributes per request for a no-op span was 6% of the run).
-    func updateRecordedAttributes(_ update: (inout SpanAttributes) -> Void) {
-        if isRecording { updateAttributes(update) }
+    /// Sets many attributes in one write (what the span already has wins): one dictionary built
+    /// to size, where `updateAttributes` per group copied and regrew the span's (7% of a traced run).
+    func recordAttributes(_ attributes: SpanAttributes) {
+        var all = attributes
+        let already = self.attributes
+        if !already.isEmpty { all.merge(already) }
+        self.attributes = all
     }
 }
