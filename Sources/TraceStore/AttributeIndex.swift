@@ -105,24 +105,26 @@ enum AttributeIndex {
     static func postings(of spans: [Span], leavingOut unindexed: Set<Int64> = [], keyID: (String) throws -> Int64) rethrows -> [Key: [Int]] {
         var postings: [Key: [Int]] = [:]
         for (index, span) in spans.enumerated() {
-            for attribute in span.attributes {
-                let value = Value(attribute.value)
-                guard value != nil || attribute.value.isArray else { continue }
-                let id = try keyID(attribute.key)
-                guard !unindexed.contains(id) else { continue }
-                if let value {
+            let keyIDs = try span.attributes.map { try keyID($0.key) }
+            add(span, at: index, keyIDs: keyIDs, leavingOut: unindexed, to: &postings)
+        }
+        return postings
+    }
+
+    /// One span's entries, given its attributes' key ids in order.
+    static func add(_ span: Span, at index: Int, keyIDs: [Int64], leavingOut unindexed: Set<Int64>, to postings: inout [Key: [Int]]) {
+        for (attribute, id) in zip(span.attributes, keyIDs) where !unindexed.contains(id) {
+            if let value = Value(attribute.value) {
+                postings[Key(keyID: id, value: value), default: []].append(index)
+            } else if case .array(let elements) = attribute.value {
+                // An array is indexed by its scalar elements: `key = element` finds it. A ref
+                // repeated (two equal elements) is written once, as `append` skips repeats.
+                for element in elements {
+                    guard let value = Value(element) else { continue }
                     postings[Key(keyID: id, value: value), default: []].append(index)
-                } else if case .array(let elements) = attribute.value {
-                    // An array is indexed by its scalar elements: `key = element` finds it. A ref
-                    // repeated (two equal elements) is written once, as `append` skips repeats.
-                    for element in elements {
-                        guard let value = Value(element) else { continue }
-                        postings[Key(keyID: id, value: value), default: []].append(index)
-                    }
                 }
             }
         }
-        return postings
     }
 
     /// The last chunk of a key, as the writer last left it: read once, then kept, so a commit

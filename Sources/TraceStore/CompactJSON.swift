@@ -16,6 +16,10 @@ enum CompactJSON {
     struct Writer {
         var bytes: [UInt8] = []
         let keyID: (String) throws -> Int64
+        /// The key ids of the attribute list written while `recordsKeyIDs` is on, in its order,
+        /// so the attribute index can use them without looking each key up again.
+        var recordedKeyIDs: [Int64] = []
+        var recordsKeyIDs = false
 
         init(keyID: @escaping (String) throws -> Int64) {
             self.keyID = keyID
@@ -37,7 +41,9 @@ enum CompactJSON {
             for (index, attribute) in attributes.enumerated() {
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
                 bytes.append(UInt8(ascii: "\""))
-                integer(try keyID(attribute.key))
+                let id = try keyID(attribute.key)
+                if recordsKeyIDs { recordedKeyIDs.append(id) }
+                integer(id)
                 bytes.append(contentsOf: "\":".utf8)
                 value(attribute.value)
             }
@@ -122,12 +128,16 @@ enum CompactJSON {
             }
         }
 
+        /// Digits straight into the buffer: every key id and most values are integers.
         private mutating func integer(_ number: Int64) {
-            if number >= 0, number < 10 {
-                bytes.append(UInt8(ascii: "0") + UInt8(number))
-            } else {
-                bytes.append(contentsOf: String(number).utf8)
-            }
+            if number < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = number.magnitude
+            let start = bytes.count
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
+            bytes[start...].reverse()
         }
 
         private mutating func string(_ text: String) {

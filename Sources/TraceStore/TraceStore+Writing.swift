@@ -63,8 +63,19 @@ extension TraceStore {
         var json = CompactJSON.Writer(keyID: knownID)
         // Ports, URLs and ids make an entry per span that writing the index would only drop.
         let unindexed = spanWriter.publishedUnindexedKeyIDs.withLock { $0 }
-        let postings = try? AttributeIndex.postings(of: spans, leavingOut: unindexed, keyID: knownID)
-        return PreparedSpans(spans: spans, columns: spans.map { try? json.columns(for: $0) }, postings: postings, postingsLeaveOut: unindexed)
+        var columns: [EncodedColumns?] = []
+        columns.reserveCapacity(spans.count)
+        var postings: [AttributeIndex.Key: [Int]]? = [:]
+        for (index, span) in spans.enumerated() {
+            let encoded = try? json.columns(for: span)
+            columns.append(encoded)
+            // A key without an id yet leaves both to the writer.
+            guard encoded != nil else { postings = nil; continue }
+            if postings != nil {
+                AttributeIndex.add(span, at: index, keyIDs: json.recordedKeyIDs, leavingOut: unindexed, to: &postings!)
+            }
+        }
+        return PreparedSpans(spans: spans, columns: columns, postings: postings, postingsLeaveOut: unindexed)
     }
 
     /// Stores a batch of spans in one transaction: all of them or, on error, none.
@@ -140,7 +151,13 @@ extension CompactJSON.Writer {
         discard()
         defer { discard() }
         var columns = EncodedColumns()
-        if !span.attributes.isEmpty { try attributes(span.attributes); columns.attributes = text() }
+        recordedKeyIDs.removeAll(keepingCapacity: true)
+        if !span.attributes.isEmpty {
+            recordsKeyIDs = true
+            defer { recordsKeyIDs = false }
+            try attributes(span.attributes)
+            columns.attributes = text()
+        }
         if !span.events.isEmpty { try events(span.events, spanStart: span.startTimeUnixNano); columns.events = text() }
         if !span.links.isEmpty { try links(span.links); columns.links = text() }
         return columns
