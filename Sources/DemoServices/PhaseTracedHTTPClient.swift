@@ -109,7 +109,9 @@ public final class PhaseTracedHTTPClient: Sendable {
                         channel.eventLoop.makeCompletedFuture {
                             let clock = ExchangeClock()
                             try channel.pipeline.syncOperations.addHandler(FirstByteTimer(clock: clock))
-                            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                            // The headers are this demo's own (and a trace context that arrived as a valid
+                            // header), so NIO's check of every outgoing header is skipped, as Hummingbird does.
+                            try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                             try channel.pipeline.syncOperations.addHandler(HTTPExchangeHandler(clock: clock))
                         }
                     }

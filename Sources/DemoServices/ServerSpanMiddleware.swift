@@ -46,9 +46,9 @@ public struct ServerSpanMiddleware: RouterMiddleware {
         attributes.set("http.route", value: .string(request.uri.path))
         attributes.set("network.protocol.version", value: "1.1")
         if let host = request.head.authority {
-            let parts = host.split(separator: ":")
-            attributes.set("server.address", value: .string(String(parts.first ?? "")))
-            if parts.count == 2, let port = Int(parts[1]) { attributes.set("server.port", value: .int64(Int64(port))) }
+            let colon = host.firstIndex(of: ":")
+            attributes.set("server.address", value: .string(String(host[..<(colon ?? host.endIndex)])))
+            if let colon, let port = Int(host[host.index(after: colon)...]) { attributes.set("server.port", value: .int64(Int64(port))) }
         }
         if let remote = context.remoteAddress {
             if let address = remote.ipAddress {

@@ -131,13 +131,13 @@ enum CompactJSON {
         /// Digits straight into the buffer: every key id and most values are integers.
         private mutating func integer(_ number: Int64) {
             if number < 0 { bytes.append(UInt8(ascii: "-")) }
-            var magnitude = number.magnitude
-            let start = bytes.count
+            let magnitude = number.magnitude
+            var place: UInt64 = 1
+            while magnitude / place >= 10 { place *= 10 }
             repeat {
-                bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-                magnitude /= 10
-            } while magnitude > 0
-            bytes[start...].reverse()
+                bytes.append(UInt8(ascii: "0") + UInt8(magnitude / place % 10))
+                place /= 10
+            } while place > 0
         }
 
         private mutating func string(_ text: String) {
