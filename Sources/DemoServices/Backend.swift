@@ -19,8 +19,11 @@ public struct BackendBehavior: Sendable {
 public enum Backend {
     public static let serviceName = "backend"
 
-    public static func buildRouter(tracer: any Tracer, behavior: BackendBehavior) -> Router<DemoRequestContext> {
+    /// `beforeEachRequest`, if given, holds each request before its span starts (`RequestHoldMiddleware`).
+    public static func buildRouter(tracer: any Tracer, behavior: BackendBehavior,
+                                   beforeEachRequest: (@Sendable () async -> Void)? = nil) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
+        if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer))
         router.get("/") { _, context -> Response in
             context.serverSpan?.addEvent(SpanEvent(name: "handling request"))
@@ -36,10 +39,10 @@ public enum Backend {
 
     public static func buildApplication(
         host: String, port: Int, tracer: any Tracer, behavior: BackendBehavior, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void
+        beforeEachRequest: (@Sendable () async -> Void)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(tracer: tracer, behavior: behavior),
+            router: buildRouter(tracer: tracer, behavior: behavior, beforeEachRequest: beforeEachRequest),
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)

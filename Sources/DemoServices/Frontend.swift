@@ -11,8 +11,11 @@ public enum Frontend {
     /// its own scope, so the name also travels as `otel.scope.name` on the demo's own spans.
     public static let scopeName = "OT-tracing-demo"
 
-    public static func buildRouter(tracer: any Tracer, backend: PhaseTracedHTTPClient) -> Router<DemoRequestContext> {
+    /// `beforeEachRequest`, if given, holds each request before its span starts (`RequestHoldMiddleware`).
+    public static func buildRouter(tracer: any Tracer, backend: PhaseTracedHTTPClient,
+                                   beforeEachRequest: (@Sendable () async -> Void)? = nil) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
+        if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer, spanName: "incoming call"))
         router.get("/") { _, context -> Response in
             let incoming = context.serverSpan
@@ -85,10 +88,10 @@ public enum Frontend {
 
     public static func buildApplication(
         host: String, port: Int, tracer: any Tracer, backend: PhaseTracedHTTPClient, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void
+        beforeEachRequest: (@Sendable () async -> Void)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(tracer: tracer, backend: backend),
+            router: buildRouter(tracer: tracer, backend: backend, beforeEachRequest: beforeEachRequest),
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)

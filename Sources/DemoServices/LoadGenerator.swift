@@ -14,14 +14,10 @@ public struct LoadGenerator: Sendable {
     public let client: PhaseTracedHTTPClient
     public let requests: Int
     public let concurrency: Int
-    /// Awaited before each request: how a run keeps pace with what records its spans.
-    public let beforeEachRequest: @Sendable () async -> Void
-
-    public init(client: PhaseTracedHTTPClient, requests: Int, concurrency: Int, beforeEachRequest: @escaping @Sendable () async -> Void = {}) {
+    public init(client: PhaseTracedHTTPClient, requests: Int, concurrency: Int) {
         self.client = client
         self.requests = requests
         self.concurrency = max(1, concurrency)
-        self.beforeEachRequest = beforeEachRequest
     }
 
     /// Runs until all requests are done or the task is cancelled; `progress` gets the completed count.
@@ -38,7 +34,6 @@ public struct LoadGenerator: Sendable {
                     while !Task.isCancelled {
                         let index = next.take()
                         guard index < requests else { break }
-                        await beforeEachRequest()
                         let began = clock.now
                         do {
                             let exchange = try await client.get("/")

@@ -5,8 +5,8 @@ import TraceModel
 /// The in-process exporter: finished spans wait here until its service hands them to `store`,
 /// one batch at a time. On graceful shutdown (or cancellation) it stores what is left and
 /// returns, so it must stop after everything whose spans end into it; a failing store ends the
-/// service with the error. Spans are never dropped: a load generator keeps pace with the store by
-/// awaiting `waitForRoom()`.
+/// service with the error. Spans are never dropped: the servers whose spans it records keep pace
+/// with the store by awaiting `waitForRoom()` before each request.
 public final class FinishedSpanQueue: Service, Sendable {
     public typealias Store = @Sendable ([TraceModel.Span]) async throws -> Void
 

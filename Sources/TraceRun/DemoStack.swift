@@ -66,21 +66,18 @@ public final class DemoStack: Sendable {
     public let forwardEndpoint: String?
     /// The receiver and the forwarder, whichever run: they stop after the tracers.
     private let downstream: RunningServices?
-    /// The builtin tracers' queue, if they record.
-    private let queue: FinishedSpanQueue?
     private let pair: RunningServices
     private let frontend: RunningServices
     private let backendClient: PhaseTracedHTTPClient
 
     private init(receiverPort: Int?, backendPort: Int, frontendPort: Int, statistics: IngestStatistics, forwardEndpoint: String?,
-                 downstream: RunningServices?, queue: FinishedSpanQueue?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
+                 downstream: RunningServices?, pair: RunningServices, frontend: RunningServices, backendClient: PhaseTracedHTTPClient) {
         self.receiverPort = receiverPort
         self.backendPort = backendPort
         self.frontendPort = frontendPort
         self.statistics = statistics
         self.forwardEndpoint = forwardEndpoint
         self.downstream = downstream
-        self.queue = queue
         self.pair = pair
         self.frontend = frontend
         self.backendClient = backendClient
@@ -103,10 +100,14 @@ public final class DemoStack: Sendable {
         }
 
         do {
+            // Requests wait while the store is behind (the builtin tracer's queue is full), so
+            // no client, `trace run`'s load or any other, makes spans faster than they are stored.
+            var hold: (@Sendable () async -> Void)?
+            if let queue = recording.queue { hold = { await queue.waitForRoom() } }
             let backendSignal = PortSignal()
             let backendApp = Backend.buildApplication(
                 host: configuration.host, port: 0, tracer: recording.tracers.backend, behavior: configuration.backend, logger: logger,
-                onServerRunning: { backendSignal.report($0) })
+                beforeEachRequest: hold, onServerRunning: { backendSignal.report($0) })
             let pair = RunningServices.start(recording.services + [backendApp], logger: logger, onExit: backendSignal.finish)
             guard let backendPort = await backendSignal.wait() else {
                 try await pair.result()
@@ -117,7 +118,7 @@ public final class DemoStack: Sendable {
             let frontendSignal = PortSignal()
             let frontendApp = Frontend.buildApplication(
                 host: configuration.host, port: configuration.frontendPort, tracer: recording.tracers.frontend, backend: backendClient,
-                logger: logger, onServerRunning: { frontendSignal.report($0) })
+                logger: logger, beforeEachRequest: hold, onServerRunning: { frontendSignal.report($0) })
             let frontend = RunningServices.start([frontendApp], logger: logger, onExit: frontendSignal.finish)
             guard let frontendPort = await frontendSignal.wait() else {
                 do { try await frontend.result() } catch {
@@ -128,7 +129,7 @@ public final class DemoStack: Sendable {
                 throw DemoStackError.didNotStart("frontend")
             }
             return DemoStack(receiverPort: recording.receiverPort, backendPort: backendPort, frontendPort: frontendPort, statistics: statistics,
-                             forwardEndpoint: forwardEndpoint, downstream: recording.downstream, queue: recording.queue, pair: pair, frontend: frontend, backendClient: backendClient)
+                             forwardEndpoint: forwardEndpoint, downstream: recording.downstream, pair: pair, frontend: frontend, backendClient: backendClient)
         } catch {
             try? await recording.downstream?.stop()
             throw error
@@ -184,12 +185,6 @@ public final class DemoStack: Sendable {
             try? await started.stop()
             throw error
         }
-    }
-
-    /// Returns once the spans recorded so far leave room for more: a load generator that awaits
-    /// this before each request cannot run ahead of the store without limit. Over OTLP, at once.
-    public func waitForRecording() async {
-        await queue?.waitForRoom()
     }
 
     /// Stops the frontend, then the backend and the tracers (which export what they hold), then

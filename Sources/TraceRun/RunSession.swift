@@ -32,7 +32,7 @@ public struct RunSession: Sendable {
         let demo = try await DemoStack.start(configuration: configuration, store: store, logger: logger)
         onStarted(demo)
         let client = PhaseTracedHTTPClient(host: configuration.host, port: demo.frontendPort, keepAlive: true)
-        let load = LoadGenerator(client: client, requests: requests, concurrency: concurrency, beforeEachRequest: { await demo.waitForRecording() })
+        let load = LoadGenerator(client: client, requests: requests, concurrency: concurrency)
         let result = await load.run(progress: progress)
         await client.shutdown()
         // Shutdown must finish even when the run was interrupted, or spans would be lost.

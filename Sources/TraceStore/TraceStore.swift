@@ -24,14 +24,15 @@ public final class TraceStore: Sendable {
     /// `-wal` and `-shm` beside it after a read. One writable connection that reads and closes
     /// does, when no other process has the file open (otherwise it leaves them to that process);
     /// where it cannot open (a file the user may not write) nothing changes. A bare SQLite
-    /// connection, since it only opens, reads once and closes: GRDB's setup is not needed.
+    /// connection, since it only opens, reads once and closes: GRDB's setup is not needed; it
+    /// reads the header's schema cookie, which opens the log without parsing the schema.
     deinit {
         guard readsOnly, let pool = writer as? DatabasePool else { return }
         try? pool.close()
         var connection: OpaquePointer?
         if sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK {
             sqlite3_busy_timeout(connection, 100)
-            sqlite3_exec(connection, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil)
+            sqlite3_exec(connection, "PRAGMA schema_version", nil, nil, nil)
         }
         sqlite3_close(connection)
     }

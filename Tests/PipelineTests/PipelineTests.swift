@@ -3,7 +3,8 @@ import Foundation
 import Logging
 import Testing
 import TraceModel
-import TraceRun
+@testable import TraceRun
+import Tracing
 import TraceStore
 import TraceViews
 
@@ -68,5 +69,39 @@ import TraceViews
         }
         #expect(spanCount == report.spansStored)
         #expect(reusedConnections >= 2000 - 64)
+    }
+
+    /// A server with a hold answers a request only once the hold lets it through, and then
+    /// normally: how `trace serve` and `trace run` keep spans from outrunning the store.
+    @Test func aHeldRequestIsAnsweredOnceTheHoldLetsItThrough() async throws {
+        let (events, event) = AsyncStream.makeStream(of: String.self)
+        let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+        let signal = PortSignal()
+        let app = Backend.buildApplication(
+            host: "127.0.0.1", port: 0, tracer: NoOpTracer(), behavior: BackendBehavior(), logger: Logger(label: "hold-test"),
+            beforeEachRequest: {
+                event.yield("held")
+                for await _ in release { break }
+            },
+            onServerRunning: { signal.report($0) })
+        let services = RunningServices.start([app], logger: Logger(label: "hold-test"), onExit: signal.finish)
+        let port = try #require(await signal.wait())
+        let client = PhaseTracedHTTPClient(host: "127.0.0.1", port: port)
+        let request = Task {
+            defer { event.finish() }
+            let exchange = try await client.get("/")
+            event.yield("answered")
+            return exchange
+        }
+        var order = events.makeAsyncIterator()
+        // Without the hold the answer would come first; with it, nothing is answered until released.
+        #expect(await order.next() == "held")
+        releaser.yield()
+        let exchange = try await request.value
+        #expect(await order.next() == "answered")
+        #expect(exchange.status == 200)
+        #expect(String(buffer: exchange.body) == "OK")
+        await client.shutdown()
+        try await services.stop()
     }
 }
