@@ -23,6 +23,13 @@ struct TraceCommand: AsyncParsableCommand {
             CommandGroup(name: "Move and tidy", subcommands: [ExportCommand.self, PruneCommand.self]),
         ])
 
+    /// The help that explains a usage error: the subcommand's own, when the arguments name one.
+    static func helpCommand(for arguments: some Collection<String>) -> String {
+        guard let first = arguments.first(where: { !$0.hasPrefix("-") }),
+              configuration.subcommands.contains(where: { $0._commandName == first }) else { return "trace --help" }
+        return "trace \(first) --help"
+    }
+
     /// Errors print as one line on stderr: usage errors exit 64, failures 1, interruptions 130.
     static func main() async {
         do {
@@ -53,7 +60,7 @@ struct TraceCommand: AsyncParsableCommand {
             }
             let message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
             if code == .validationFailure {
-                Terminal.printError(message.replacingOccurrences(of: "\n", with: " ") + " (see `trace --help`)")
+                Terminal.printError(message.replacingOccurrences(of: "\n", with: " ") + " (see `\(helpCommand(for: CommandLine.arguments.dropFirst()))`)")
             } else {
                 Terminal.printError(message.isEmpty ? "\(error)" : message.replacingOccurrences(of: "\n", with: " "))
             }

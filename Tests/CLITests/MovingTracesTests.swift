@@ -64,14 +64,14 @@ import TraceFixtures
         #expect(try dump(copy) == (try dump(source)))
         let wrong = try TraceBinary.run(["export", "--db", "source.db", "--otlp-endpoint", "http://127.0.0.1:1", "--otlp-protocol", "http/2"], in: directory)
         #expect(wrong.status == 64)
-        #expect(lines(wrong.stderr).first == "trace: error: --otlp-protocol must be one of grpc, http/protobuf, http/json, got 'http/2' (see `trace --help`)")
+        #expect(lines(wrong.stderr).first == "trace: error: --otlp-protocol must be one of grpc, http/protobuf, http/json, got 'http/2' (see `trace export --help`)")
         let wrongVariable = try TraceBinary.run(["export", "--db", "source.db"], in: directory,
                                                 environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": "thrift", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"])
         #expect(wrongVariable.status == 64)
-        #expect(lines(wrongVariable.stderr).first == "trace: error: OTEL_EXPORTER_OTLP_PROTOCOL must be one of grpc, http/protobuf, http/json, got 'thrift' (see `trace --help`)")
+        #expect(lines(wrongVariable.stderr).first == "trace: error: OTEL_EXPORTER_OTLP_PROTOCOL must be one of grpc, http/protobuf, http/json, got 'thrift' (see `trace export --help`)")
         let nowhere = try TraceBinary.run(["export", "--db", "source.db"], in: directory)
         #expect(nowhere.status == 64)
-        #expect(lines(nowhere.stderr).first == "trace: error: give --otlp-endpoint URL (or set OTEL_EXPORTER_OTLP_ENDPOINT) to send to a collector, or --output FILE (see `trace --help`)")
+        #expect(lines(nowhere.stderr).first == "trace: error: give --otlp-endpoint URL (or set OTEL_EXPORTER_OTLP_ENDPOINT) to send to a collector, or --output FILE (see `trace export --help`)")
     }
 
     /// `collect --otlp-endpoint` forwards over gRPC to a second collect, and `run` forwards the same
