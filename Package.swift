@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// jemalloc's malloc in place of glibc's, for the binaries that record: spans and requests are
-/// allocated on one thread and freed on another (trace run 1.06-1.27x faster with it, medians 1.12).
+/// allocated on one thread and freed on another (trace run 1.06-1.27x faster with it, median 1.12).
 /// The ingest benchmark links it too, so its raw-loop ceiling is measured alike.
 let jemalloc: [LinkerSetting] = [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
 
