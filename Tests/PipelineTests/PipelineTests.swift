@@ -71,14 +71,16 @@ import TraceViews
         #expect(reusedConnections >= 2000 - 64)
     }
 
-    /// A server with a hold answers a request only once the hold lets it through, and then
-    /// normally: how `trace serve` and `trace run` keep spans from outrunning the store.
+    /// A server with a hold starts no span and answers nothing until the hold lets the request
+    /// through, and then answers normally: how `trace serve` and `trace run` keep spans from
+    /// outrunning the store.
     @Test func aHeldRequestIsAnsweredOnceTheHoldLetsItThrough() async throws {
         let (events, event) = AsyncStream.makeStream(of: String.self)
         let (release, releaser) = AsyncStream.makeStream(of: Void.self)
         let signal = PortSignal()
         let app = Backend.buildApplication(
-            host: "127.0.0.1", port: 0, tracer: NoOpTracer(), behavior: BackendBehavior(), logger: Logger(label: "hold-test"),
+            host: "127.0.0.1", port: 0, tracer: SpanStartSignallingTracer { event.yield("span \($0)") }, behavior: BackendBehavior(),
+            logger: Logger(label: "hold-test"),
             beforeEachRequest: {
                 event.yield("held")
                 for await _ in release { break }
@@ -94,14 +96,39 @@ import TraceViews
             return exchange
         }
         var order = events.makeAsyncIterator()
-        // Without the hold the answer would come first; with it, nothing is answered until released.
         #expect(await order.next() == "held")
+        // "released" enters the stream before the release: a hold that let the request through
+        // early (or no hold) would show the span's start or the answer before it.
+        event.yield("released")
         releaser.yield()
         let exchange = try await request.value
-        #expect(await order.next() == "answered")
+        var rest: [String] = []
+        while let next = await order.next() { rest.append(next) }
+        #expect(rest == ["released", "span GET /", "answered"])
         #expect(exchange.status == 200)
         #expect(String(buffer: exchange.body) == "OK")
         await client.shutdown()
         try await services.stop()
     }
+}
+
+/// Records nothing; tells when a span starts.
+struct SpanStartSignallingTracer: Tracer {
+    let onStart: @Sendable (String) -> Void
+
+    func startSpan<Instant: TracerInstant>(
+        _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: Tracing.SpanKind,
+        at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
+    ) -> NoOpTracer.NoOpSpan {
+        onStart(operationName)
+        return NoOpTracer.NoOpSpan(context: context())
+    }
+
+    func forceFlush() {}
+
+    func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
+    where Extract.Carrier == Carrier {}
+
+    func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
+    where Inject.Carrier == Carrier {}
 }
