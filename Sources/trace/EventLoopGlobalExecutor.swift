@@ -4,8 +4,8 @@ import NIOPosix
 import Glibc
 #endif
 
-/// Swift concurrency's global executor on NIO's singleton event loops, for the demo pair: its
-/// tasks then run on the threads that do their I/O, with no hop to another pool and back.
+/// Swift concurrency's global executor on NIO's singleton event loops, for the demo pair and the receivers:
+/// their tasks then run on the threads that do their I/O, with no hop to another pool and back.
 ///
 /// NIO's own takeover (`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`)
 /// runs each job as the event loop's serial executor. Every nonisolated async function (the whole

@@ -32,13 +32,13 @@ struct TraceCommand: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
-            // The demo pair's tasks run on NIO's event loops (`EventLoopGlobalExecutor` says why
-            // not NIO's own takeover). It has to happen here, on the main thread before any task
-            // starts; swift-otel's exporters are left out, since they block on shutdown, which no
-            // event loop may do. Concrete casts: a protocol cast would scan every conformance in
-            // the binary (~0.1 ms).
+            // The demo pair's and the receivers' tasks run on NIO's event loops, where their I/O is
+            // (`EventLoopGlobalExecutor` says why not NIO's own takeover). It has to happen here,
+            // on the main thread before any task starts; swift-otel's exporters are left out, since
+            // they block on shutdown, which no event loop may do. Concrete casts: a protocol cast
+            // would scan every conformance in the binary (~0.1 ms).
             let demo = (command as? RunCommand)?.demo ?? (command as? ServeCommand)?.demo
-            if demo?.runsTasksOnEventLoops == true {
+            if demo?.runsTasksOnEventLoops == true || command is CollectCommand {
                 _ = EventLoopGlobalExecutor.install()
             }
             if var asyncCommand = command as? any AsyncParsableCommand {
