@@ -19,8 +19,12 @@ enum EventLoopGlobalExecutor {
     private static let generic = unsafeBitCast((0, 0) as (Int, Int), to: UnownedSerialExecutor.self)
 
     /// Installs the hook, unless the runtime has none or another is installed. Call it once, on
-    /// the main thread, before the first task starts.
+    /// the main thread, before the first task starts. Only for the compilers whose runtime's hook
+    /// is known to have this signature (NIO's takeover has the same bound); others keep the pool.
     static func install() -> Bool {
+        #if compiler(>=6.6)
+        return false
+        #else
         guard MemoryLayout<UnownedSerialExecutor>.size == MemoryLayout<(Int, Int)>.size,
               let symbol = dlsym(dlopen(nil, RTLD_NOW), "swift_task_enqueueGlobal_hook") else { return false }
         let hook = symbol.assumingMemoryBound(to: UnsafeRawPointer?.self)
@@ -30,6 +34,7 @@ enum EventLoopGlobalExecutor {
             hook.pointee = UnsafeRawPointer(storage.baseAddress!).load(as: UnsafeRawPointer?.self)
         }
         return true
+        #endif
     }
 
     private static func enqueue(_ job: UnownedJob) {
