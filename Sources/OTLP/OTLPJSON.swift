@@ -89,39 +89,44 @@ public enum OTLPJSON {
     /// base64; nil when a value is not plain hex. A quoted string followed by a colon is a key.
     static func base64IDs(in json: Data) -> Data? {
         let keys = idKeys.map { Array("\"\($0)\"".utf8) }
-        let bytes = [UInt8](json)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        func skipBlanks(_ position: inout Int) {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
-        }
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "\""), let key = keys.first(where: { bytes[index...].starts(with: $0) }) else {
-                out.append(bytes[index])
-                index += 1
-                continue
+        // Over the raw bytes, the runs between ids copied whole rather than byte by byte.
+        return json.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data? in
+            let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            guard let base = bytes.baseAddress else { return Data() }
+            var out = Data(capacity: bytes.count + bytes.count / 16)
+            func skipBlanks(_ position: inout Int) {
+                while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
             }
-            var position = index + key.count
-            skipBlanks(&position)
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                out += key
-                index += key.count
-                continue
+            var copied = 0
+            var scan = 0
+            while let quote = bytes[scan...].firstIndex(of: UInt8(ascii: "\"")) {
+                guard let key = keys.first(where: { bytes[quote...].starts(with: $0) }) else {
+                    scan = quote + 1
+                    continue
+                }
+                var position = quote + key.count
+                skipBlanks(&position)
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                    scan = quote + key.count
+                    continue
+                }
+                position += 1
+                skipBlanks(&position)
+                guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
+                      let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
+                      let base64 = protobufID(String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
+                else { return nil }
+                out.append(base + copied, count: quote - copied)
+                out.append(contentsOf: key)
+                out.append(contentsOf: Array(":\"".utf8))
+                out.append(contentsOf: Array(base64.utf8))
+                out.append(UInt8(ascii: "\""))
+                copied = end + 1
+                scan = copied
             }
-            position += 1
-            skipBlanks(&position)
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
-                  let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
-                  let base64 = protobufID(String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
-            else { return nil }
-            out += key
-            out += Array(":\"".utf8)
-            out += Array(base64.utf8)
-            out.append(UInt8(ascii: "\""))
-            index = end + 1
+            out.append(base + copied, count: bytes.count - copied)
+            return out
         }
-        return Data(out)
     }
 
     public static func encode(_ message: some SwiftProtobuf.Message) throws -> Data {

@@ -24,15 +24,23 @@ public enum OTLPJSONLines {
     /// The requests in a file, in order, found without decoding them. A file whose first line is a
     /// whole JSON value is JSON lines; any other file is one (pretty-printed) request.
     public static func requests(in data: Data) -> [Request] {
-        var lines: [Request] = []
-        var start = data.startIndex
-        var number = 1
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
-            let line = data[start..<end]
-            if line.contains(where: { !isBlank($0) }) { lines.append(Request(line: number, json: line)) }
-            start = end < data.endIndex ? data.index(after: end) : end
-            number += 1
+        // Through the raw bytes: `Data`'s own iterator checks exclusive access on every byte,
+        // which was a quarter of a `trace import`.
+        let lines = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> [Request] in
+            guard let base = bytes.baseAddress else { return [] }
+            var lines: [Request] = []
+            var start = 0
+            var number = 1
+            while start < bytes.count {
+                let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+                let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
+                if bytes[start..<end].contains(where: { !isBlank($0) }) {
+                    lines.append(Request(line: number, json: data[(data.startIndex + start)..<(data.startIndex + end)]))
+                }
+                start = end + 1
+                number += 1
+            }
+            return lines
         }
         guard let first = lines.first else { return [] }
         if lines.count > 1, (try? JSONSerialization.jsonObject(with: first.json, options: [.fragmentsAllowed])) == nil {

@@ -168,6 +168,10 @@ let patientConfiguration = {
         let file = first + Data("\n  \n{\"resourceSpans\": \"nope\"}\n".utf8) + second
         let requests = OTLPJSONLines.requests(in: file)
         #expect(requests.map(\.line) == [1, 4, 5])
+        // A slice of a larger buffer (indices not from 0) reads the same lines.
+        let sliced = OTLPJSONLines.requests(in: (Data("{}\n".utf8) + file).dropFirst(3))
+        #expect(sliced.map(\.line) == [1, 4, 5])
+        #expect(sliced.map(\.json) == requests.map(\.json))
         #expect(try requests[0].spans().get() == sampleTrace(id: 1))
         #expect(try requests[2].spans().get() == sampleTrace(id: 2))
         guard case .failure(let error) = requests[1].spans() else { Issue.record("line 4 was accepted"); return }
