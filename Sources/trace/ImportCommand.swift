@@ -43,10 +43,18 @@ struct ImportCommand: AsyncParsableCommand {
             // would spend most of the time committing.
             var pending: [Span] = []
             let ingestor = TraceIngestor(store: store)
-            func insert(_ spans: [Span]) async throws {
-                let outcome = try await ingestor.store(spans)
+            // One batch commits while the next is decoded; batches still commit one after another.
+            var committing: Task<InsertOutcome, any Error>?
+            func finishCommitting() async throws {
+                guard let batch = committing else { return }
+                committing = nil
+                let outcome = try await batch.value
                 inserted += outcome.inserted
                 duplicates += outcome.duplicates
+            }
+            func insert(_ spans: [Span]) async throws {
+                try await finishCommitting()
+                committing = Task { try await ingestor.store(spans) }
             }
             for input in inputs {
                 for request in input.requests {
@@ -68,6 +76,7 @@ struct ImportCommand: AsyncParsableCommand {
                 }
             }
             try await insert(pending)
+            try await finishCommitting()
             progress.finish()
             guard accepted > 0 else {
                 rejected.forEach(Terminal.printError)
