@@ -47,31 +47,36 @@ public enum OTLPJSON {
         return TerminalSafety.escapingJSON(try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: compact), options: [.prettyPrinted, .sortedKeys]))
     }
 
-    /// Rewrites swift-protobuf's base64 ids as hex, byte by byte: its output is compact, and inside
+    /// Rewrites swift-protobuf's base64 ids as hex, in place: its output is compact, and inside
     /// a JSON string a quote is always escaped, so `"traceId":"` can only be a key. Parsing and
     /// re-serialising instead costs most of an export's time.
     static func hexIDs(in json: Data) -> Data {
         let keys = idKeys.map { Array("\"\($0)\":\"".utf8) }
-        let bytes = [UInt8](json)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + bytes.count / 8)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "\""), let key = keys.first(where: { bytes[index...].starts(with: $0) }),
-                  let end = bytes[(index + key.count)...].firstIndex(of: UInt8(ascii: "\""))
-            else {
-                out.append(bytes[index])
-                index += 1
-                continue
+        return json.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data in
+            let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            // An array, not `Data`: a byte appended to `Data` goes through `replaceSubrange`.
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 8)
+            var copied = 0
+            var scan = 0
+            while let quote = bytes[scan...].firstIndex(of: UInt8(ascii: "\"")) {
+                guard let key = keys.first(where: { bytes[quote...].starts(with: $0) }),
+                      let end = bytes[(quote + key.count)...].firstIndex(of: UInt8(ascii: "\""))
+                else {
+                    scan = quote + 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<(quote + key.count)]))
+                for byte in Data(base64Encoded: Data(bytes[(quote + key.count)..<end])) ?? Data() {
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0xF)])
+                }
+                copied = end
+                scan = end
             }
-            out += key
-            for byte in Data(base64Encoded: Data(bytes[(index + key.count)..<end])) ?? Data() {
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
-            }
-            index = end
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return Data(out)
         }
-        return Data(out)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -92,8 +97,8 @@ public enum OTLPJSON {
         // Over the raw bytes, the runs between ids copied whole rather than byte by byte.
         return json.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data? in
             let bytes = raw.assumingMemoryBound(to: UInt8.self)
-            guard let base = bytes.baseAddress else { return Data() }
-            var out = Data(capacity: bytes.count + bytes.count / 16)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + bytes.count / 16)
             func skipBlanks(_ position: inout Int) {
                 while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
             }
@@ -116,7 +121,7 @@ public enum OTLPJSON {
                       let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
                       let base64 = protobufID(String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
                 else { return nil }
-                out.append(base + copied, count: quote - copied)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<quote]))
                 out.append(contentsOf: key)
                 out.append(contentsOf: Array(":\"".utf8))
                 out.append(contentsOf: Array(base64.utf8))
@@ -124,8 +129,8 @@ public enum OTLPJSON {
                 copied = end + 1
                 scan = copied
             }
-            out.append(base + copied, count: bytes.count - copied)
-            return out
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return Data(out)
         }
     }
 
