@@ -27,8 +27,8 @@ public final class TraceStore: Sendable {
     /// connection, since it only opens, reads once and closes: GRDB's setup is not needed; it
     /// reads the header's schema cookie, which opens the log without parsing the schema.
     deinit {
-        guard readsOnly, let pool = writer as? DatabasePool else { return }
-        try? pool.close()
+        guard readsOnly else { return }
+        try? writer.close()
         var connection: OpaquePointer?
         if sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK {
             sqlite3_busy_timeout(connection, 100)
@@ -38,39 +38,42 @@ public final class TraceStore: Sendable {
     }
 
     /// Opens an existing database for reading; never creates a file, but brings an older or empty
-    /// one to the current schema first.
-    public static func openForReading(path: String) throws -> TraceStore {
-        try openForReading(path: path, recovered: false)
+    /// one to the current schema first. Without `concurrentReads` it reads through one connection,
+    /// which a command that reads once opens sooner (a connection pool opens two).
+    public static func openForReading(path: String, concurrentReads: Bool = true) throws -> TraceStore {
+        try openForReading(path: path, concurrentReads: concurrentReads, recovered: false)
     }
 
-    private static func openForReading(path: String, recovered: Bool) throws -> TraceStore {
+    private static func openForReading(path: String, concurrentReads: Bool, recovered: Bool) throws -> TraceStore {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw TraceStoreError.missing(path: path) }
         guard !isDirectory.boolValue else { throw TraceStoreError.cannotOpen(path: path, reason: "it is a directory") }
         var configuration = Configuration()
         configuration.readonly = true
-        let pool: DatabasePool
+        let reader: any DatabaseWriter
         do {
-            pool = try open(path: path, recoverable: !recovered) {
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                try pool.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
-                return pool
+            reader = try open(path: path, recoverable: !recovered) {
+                let reader: any DatabaseWriter = concurrentReads
+                    ? try DatabasePool(path: path, configuration: configuration)
+                    : try DatabaseQueue(path: path, configuration: configuration)
+                try reader.read { _ = try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                return reader
             }
         } catch NeedsRecovery.writableOpen {
             // A writer was killed mid-write (a hot journal, an unrecovered write-ahead log), and a
             // read-only connection may not repair that: one writable open does, then we read.
             _ = try openForWriting(path: path)
-            return try openForReading(path: path, recovered: true)
+            return try openForReading(path: path, concurrentReads: concurrentReads, recovered: true)
         }
-        let state = try check(path: path) { try pool.read { try schemaState(of: $0) } }
+        let state = try check(path: path) { try reader.read { try schemaState(of: $0) } }
         if state == .outdated || state == .empty {
             // A file from an older release is converted in place (one transaction), then read; an
             // empty one (a creation that was cut short, or a blank file) is given the schema.
-            try pool.close()
+            try reader.close()
             _ = try openForWriting(path: path)
-            return try openForReading(path: path, recovered: true)
+            return try openForReading(path: path, concurrentReads: concurrentReads, recovered: true)
         }
-        return TraceStore(path: path, writer: pool, readsOnly: true)
+        return TraceStore(path: path, writer: reader, readsOnly: true)
     }
 
     /// Opens a database for recording, creating and migrating it when it is new or empty.

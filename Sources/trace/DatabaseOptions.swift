@@ -17,8 +17,9 @@ struct DatabaseOptions: ParsableArguments {
         if let db, db.isEmpty { throw ValidationError("--db needs a file path") }
     }
 
-    func openForReading() throws -> TraceStore {
-        do { return try TraceStore.openForReading(path: path) } catch { throw UserFacingError.wrapping(error) }
+    /// `concurrentReads: false` for a command that reads once or a few times in a row.
+    func openForReading(concurrentReads: Bool = true) throws -> TraceStore {
+        do { return try TraceStore.openForReading(path: path, concurrentReads: concurrentReads) } catch { throw UserFacingError.wrapping(error) }
     }
 
     /// Opens for recording; a file this call created is removed again if `body` fails before

@@ -61,7 +61,8 @@ struct ListCommand: AsyncParsableCommand {
     /// thread (about 0.4 ms of a `trace list`, timed inside the process).
     @MainActor func run() async throws {
         let traceQL = try (traceQLArgument ?? filters.traceQLText).map(TraceQLArgument.parse)
-        let store = try database.openForReading()
+        // A query is answered by two readers at once; a listing alone reads once.
+        let store = try database.openForReading(concurrentReads: traceQL != nil)
         if follow { return try await followTraces(in: store, traceQL: traceQL) }
         let traces = try store.traces(matching: try await TraceQLArgument.selection(filters.query(limit: limit, order: sort), query: traceQL, in: store))
         if json {

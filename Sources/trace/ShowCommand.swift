@@ -47,7 +47,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let traceQL = try traceQLText.map(TraceQLArgument.parse)
-        let store = try database.openForReading()
+        let store = try database.openForReading(concurrentReads: false)
         let trace = try TraceIDPrefix.resolve(traceID, in: store)
         // Matched on the trace as stored; an adjusted trace keeps its span ids.
         let matched = traceQL.map { query in Set(TraceQLEvaluator(query).matchedSpans(in: trace).map { trace.spans[$0].spanID }) }
