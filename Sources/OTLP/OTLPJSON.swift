@@ -52,7 +52,24 @@ public enum OTLPJSON {
     /// re-serialising instead costs most of an export's time.
     static func hexIDs(in json: Data) -> Data {
         let keys = idKeys.map { Array("\"\($0)\":\"".utf8) }
-        return json.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data in
+        return rewritingAtQuotes(json) { bytes, quote in
+            guard let key = keys.first(where: { bytes[quote...].starts(with: $0) }),
+                  let end = bytes[(quote + key.count)...].firstIndex(of: UInt8(ascii: "\""))
+            else { return nil }
+            var replacement = key
+            for byte in Data(base64Encoded: Data(bytes[(quote + key.count)..<end])) ?? Data() {
+                replacement.append(hexDigits[Int(byte >> 4)])
+                replacement.append(hexDigits[Int(byte & 0xF)])
+            }
+            return (replacement, end)
+        }
+    }
+
+    /// `json` copied, with the bytes from some quotes on replaced: `rewrite`, called at each quote
+    /// (its index), answers with the replacement and the index copying resumes at, or nil to leave
+    /// them. The runs between replacements are copied whole, never byte by byte.
+    private static func rewritingAtQuotes(_ json: Data, _ rewrite: (UnsafeBufferPointer<UInt8>, Int) throws -> (replacement: [UInt8], resume: Int)?) rethrows -> Data {
+        try json.withUnsafeBytes { raw in
             let bytes = raw.assumingMemoryBound(to: UInt8.self)
             // An array, not `Data`: a byte appended to `Data` goes through `replaceSubrange`.
             var out: [UInt8] = []
@@ -60,19 +77,14 @@ public enum OTLPJSON {
             var copied = 0
             var scan = 0
             while let quote = bytes[scan...].firstIndex(of: UInt8(ascii: "\"")) {
-                guard let key = keys.first(where: { bytes[quote...].starts(with: $0) }),
-                      let end = bytes[(quote + key.count)...].firstIndex(of: UInt8(ascii: "\""))
-                else {
+                guard let (replacement, resume) = try rewrite(bytes, quote) else {
                     scan = quote + 1
                     continue
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<(quote + key.count)]))
-                for byte in Data(base64Encoded: Data(bytes[(quote + key.count)..<end])) ?? Data() {
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0xF)])
-                }
-                copied = end
-                scan = end
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<quote]))
+                out += replacement
+                copied = resume
+                scan = resume
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
             return Data(out)
@@ -93,44 +105,23 @@ public enum OTLPJSON {
     /// The other way round: each id key (`"traceId" : "hex"`, any white space) gets its value as
     /// base64; nil when a value is not plain hex. A quoted string followed by a colon is a key.
     static func base64IDs(in json: Data) -> Data? {
+        struct NotHex: Error {}
         let keys = idKeys.map { Array("\"\($0)\"".utf8) }
-        // Over the raw bytes, the runs between ids copied whole rather than byte by byte.
-        return json.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Data? in
-            let bytes = raw.assumingMemoryBound(to: UInt8.self)
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + bytes.count / 16)
+        return try? rewritingAtQuotes(json) { bytes, quote in
+            guard let key = keys.first(where: { bytes[quote...].starts(with: $0) }) else { return nil }
             func skipBlanks(_ position: inout Int) {
                 while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
             }
-            var copied = 0
-            var scan = 0
-            while let quote = bytes[scan...].firstIndex(of: UInt8(ascii: "\"")) {
-                guard let key = keys.first(where: { bytes[quote...].starts(with: $0) }) else {
-                    scan = quote + 1
-                    continue
-                }
-                var position = quote + key.count
-                skipBlanks(&position)
-                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                    scan = quote + key.count
-                    continue
-                }
-                position += 1
-                skipBlanks(&position)
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
-                      let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
-                      let base64 = protobufID(String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
-                else { return nil }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<quote]))
-                out.append(contentsOf: key)
-                out.append(contentsOf: Array(":\"".utf8))
-                out.append(contentsOf: Array(base64.utf8))
-                out.append(UInt8(ascii: "\""))
-                copied = end + 1
-                scan = copied
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-            return Data(out)
+            var position = quote + key.count
+            skipBlanks(&position)
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
+            position += 1
+            skipBlanks(&position)
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\""),
+                  let end = bytes[(position + 1)...].firstIndex(of: UInt8(ascii: "\"")),
+                  let base64 = protobufID(String(decoding: bytes[(position + 1)..<end], as: UTF8.self))
+            else { throw NotHex() }
+            return (key + Array(":\"".utf8) + Array(base64.utf8) + [UInt8(ascii: "\"")], end + 1)
         }
     }
 
