@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "OTLP",
             dependencies: [
-                "TraceModel",
+                "TraceModel", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -58,11 +58,11 @@ let package = Package(
             ],
             exclude: ["Proto"]
         ),
-        // The one path every span takes into the store, whichever transport or file it came from.
+        // The one door every span and log record takes into the store, whichever transport or file it came from.
         .target(
             name: "TraceIngest",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "CZlib",
+                "TraceModel", "TraceStore", "OTLP",
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -8,37 +8,48 @@ public enum OTLPJSON {
     private static let idKeys: Set<String> = ["traceId", "spanId", "parentSpanId"]
 
     public static func decodeRequest(_ data: Data) throws -> ExportTraceServiceRequest {
+        try decode(data, as: ExportTraceServiceRequest.self)
+    }
+
+    /// Any OTLP request (traces, logs) from OTLP/JSON.
+    public static func decode<Request: SwiftProtobuf.Message>(_ data: Data, as type: Request.Type) throws -> Request {
         var options = JSONDecodingOptions()
         options.ignoreUnknownFields = true
         // The quick way: ids rewritten in place and one parse. Anything it cannot take goes the
         // careful way below, which also finds the words for what is wrong.
-        if let rewritten = base64IDs(in: data), let request = try? ExportTraceServiceRequest(jsonUTF8Data: rewritten, options: options) {
+        if let rewritten = base64IDs(in: data), let request = try? Request(jsonUTF8Data: rewritten, options: options) {
             return request
         }
-        return try decodeCarefully(data, options: options)
+        return try decodeCarefully(data, as: type, options: options)
     }
 
-    private static func decodeCarefully(_ data: Data, options: JSONDecodingOptions) throws -> ExportTraceServiceRequest {
+    private static func decodeCarefully<Request: SwiftProtobuf.Message>(_ data: Data, as type: Request.Type, options: JSONDecodingOptions) throws -> Request {
+        let name = Request.protoMessageName.split(separator: ".").last.map(String.init) ?? Request.protoMessageName
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw OTLPDecodingError("body is not valid JSON")
         }
-        guard object is [String: Any] else { throw OTLPDecodingError("body must be a JSON object (an ExportTraceServiceRequest)") }
+        guard object is [String: Any] else { throw OTLPDecodingError("body must be a JSON object (an \(name))") }
         let translated = try rewriteIDs(object, path: "$") { text, path in
             guard let base64 = protobufID(text) else { throw OTLPDecodingError("\(path) must be a hex string, got \"\(text.prefix(40))\"") }
             return base64
         }
         do {
             let json = try JSONSerialization.data(withJSONObject: translated)
-            return try ExportTraceServiceRequest(jsonUTF8Data: json, options: options)
+            return try Request(jsonUTF8Data: json, options: options)
         } catch let error as JSONDecodingError {
-            throw OTLPDecodingError("not an OTLP ExportTraceServiceRequest: \(error)")
+            throw OTLPDecodingError("not an OTLP \(name): \(error)")
         }
     }
 
     public static func encode(_ request: ExportTraceServiceRequest, prettyPrinted: Bool = false) throws -> Data {
+        try encodeRequest(request, prettyPrinted: prettyPrinted)
+    }
+
+    /// Any OTLP request as OTLP/JSON: hex ids, enums as numbers, escaped for terminals.
+    public static func encodeRequest(_ request: some SwiftProtobuf.Message, prettyPrinted: Bool = false) throws -> Data {
         var options = JSONEncodingOptions()
         options.alwaysPrintEnumsAsInts = true
         // Escaped as well: an export file or `show --format otlp-json` printed on a terminal is inert.

@@ -23,7 +23,7 @@ public struct OTLPGRPCReceiverConfiguration: Sendable {
     }
 }
 
-/// The OTLP/gRPC trace endpoint (`TraceService/Export`), on the same ingestion as OTLP/HTTP.
+/// The OTLP/gRPC endpoints (`TraceService/Export`, `LogsService/Export`), on the same ingestion as OTLP/HTTP.
 /// A long-running service: it serves until graceful shutdown, during which new calls, and calls
 /// still waiting for their message, get UNAVAILABLE so exporters retry elsewhere or later.
 public struct OTLPGRPCReceiver: Service {
@@ -31,7 +31,7 @@ public struct OTLPGRPCReceiver: Service {
     private let transport: HTTP2ServerTransport.Posix
     private let onServerRunning: @Sendable (Int) async -> Void
 
-    public init(configuration: OTLPGRPCReceiverConfiguration, ingestor: TraceIngestor,
+    public init(configuration: OTLPGRPCReceiverConfiguration, ingestor: Ingestor,
                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
         transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.host, port: configuration.port),
@@ -51,7 +51,7 @@ public struct OTLPGRPCReceiver: Service {
                     }
                 }
             })
-        server = GRPCServer(transport: transport, services: [TraceExportService(ingestor: ingestor)])
+        server = GRPCServer(transport: transport, services: [OTLPExportServices(ingestor: ingestor)])
         self.onServerRunning = onServerRunning
     }
 
@@ -87,12 +87,11 @@ func socketError(under error: any Error) -> IOError? {
     return nil
 }
 
-/// `TraceService/Export`: every request goes through `TraceIngestor`, and its refusals become
-/// the status codes the OTLP specification gives gRPC. The request message reaches the ingestor
-/// as bytes, read as an OTLP/HTTP protobuf body is (straight into spans), not as a
-/// SwiftProtobuf message first.
-struct TraceExportService: RegistrableRPCService {
-    let ingestor: TraceIngestor
+/// `TraceService/Export` and `LogsService/Export`: every request goes through the `Ingestor`,
+/// and its refusals become the status codes `IngestError` assigns. The request message reaches
+/// the ingestor as bytes, read as an OTLP/HTTP protobuf body is, not as a SwiftProtobuf message first.
+struct OTLPExportServices: RegistrableRPCService {
+    let ingestor: Ingestor
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
@@ -100,20 +99,24 @@ struct TraceExportService: RegistrableRPCService {
             deserializer: MessageBytes(), serializer: ProtobufSerializer<ExportTraceServiceResponse>(),
             handler: { request, _ in
                 let single = try await ServerRequest(stream: request)
-                return StreamingServerResponse(single: ServerResponse(message: try await export(single.message)))
+                return StreamingServerResponse(single: ServerResponse(message: try await export(single.message, signal: .traces).traceResponse))
+            })
+        router.registerHandler(
+            forMethod: Opentelemetry_Proto_Collector_Logs_V1_LogsService.Method.Export.descriptor,
+            deserializer: MessageBytes(), serializer: ProtobufSerializer<ExportLogsServiceResponse>(),
+            handler: { request, _ in
+                let single = try await ServerRequest(stream: request)
+                return StreamingServerResponse(single: ServerResponse(message: try await export(single.message, signal: .logs).logsResponse))
             })
     }
 
     /// The request's bytes, already inflated and held to the size limit (`RequestMessageGuard`).
-    func export(_ message: ByteBuffer) async throws -> ExportTraceServiceResponse {
+    func export(_ message: ByteBuffer, signal: Signal) async throws -> IngestOutcome {
         do {
-            return try await ingestor.ingest(body: message, contentType: .protobuf, gzipped: false).response
-        } catch IngestError.badRequest(let message), IngestError.unsupportedMediaType(let message) {
-            throw RPCError(code: .invalidArgument, message: message)
-        } catch IngestError.tooLarge(let limit) {
-            throw RPCError(code: .resourceExhausted, message: "request is larger than \(limit) bytes")
+            return try await ingestor.ingest(.encoded(signal, body: message, contentType: .protobuf))
         } catch {
-            throw RPCError(code: .internalError, message: "could not store spans: \(error)")
+            let code = Status.Code(rawValue: error.grpcStatusCode).flatMap(RPCError.Code.init) ?? .internalError
+            throw RPCError(code: code, message: error.message)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
+import OTLP
 import TraceIngest
 
 /// Sits in front of grpc-swift's handler on each HTTP/2 stream and applies the size limit the way
@@ -107,10 +108,8 @@ final class RequestMessageGuard: ChannelInboundHandler, RemovableChannelHandler 
     /// call inside grpc-swift before it ever sees a message.
     private func refuse(_ error: IngestError, context: ChannelHandlerContext) {
         refused = true
-        let (code, message) = switch error {
-        case .tooLarge(let limit): (8, "request message is larger than \(limit) bytes") // RESOURCE_EXHAUSTED
-        case .badRequest(let reason), .unsupportedMediaType(let reason): (3, reason) // INVALID_ARGUMENT
-        }
+        let code = error.grpcStatusCode
+        let message = if case .tooLarge(let limit) = error { "request message is larger than \(limit) bytes" } else { error.message }
         let headers: HPACKHeaders = [
             ":status": "200", "content-type": "application/grpc",
             "grpc-status": "\(code)", "grpc-message": Self.percentEncoded(message),

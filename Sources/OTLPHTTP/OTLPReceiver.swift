@@ -21,12 +21,12 @@ public struct OTLPReceiverConfiguration: Sendable {
     }
 }
 
-/// The OTLP/HTTP trace endpoint (`POST /v1/traces`), as the OTLP specification describes it.
+/// The OTLP/HTTP endpoints (`POST /v1/traces`, `POST /v1/logs`), as the OTLP specification describes them.
 public enum OTLPReceiver {
     /// Builds the receiver; the tests and the `trace` commands all call this.
     public static func buildApplication(
         configuration: OTLPReceiverConfiguration,
-        ingestor: TraceIngestor,
+        ingestor: Ingestor,
         logger: Logger = Logger(label: "trace.receiver"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
@@ -37,25 +37,29 @@ public enum OTLPReceiver {
             logger: logger)
     }
 
-    public static func buildRouter(ingestor: TraceIngestor) -> Router<OTLPRequestContext> {
+    public static func buildRouter(ingestor: Ingestor) -> Router<OTLPRequestContext> {
         let router = Router(context: OTLPRequestContext.self)
         router.post("/v1/traces") { request, context -> Response in
-            await handle(request, context: context, ingestor: ingestor)
+            await handle(request, signal: .traces, context: context, ingestor: ingestor)
+        }
+        router.post("/v1/logs") { request, context -> Response in
+            await handle(request, signal: .logs, context: context, ingestor: ingestor)
         }
         return router
     }
 
-    static func handle(_ request: Request, context: OTLPRequestContext, ingestor: TraceIngestor) async -> Response {
+    static func handle(_ request: Request, signal: Signal, context: OTLPRequestContext, ingestor: Ingestor) async -> Response {
         guard let contentType = request.headers[.contentType].flatMap(OTLPContentType.init(header:)) else {
-            return failure(.unsupportedMediaType, "Content-Type must be application/x-protobuf or application/json", as: .json)
+            return failure(.unsupportedMediaType("Content-Type must be application/x-protobuf or application/json"), as: .json)
         }
         let encoding = request.headers[.contentEncoding]?.lowercased() ?? "identity"
         guard ["gzip", "identity"].contains(encoding) else {
-            return failure(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported; use gzip or none", as: contentType)
+            return failure(.unsupportedMediaType("Content-Encoding \(encoding) is not supported; use gzip or none"), as: contentType)
         }
         // An oversized body is refused before it is read (when its length is declared) or as soon as
         // it passes the limit, and the connection is closed rather than drained.
-        let tooLarge = failure(.contentTooLarge, "request body is larger than \(ingestor.maxBodyBytes) bytes", as: contentType, closing: true)
+        let tooLarge = failure(.tooLarge(limit: ingestor.maxBodyBytes), saying: "request body is larger than \(ingestor.maxBodyBytes) bytes",
+                               as: contentType, closing: true)
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > ingestor.maxBodyBytes {
             context.stopReading()
             return tooLarge
@@ -67,29 +71,27 @@ public enum OTLPReceiver {
             context.stopReading()
             return tooLarge
         }
-        let outcome: IngestOutcome
         do {
-            outcome = try await ingestor.ingest(body: body, contentType: contentType, gzipped: encoding == "gzip")
-        } catch IngestError.badRequest(let message) {
-            return failure(.badRequest, message, as: contentType)
-        } catch IngestError.tooLarge(let limit) {
-            return failure(.contentTooLarge, "decompressed request body is larger than \(limit) bytes", as: contentType)
-        } catch IngestError.unsupportedMediaType(let message) {
-            return failure(.unsupportedMediaType, message, as: contentType)
+            let outcome = try await ingestor.ingest(.encoded(signal, body: body, contentType: contentType, gzipped: encoding == "gzip"))
+            switch signal {
+            case .traces: return respond(.ok, outcome.traceResponse, as: contentType)
+            case .logs: return respond(.ok, outcome.logsResponse, as: contentType)
+            }
         } catch {
-            return failure(.internalServerError, "could not store spans: \(error)", as: contentType)
+            return failure(error, as: contentType)
         }
-        return respond(.ok, outcome.response, as: contentType)
     }
 
-    private static func failure(_ status: HTTPResponse.Status, _ message: String, as contentType: OTLPContentType, closing: Bool = false) -> Response {
-        let grpcCode: Int32 = switch status {
-        case .badRequest: 3 // INVALID_ARGUMENT
-        case .contentTooLarge: 8 // RESOURCE_EXHAUSTED
-        case .unsupportedMediaType: 3
-        default: 13 // INTERNAL
-        }
-        var response = respond(status, Google_Rpc_Status.with { $0.code = grpcCode; $0.message = message }, as: contentType)
+    /// A refusal as `IngestError` maps it: its status, and a google.rpc.Status body.
+    private static func failure(_ error: IngestError, saying message: String? = nil, as contentType: OTLPContentType, closing: Bool = false) -> Response {
+        let message = message ?? {
+            if case .tooLarge(let limit) = error { return "decompressed request body is larger than \(limit) bytes" }
+            return error.message
+        }()
+        var response = respond(HTTPResponse.Status(code: error.httpStatus), Google_Rpc_Status.with {
+            $0.code = Int32(error.grpcStatusCode)
+            $0.message = message
+        }, as: contentType)
         if closing { response.headers[.connection] = "close" }
         return response
     }

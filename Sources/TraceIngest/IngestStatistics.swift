@@ -9,6 +9,9 @@ public final class IngestStatistics: Sendable {
         public var spansDuplicate = 0
         /// Spans refused one by one (a malformed id) from requests whose other spans were stored.
         public var spansRejected = 0
+        public var logRecordsStored = 0
+        public var logRecordsDuplicate = 0
+        public var logRecordsRejected = 0
         public var requestsForwarded = 0
         public var forwardFailures = 0
         public var lastForwardError: String?

@@ -92,7 +92,7 @@ public final class DemoStack: Sendable {
         if let store {
             let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, statistics: statistics) }
             forwardEndpoint = forwarder?.endpoint
-            let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics)
+            let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics)
             recording = switch configuration.tracer {
             case .builtin: builtinRecording(into: ingestor, logger: logger)
             case .swiftOTel: try await swiftOTelRecording(into: ingestor, configuration: configuration, logger: logger)
@@ -147,8 +147,8 @@ public final class DemoStack: Sendable {
     }
 
     /// The builtin tracers, one per service, sharing one queue into the ingestor.
-    private static func builtinRecording(into ingestor: TraceIngestor, logger: Logger) -> Recording {
-        let queue = FinishedSpanQueue { try await ingestor.ingest(spans: $0) }
+    private static func builtinRecording(into ingestor: Ingestor, logger: Logger) -> Recording {
+        let queue = FinishedSpanQueue { try await ingestor.ingest(.spans($0)) }
         let downstream = ingestor.forwarder.map { RunningServices.start([$0], logger: logger, onExit: {}) }
         return Recording(tracers: (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
                                    RecordingTracer(demoService: Backend.serviceName, queue: queue)),
@@ -156,7 +156,7 @@ public final class DemoStack: Sendable {
     }
 
     /// An OTLP receiver in front of the ingestor, and swift-otel tracers exporting to it.
-    private static func swiftOTelRecording(into ingestor: TraceIngestor, configuration: DemoStackConfiguration,
+    private static func swiftOTelRecording(into ingestor: Ingestor, configuration: DemoStackConfiguration,
                                            logger: Logger) async throws -> Recording {
         let receiverSignal = PortSignal()
         let overGRPC = configuration.otlpProtocol == .grpc

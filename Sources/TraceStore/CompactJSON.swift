@@ -92,7 +92,7 @@ enum CompactJSON {
             bytes.append(UInt8(ascii: "]"))
         }
 
-        private mutating func value(_ value: AttributeValue) {
+        mutating func value(_ value: AttributeValue) {
             switch value {
             case .string(let text): string(text)
             case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
@@ -219,7 +219,7 @@ enum CompactJSON {
         }
     }
 
-    private static func attributeValue(_ parsed: Parsed) throws -> AttributeValue {
+    static func attributeValue(_ parsed: Parsed) throws -> AttributeValue {
         switch parsed {
         case .string(let text): return .string(text)
         case .int(let number): return .int(number)

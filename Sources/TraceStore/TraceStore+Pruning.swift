@@ -19,8 +19,9 @@ public struct PruneOutcome: Sendable, Equatable {
 }
 
 extension TraceStore {
-    /// Deletes whole traces, their spans and summaries in one transaction, so no half trace is
-    /// ever left; resources and scopes no span uses any more go too. With `dryRun`, only counts.
+    /// Deletes whole traces, their spans, log records and summaries in one transaction, so no half
+    /// trace is ever left; resources and scopes nothing uses any more go too. Pruning by age also
+    /// deletes the log records of no trace from before that instant. With `dryRun`, only counts.
     @discardableResult
     public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
         let (condition, argument): (String, any DatabaseValueConvertible) = switch selection {
@@ -29,7 +30,7 @@ extension TraceStore {
         case .traces(let set): ("id IN (SELECT value FROM json_each(?))", set.jsonArray)
         }
         // Resource and scope ids may go: the writer must not reuse the ones it remembers.
-        defer { spanWriter.reset() }
+        defer { storeWriter.reset() }
         return try writer.write { db in
             try db.execute(sql: "CREATE TEMP TABLE doomed (id INTEGER PRIMARY KEY)")
             defer { try? db.execute(sql: "DROP TABLE temp.doomed") }
@@ -37,14 +38,19 @@ extension TraceStore {
             let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM traces WHERE id IN doomed")
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM traces") ?? 0
             let outcome = PruneOutcome(traces: row?[0] ?? 0, spans: row?[1] ?? 0, remaining: total - (row?[0] ?? 0))
+            let untracedCutoff: Int64? = if case .startedBefore(let instant) = selection { Int64(clamping: instant) } else { nil }
+            if let untracedCutoff, !dryRun {
+                try db.execute(sql: "DELETE FROM logs WHERE trace_id IS NULL AND \(LogColumn.time) < ?", arguments: [untracedCutoff])
+            }
             guard !dryRun, outcome.traces > 0 else { return outcome }
             try db.execute(sql: """
+                DELETE FROM logs WHERE trace_id IN (SELECT trace_id FROM traces WHERE id IN doomed);
                 DELETE FROM spans WHERE trace_ref IN doomed;
                 DELETE FROM trace_services WHERE trace_ref IN doomed;
                 DELETE FROM traces WHERE id IN doomed;
                 UPDATE store_totals SET traces = (SELECT count(*) FROM traces), spans = (SELECT coalesce(sum(span_count), 0) FROM traces);
-                DELETE FROM resources WHERE id NOT IN (SELECT DISTINCT resource_id FROM spans);
-                DELETE FROM scopes WHERE id NOT IN (SELECT DISTINCT scope_id FROM spans);
+                DELETE FROM resources WHERE id NOT IN (SELECT resource_id FROM spans UNION SELECT resource_id FROM logs);
+                DELETE FROM scopes WHERE id NOT IN (SELECT scope_id FROM spans UNION SELECT scope_id FROM logs);
                 """)
             // Deleted trace refs may be handed out again: the index is rebuilt from what is left.
             try AttributeIndex.rebuild(in: db)

@@ -457,11 +457,11 @@ extension TraceStore {
 
 /// What one read needs besides the span rows: dictionary names, resources and scopes, each
 /// fetched once when first referenced.
-private struct ReadContext {
+struct ReadContext {
     let db: Database
     let dictionary: DictionaryCache
-    var resources = IDCache<Resource>()
-    var scopes = IDCache<InstrumentationScope>()
+    private(set) var resources = IDCache<Resource>()
+    private(set) var scopes = IDCache<InstrumentationScope>()
     /// Names seen in this read, without taking the shared cache's lock for every span.
     var names = IDCache<String>()
     /// Attribute keys, fetched once a read: a read sees one snapshot, so none can appear during it.
@@ -516,7 +516,7 @@ private struct ReadContext {
         return try CompactJSON.attributes(text, keys: keys, keeping: keptKeyIDs!)
     }
 
-    private mutating func keyNames() throws -> [Int64: String] {
+    mutating func keyNames() throws -> [Int64: String] {
         if let keys { return keys }
         let loaded = try dictionary.keyNames(db)
         keys = loaded
@@ -530,7 +530,7 @@ private struct ReadContext {
         return name
     }
 
-    private mutating func resource(_ id: Int64) throws -> Resource {
+    mutating func resource(_ id: Int64) throws -> Resource {
         let row = try RawStatement(db, sql: "SELECT attributes, dropped_attributes_count, schema_url FROM resources WHERE id = ?")
         row.bind(1, id)
         defer { row.reset() }
@@ -541,7 +541,7 @@ private struct ReadContext {
         return resource
     }
 
-    private mutating func scope(_ id: Int64) throws -> InstrumentationScope {
+    mutating func scope(_ id: Int64) throws -> InstrumentationScope {
         let row = try RawStatement(db, sql: "SELECT name, version, attributes, dropped_attributes_count, schema_url FROM scopes WHERE id = ?")
         row.bind(1, id)
         defer { row.reset() }
@@ -555,7 +555,7 @@ private struct ReadContext {
 
 /// Values by a dictionary table's id. The ids are rowids, small and dense, so an array serves
 /// them: a whole-file read looks three up per span, where hashing each would cost more.
-private struct IDCache<Value> {
+struct IDCache<Value> {
     private var dense: [Value?] = []
     private var sparse: [Int64: Value] = [:]
 

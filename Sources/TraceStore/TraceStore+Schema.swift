@@ -72,6 +72,7 @@ extension TraceStore {
         migrator.registerMigration("v2", migrate: TraceStore.migrateToV2)
         migrator.registerMigration("v3", migrate: TraceStore.migrateToV3)
         migrator.registerMigration("v4", migrate: TraceStore.migrateToV4)
+        migrator.registerMigration("v5", migrate: TraceStore.migrateToV5)
         return migrator
     }()
 

@@ -161,7 +161,7 @@ extension TraceStore {
     /// Moves every v1 span into the v2 tables, then drops the v1 tables so their names can become views.
     private static func convertV1Tables(_ db: Database) throws {
         guard try db.tableExists("span") else { return }
-        let writer = SpanWriter(indexesAttributes: false)
+        let writer = StoreWriter(indexesAttributes: false)
         var batch: [Span] = []
         let rows = try Row.fetchCursor(db, sql: LegacyV1.spanSelect + " ORDER BY span.trace_id, span.start_ns")
         var resources: [Int64: Resource] = [:]

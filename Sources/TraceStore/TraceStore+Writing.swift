@@ -62,7 +62,7 @@ extension TraceStore {
         }
         var json = CompactJSON.Writer(keyID: knownID)
         // Ports, URLs and ids make an entry per span that writing the index would only drop.
-        let unindexed = spanWriter.publishedUnindexedKeyIDs.withLock { $0 }
+        let unindexed = storeWriter.publishedUnindexedKeyIDs.withLock { $0 }
         var columns: [EncodedColumns?] = []
         columns.reserveCapacity(spans.count)
         var postings: [AttributeIndex.Key: [Int]]? = [:]
@@ -94,11 +94,11 @@ extension TraceStore {
     public func insert(_ batches: [PreparedSpans]) throws -> [InsertOutcome] {
         guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
         do {
-            let (outcomes, keys) = try writer.write { db in try spanWriter.insert(batches, in: db) }
+            let (outcomes, keys) = try writer.write { db in try storeWriter.insert(batches, in: db) }
             committedKeys.publish(keys)
             return outcomes
         } catch {
-            spanWriter.reset()
+            storeWriter.reset()
             throw error
         }
     }
@@ -107,9 +107,9 @@ extension TraceStore {
     /// (readers find the spans past the index either way; this keeps that tail short).
     public func writeAttributeIndex() throws {
         do {
-            try writer.write { db in try spanWriter.writeIndex(in: db) }
+            try writer.write { db in try storeWriter.writeIndex(in: db) }
         } catch {
-            spanWriter.reset()
+            storeWriter.reset()
             throw error
         }
     }
@@ -117,11 +117,11 @@ extension TraceStore {
     public func insert(_ batches: [PreparedSpans]) async throws -> [InsertOutcome] {
         guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
         do {
-            let (outcomes, keys) = try await writer.write { [spanWriter] db in try spanWriter.insert(batches, in: db) }
+            let (outcomes, keys) = try await writer.write { [storeWriter] db in try storeWriter.insert(batches, in: db) }
             committedKeys.publish(keys)
             return outcomes
         } catch {
-            spanWriter.reset()
+            storeWriter.reset()
             throw error
         }
     }
@@ -164,14 +164,16 @@ extension CompactJSON.Writer {
     }
 }
 
-/// Turns spans into v2 rows. It remembers the dictionary ids it has seen, so a span costs one
+/// Turns spans (and log records) into rows. It remembers the dictionary ids it has seen, so a span costs one
 /// INSERT; only ever used inside a write transaction, which the database serialises.
-final class SpanWriter: @unchecked Sendable {
-    private var services: [String: Int64] = [:]
+final class StoreWriter: @unchecked Sendable {
+    var services: [String: Int64] = [:]
     private var names: [String: Int64] = [:]
     private var keys: [String: Int64] = [:]
-    private var resources: [Resource: Int64] = [:]
-    private var scopes: [InstrumentationScope: Int64] = [:]
+    /// Attribute key ids this writer has seen, to publish once its transaction commits.
+    var knownKeys: [String: Int64] { keys }
+    var resources: [Resource: Int64] = [:]
+    var scopes: [InstrumentationScope: Int64] = [:]
     /// SQLite's count of other connections' commits, when this writer last looked.
     private var dataVersion: Int64?
     /// Bounds the caches when a sender makes up a new name for every span.
@@ -225,19 +227,7 @@ final class SpanWriter: @unchecked Sendable {
 
     /// Inserts each batch, returning what each did and the key ids to publish once committed.
     func insert(_ batches: [PreparedSpans], in db: Database) throws -> ([InsertOutcome], [String: Int64]) {
-        if names.count + keys.count + services.count + openChunks.count > Self.cacheLimit { reset() }
-        // Another process (a `trace prune`) may have deleted resources and scopes since this
-        // connection last wrote; names and keys are never deleted, so only those two are forgotten.
-        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
-        if version != dataVersion {
-            resources = [:]
-            scopes = [:]
-            openChunks = [:]
-            unindexedKeyIDs = nil
-            // Another process's spans may sit between this writer's: pending no longer covers the tail.
-            forgetPending()
-            dataVersion = version
-        }
+        try forgetWhatOthersChanged(in: db)
         if indexesAttributes, unindexedKeyIDs == nil {
             let keyIDs = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
             unindexedKeyIDs = keyIDs
@@ -252,6 +242,22 @@ final class SpanWriter: @unchecked Sendable {
         if pendingFrom == nil { pendingFrom = firstRowID }
         if pendingSpans >= indexFlushSpans || ContinuousClock.now - lastIndexWrite >= indexFlushInterval { try writeIndex(in: db) }
         return (outcomes, keys)
+    }
+
+    /// Drops cached ids another process may have invalidated: a `trace prune` may have deleted
+    /// resources and scopes since this connection last wrote; names and keys are never deleted.
+    func forgetWhatOthersChanged(in db: Database) throws {
+        if names.count + keys.count + services.count + openChunks.count > Self.cacheLimit { reset() }
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+        if version != dataVersion {
+            resources = [:]
+            scopes = [:]
+            openChunks = [:]
+            unindexedKeyIDs = nil
+            // Another process's spans may sit between this writer's: pending no longer covers the tail.
+            forgetPending()
+            dataVersion = version
+        }
     }
 
     /// Brings the attribute index up to the last stored span: from `pending` when it covers
@@ -427,12 +433,12 @@ final class SpanWriter: @unchecked Sendable {
         return InsertOutcome(inserted: inserted, duplicates: batch.count - inserted)
     }
 
-    private func keyID(_ key: String, db: Database) throws -> Int64 {
+    func keyID(_ key: String, db: Database) throws -> Int64 {
         try id(of: key, in: &keys, table: "attribute_keys", column: "key", db: db)
     }
 
     /// The dictionary id of a name, service or attribute key, adding it on first sight.
-    private func id(of text: String, in cache: inout [String: Int64], table: String, column: String, db: Database) throws -> Int64 {
+    func id(of text: String, in cache: inout [String: Int64], table: String, column: String, db: Database) throws -> Int64 {
         if let id = cache[text] { return id }
         // Bound with its length (RawStatement), so a name with a NUL in it is kept whole.
         let find = try RawStatement(db, sql: "SELECT id FROM \(table) WHERE \(column) = ?")
@@ -447,7 +453,7 @@ final class SpanWriter: @unchecked Sendable {
         return id
     }
 
-    private func resourceID(for resource: Resource, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
+    func resourceID(for resource: Resource, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
         let attributes = try json.attributesText(resource.attributes)
         let serviceID = try id(of: resource.serviceName, in: &services, table: "services", column: "name", db: db)
         let id = try sharedRowID(
@@ -459,7 +465,7 @@ final class SpanWriter: @unchecked Sendable {
         return id
     }
 
-    private func scopeID(for scope: InstrumentationScope, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
+    func scopeID(for scope: InstrumentationScope, json: inout CompactJSON.Writer, db: Database) throws -> Int64 {
         let attributes = try json.attributesText(scope.attributes)
         let id = try sharedRowID(
             "scopes", fingerprint: "\(scope.name)|\(scope.version)|\(scope.droppedAttributesCount)|\(scope.schemaURL)|\(attributes)",

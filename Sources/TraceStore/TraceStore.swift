@@ -8,7 +8,7 @@ import TraceModel
 public final class TraceStore: Sendable {
     public let path: String
     let writer: any DatabaseWriter
-    let spanWriter = SpanWriter()
+    let storeWriter = StoreWriter()
     let committedKeys = CommittedKeys()
     let dictionary = DictionaryCache()
     /// A store opened for reading tidies up as it closes (see `deinit`).

@@ -16,6 +16,7 @@ public struct TextStyle: Sendable {
     }
 
     public func error(_ text: String) -> String { colors ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+    public func warning(_ text: String) -> String { colors ? "\u{1B}[33m\(text)\u{1B}[0m" : text }
     public func dim(_ text: String) -> String { colors ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
     public func bold(_ text: String) -> String { colors ? "\u{1B}[1m\(text)\u{1B}[0m" : text }
 }

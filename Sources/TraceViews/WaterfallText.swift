@@ -5,9 +5,10 @@ import TraceModel
 public enum WaterfallText {
     /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service
     /// follows. With `skew`, the trace is shown as adjusted, moved spans marked `⇆` and listed.
-    /// With `matched`, the spans a query matched are marked `▸`.
+    /// With `matched`, the spans a query matched are marked `▸`. Each of `logs` is listed under
+    /// its span, in time order with the span's events; records of no span in the trace follow the waterfall.
     public static func render(trace original: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone? = nil,
-                              criticalPath: Bool = false, skew: ClockSkew? = nil, matched: Set<SpanID>? = nil) -> String {
+                              criticalPath: Bool = false, skew: ClockSkew? = nil, matched: Set<SpanID>? = nil, logs: [LogRecord] = []) -> String {
         let trace = skew?.trace ?? original
         let layout = WaterfallLayout(trace: trace)
         let path = criticalPath ? CriticalPath(trace: trace) : nil
@@ -15,15 +16,26 @@ public enum WaterfallText {
         lines.append(style.bold("Trace \(trace.traceID.hex)"))
         lines.append("Start     \(Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone))")
         let errors = trace.spans.filter(\.isError).count
+        let errorLogs = logs.filter { ($0.severity ?? .trace) >= .error }.count
         lines.append("Duration  \(DurationFormat.string(nanos: trace.durationNanos))   Spans \(trace.spans.count)"
-            + (errors > 0 ? style.error("   Errors \(errors)") : ""))
+            + (errors > 0 ? style.error("   Errors \(errors)") : "")
+            + (logs.isEmpty ? "" : "   Logs \(logs.count)" + (errorLogs > 0 ? style.error(" (\(errorLogs) error\(errorLogs == 1 ? "" : "s"))") : "")))
         lines.append("Services  " + trace.services.map { style.service(TerminalText.escaped($0), service: $0) }.joined(separator: ", "))
         if let matched {
             let count = trace.spans.filter { matched.contains($0.spanID) }.count
             lines.append("Matched   \(count) of \(trace.spans.count) spans, marked ▸")
         }
         lines.append("")
-        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs, shifted: skew.map { Set($0.shifts.keys) } ?? [], matched: matched)
+        let spanIDs = Set(trace.spans.map(\.spanID))
+        let logsBySpan = Dictionary(grouping: logs.filter { $0.spanID.map(spanIDs.contains) ?? false }, by: { $0.spanID! })
+        lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs, shifted: skew.map { Set($0.shifts.keys) } ?? [],
+                           matched: matched, logs: logsBySpan)
+        let unplaced = logs.filter { !($0.spanID.map(spanIDs.contains) ?? false) }
+        if !unplaced.isEmpty {
+            lines.append("")
+            lines.append(style.bold("Logs of no span in the trace") + " (\(unplaced.count))")
+            lines += unplaced.flatMap { logLines($0, traceStart: layout.traceStartNanos, indent: "  ", width: width, verbose: verbose, style: style) }
+        }
         if layout.rows.contains(where: \.closesCycle) {
             lines.append(style.dim("\(WaterfallLayout.cycleMark.dropFirst()) the span's parent closes a parent cycle, so it is shown as a root"))
         }
@@ -63,7 +75,7 @@ public enum WaterfallText {
     }
 
     static func waterfall(layout: WaterfallLayout, width: Int, verbose: Bool, style: TextStyle, marked: Set<SpanID>? = nil, shifted: Set<SpanID> = [],
-                          matched: Set<SpanID>? = nil) -> [String] {
+                          matched: Set<SpanID>? = nil, logs: [SpanID: [LogRecord]] = [:]) -> [String] {
         let names = layout.rows.map { row in
             let mark = (matched.map { $0.contains(row.span.spanID) ? "▸ " : "  " } ?? "") + (marked.map { $0.contains(row.span.spanID) ? "● " : "  " } ?? "")
             return mark + WaterfallLayout.indentation(depth: row.depth) + TerminalText.escaped(row.span.name)
@@ -88,18 +100,58 @@ public enum WaterfallText {
             let (start, end) = layout.barCells(for: row, width: barWidth)
             var bar = WaterfallLayout.barString(start: start, end: end, width: barWidth)
             for event in row.span.events { bar[layout.cell(forUnixNano: event.timeUnixNano, width: barWidth)] = "◆" }
+            let spanLogs = logs[row.span.spanID] ?? []
+            for record in spanLogs { bar[layout.cell(forUnixNano: record.effectiveTimeUnixNano, width: barWidth)] = LogText.mark }
             let barText = String(bar)
             let name = TerminalText.padded(names[index], columns: nameWidth)
             lines.append((row.span.isError ? style.error(name) : name) + " "
                 + style.service(TerminalText.padded(services[index], columns: serviceWidth), service: row.span.serviceName) + " "
                 + TerminalText.padded(DurationFormat.string(nanos: row.span.durationNanos), columns: durationWidth, alignRight: true) + "  "
                 + style.service(barText, service: row.span.serviceName))
-            if verbose { lines += details(of: row, layout: layout, indent: WaterfallLayout.indentation(depth: row.depth + 2), style: style) }
+            let indent = WaterfallLayout.indentation(depth: row.depth + 2)
+            if verbose {
+                lines += details(of: row, layout: layout, indent: indent, style: style, logs: spanLogs, width: width)
+            } else if !spanLogs.isEmpty {
+                lines += timeline(of: row.span, logs: spanLogs, layout: layout, indent: indent, width: width, verbose: false, style: style)
+            }
         }
         return lines
     }
 
-    static func details(of row: WaterfallLayout.Row, layout: WaterfallLayout, indent: String, style: TextStyle) -> [String] {
+    /// A span's events and log records, in time order, a line each (a record's attributes under it with `verbose`).
+    static func timeline(of span: Span, logs: [LogRecord], layout: WaterfallLayout, indent: String, width: Int, verbose: Bool, style: TextStyle) -> [String] {
+        var entries: [(time: UInt64, lines: [String])] = span.events.map { event in
+            (event.timeUnixNano, [eventLine(event, traceStart: layout.traceStartNanos, indent: indent)])
+        }
+        entries += logs.map { ($0.effectiveTimeUnixNano, logLines($0, traceStart: layout.traceStartNanos, indent: indent, width: width, verbose: verbose, style: style)) }
+        // Stable: an event and a record at the same instant keep the order they were recorded in.
+        return entries.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.flatMap(\.element.lines)
+    }
+
+    static func eventLine(_ event: SpanEvent, traceStart: UInt64, indent: String) -> String {
+        let offset = event.timeUnixNano > traceStart ? event.timeUnixNano - traceStart : 0
+        var line = indent + "◆ +\(DurationFormat.string(nanos: offset)) \(TerminalText.escaped(event.name))"
+        if !event.attributes.isEmpty {
+            line += " {" + event.attributes.map { "\(TerminalText.escaped($0.key))=\(TerminalText.escaped($0.value.description))" }.joined(separator: ", ") + "}"
+        }
+        return line
+    }
+
+    /// `▪ +1.2ms INFO  body`, cut to the width; with `verbose`, its attributes on the line below.
+    static func logLines(_ record: LogRecord, traceStart: UInt64, indent: String, width: Int, verbose: Bool, style: TextStyle) -> [String] {
+        let time = record.effectiveTimeUnixNano
+        let offset = time > traceStart ? "+" + DurationFormat.string(nanos: time - traceStart) : "-" + DurationFormat.string(nanos: traceStart - time)
+        let lead = indent + "\(LogText.mark) \(offset) "
+        let room = max(10, width - TerminalText.width(lead) - 7)
+        var lines = [lead + LogText.severity(record, style: style) + "  " + TerminalText.truncated(LogText.body(record), columns: room)]
+        if verbose, !record.attributes.isEmpty {
+            let attributes = record.attributes.map { "\(TerminalText.escaped($0.key))=\(TerminalText.escaped($0.value.description))" }.joined(separator: ", ")
+            lines += TerminalText.wrapped("{" + attributes + "}", columns: max(20, width - indent.count - 2), indent: 0, atSpaces: true).map { style.dim(indent + "  " + $0) }
+        }
+        return lines
+    }
+
+    static func details(of row: WaterfallLayout.Row, layout: WaterfallLayout, indent: String, style: TextStyle, logs: [LogRecord] = [], width: Int = 100) -> [String] {
         let span = row.span
         var lines: [String] = []
         var facts = "span \(span.spanID.hex)  kind \(span.kind.name)  start +\(DurationFormat.string(nanos: row.offsetNanos))"
@@ -118,14 +170,7 @@ public enum WaterfallText {
         for attribute in span.attributes.sorted(by: { $0.key < $1.key }) {
             lines.append(indent + style.dim(TerminalText.escaped(attribute.key) + " = ") + TerminalText.escaped(attribute.value.description))
         }
-        for event in span.events {
-            let offset = event.timeUnixNano > layout.traceStartNanos ? event.timeUnixNano - layout.traceStartNanos : 0
-            var line = indent + "◆ +\(DurationFormat.string(nanos: offset)) \(TerminalText.escaped(event.name))"
-            if !event.attributes.isEmpty {
-                line += " {" + event.attributes.map { "\(TerminalText.escaped($0.key))=\(TerminalText.escaped($0.value.description))" }.joined(separator: ", ") + "}"
-            }
-            lines.append(line)
-        }
+        lines += timeline(of: span, logs: logs, layout: layout, indent: indent, width: width, verbose: true, style: style)
         for link in span.links { lines.append(indent + "→ link \(link.traceID.hex)/\(link.spanID.hex)") }
         return lines
     }

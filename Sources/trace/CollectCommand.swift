@@ -9,11 +9,11 @@ import ServiceLifecycle
 struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "Receive OTLP traces (gRPC and HTTP) from any OpenTelemetry SDK and store them.",
+        abstract: "Receive OTLP traces and logs (gRPC and HTTP) from any OpenTelemetry SDK and store them.",
         discussion: """
-            Serves OTLP/gRPC (TraceService/Export) on port 4317 and OTLP/HTTP (POST /v1/traces, protobuf \
-            or JSON) on port 4318, both optionally gzip, into one database, until Ctrl-C; then finishes \
-            what it received and exits 0. An SDK with no endpoint configured finds it: most export \
+            Serves OTLP/gRPC (TraceService/Export, LogsService/Export) on port 4317 and OTLP/HTTP \
+            (POST /v1/traces and /v1/logs, protobuf or JSON) on port 4318, both optionally gzip, into \
+            one database, until Ctrl-C; then finishes what it received and exits 0. An SDK with no endpoint configured finds it: most export \
             over gRPC to 4317, the rest over HTTP to 4318.
 
             --otlp-endpoint forwards every accepted request, once stored, to another collector (Jaeger, \
@@ -48,7 +48,7 @@ struct CollectCommand: AsyncParsableCommand {
         try await database.withStoreForWriting { store in
             let statistics = IngestStatistics()
             let forwarder = try forwarding.forwarder(statistics: statistics)
-            let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20)
+            let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20)
             let banner = ListeningBanner(expected: [grpcPort, httpPort].filter { $0 != .off }.count, path: store.path)
             var receivers: [any Service] = []
             if let port = grpcPort.number {
@@ -77,6 +77,11 @@ struct CollectCommand: AsyncParsableCommand {
             summary += "; spans \(totals.spansStored) stored"
             if totals.spansDuplicate > 0 { summary += ", \(totals.spansDuplicate) duplicates ignored" }
             if totals.spansRejected > 0 { summary += ", \(totals.spansRejected) rejected (malformed ids)" }
+            if totals.logRecordsStored + totals.logRecordsDuplicate + totals.logRecordsRejected > 0 {
+                summary += "; log records \(totals.logRecordsStored) stored"
+                if totals.logRecordsDuplicate > 0 { summary += ", \(totals.logRecordsDuplicate) duplicates ignored" }
+                if totals.logRecordsRejected > 0 { summary += ", \(totals.logRecordsRejected) rejected (malformed ids)" }
+            }
             if let forwarder { summary += "; forwarded \(totals.requestsForwarded) to \(forwarder.endpoint), \(totals.forwardFailures) failed" }
             Terminal.printNote(summary)
         }

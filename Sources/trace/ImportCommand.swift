@@ -42,9 +42,9 @@ struct ImportCommand: AsyncParsableCommand {
             // Valid requests are stored a few thousand spans per transaction: one per request
             // would spend most of the time committing.
             var pending: [Span] = []
-            let ingestor = TraceIngestor(store: store)
+            let ingestor = Ingestor(store: store)
             // One batch commits while the next is decoded; batches still commit one after another.
-            var committing: Task<InsertOutcome, any Error>?
+            var committing: Task<IngestOutcome, any Error>?
             func finishCommitting() async throws {
                 guard let batch = committing else { return }
                 committing = nil
@@ -54,7 +54,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             func insert(_ spans: [Span]) async throws {
                 try await finishCommitting()
-                committing = Task { try await ingestor.store(spans) }
+                committing = Task { try await ingestor.ingest(.spans(spans)) }
             }
             for input in inputs {
                 for request in input.requests {

@@ -22,7 +22,7 @@ struct ShowCommand: ParsableCommand {
     @Option(help: "Width of the output in columns (default: the terminal's).")
     var width: Int?
 
-    @Flag(name: .shortAndLong, help: "Also list each span's ids, attributes and events.")
+    @Flag(name: .shortAndLong, help: "Also list each span's ids, attributes and events, and each log record's attributes.")
     var verbose = false
 
     @Flag(help: "Mark the spans on the critical path (the chain of work that set the end-to-end duration) and total it per service.")
@@ -53,8 +53,9 @@ struct ShowCommand: ParsableCommand {
         let matched = traceQL.map { query in Set(TraceQLEvaluator(query).matchedSpans(in: trace).map { trace.spans[$0].spanID }) }
         switch format {
         case .text:
+            let logs = try store.logRecords(inTrace: trace.traceID)
             print(WaterfallText.render(trace: trace, width: width ?? Terminal.width, verbose: verbose, style: Terminal.style,
-                                       criticalPath: criticalPath, skew: skew.apply(trace).skew, matched: matched),
+                                       criticalPath: criticalPath, skew: skew.apply(trace).skew, matched: matched, logs: logs),
                   terminator: "")
         case .otlpJSON:
             let data = try OTLPJSON.encode(ExportTraceServiceRequest(spans: trace.spans))

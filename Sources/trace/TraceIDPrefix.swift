@@ -14,7 +14,16 @@ enum TraceIDPrefix {
 
     /// The one stored trace the prefix names; unknown or ambiguous prefixes are errors that say what to do.
     static func resolve(_ prefix: String, in store: TraceStore) throws -> Trace {
+        let id = try resolveID(prefix, in: store)
+        guard let trace = try store.trace(id) else { throw UserFacingError("trace \(id.hex) disappeared while reading") }
+        return trace
+    }
+
+    /// The id of the one stored trace the prefix names; with `allowingUnstored`, a full id is
+    /// taken as it is even when no span of it is stored (its log records may be).
+    static func resolveID(_ prefix: String, in store: TraceStore, allowingUnstored: Bool = false) throws -> TraceID {
         let matches = try store.traceIDs(withPrefix: prefix, limit: 6)
+        if matches.isEmpty, allowingUnstored, prefix.count == 32, let id = TraceID(hex: prefix) { return id }
         guard let id = matches.first else {
             throw UserFacingError("no trace \(prefix.count == 32 ? "" : "starting with ")\(prefix) in \(store.path) (see `trace list`)")
         }
@@ -22,7 +31,6 @@ enum TraceIDPrefix {
             let shown = matches.prefix(5).map(\.hex).joined(separator: ", ")
             throw UserFacingError("'\(prefix)' matches \(matches.count > 5 ? "more than 5" : "\(matches.count)") traces: \(shown); give more digits")
         }
-        guard let trace = try store.trace(id) else { throw UserFacingError("trace \(id.hex) disappeared while reading") }
-        return trace
+        return id
     }
 }

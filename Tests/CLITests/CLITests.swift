@@ -268,7 +268,8 @@ import TraceStore
 }
 
 /// A second, independent OTLP client: the OpenTelemetry SDK for Python, in the tests' own
-/// environment, over each of its exporters (gRPC is its default), with and without gzip.
+/// environment, over each of its exporters (gRPC is its default), with and without gzip; its
+/// spans and its log records (through Python's `logging` and the Logs API) in one file.
 @Suite struct PythonSDKInteropTests {
     @Test(arguments: [("grpc", "none"), ("grpc", "gzip"), ("http/protobuf", "gzip"), ("http/protobuf", "none")])
     func collectStoresWhatThePythonSDKSends(protocol exporter: String, compression: String) throws {
@@ -291,7 +292,8 @@ import TraceStore
         let printed = python.stdout
         let stopped = collector.stop(with: SIGINT)
         #expect(stopped.status == 0)
-        #expect(stopped.stderr.contains("requests 1 accepted; spans 3 stored"))
+        // One span export and one log export: the SDK's batch processors flush at shutdown.
+        #expect(stopped.stderr.contains("requests 2 accepted; spans 3 stored; log records 4 stored"), "\(stopped.stderr)")
 
         let traceID = try #require(TraceID(hex: printed.trimmingCharacters(in: .whitespacesAndNewlines)))
         let store = try TraceStore.openForReading(path: directory.appendingPathComponent("python.db").path)
@@ -316,6 +318,44 @@ import TraceStore
         #expect(charge.status == SpanStatus(code: .error, message: "card declined"))
         #expect(charge.links.map(\.spanID) == [root.spanID])
         #expect(charge.links.first?.attributes["link.reason"] == .string("retry of checkout"))
+
+        // The log records, every field as sent.
+        let logs = try store.logRecords(inTrace: traceID)
+        #expect(logs.map(\.bodyText) == ["checkout started", "payment declined: card expired", #"{order: "o-17", flagged: true}"#])
+        let started = try #require(logs.first)
+        #expect(started.spanID == root.spanID && started.severityNumber == 9 && started.severityText == "INFO")
+        #expect(started.attributes["cart.id"] == .string("c-981") && started.attributes["cart.items"] == .int(2))
+        #expect(started.flags & 1 == 1, "sampled, from the span's context")
+        #expect(started.resource.attributes["deployment.environment"] == .string("demo"))
+        #expect(started.scope.name == "shop")
+        #expect(started.timeUnixNano > 0 && started.observedTimeUnixNano > 0)
+        #expect(logs[1].spanID == charge.spanID && logs[1].severity == .error && logs[1].attributes["payment.provider"] == .string("acme"))
+        #expect(logs[2].body == .keyValueList([Attribute("order", .string("o-17")), Attribute("flagged", .bool(true))]))
+        #expect(logs[2].eventName == "audit.flag" && logs[2].scope.name == "shop.audit" && logs[2].severityText == "WARN")
+        let untraced = try store.logRecords(matching: LogQuery(words: ["inventory"])).map(\.record)
+        #expect(untraced.count == 1 && untraced.first?.traceID == nil && untraced.first?.spanID == nil && untraced.first?.severity == .warn)
+
+        // As a user reads them: `trace show` lists each under its span, `trace logs` prints them.
+        let show = try TraceBinary.run(["show", String(traceID.hex.prefix(8)), "--db", "python.db", "--width", "120"], in: directory)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("Logs 3 (1 error)"))
+        let lines = show.stdout.split(separator: "\n").map(String.init)
+        let chargeRow = try #require(lines.firstIndex { $0.hasPrefix("  charge card !") })
+        #expect(lines[chargeRow + 1].contains("▪ +") && lines[chargeRow + 1].hasSuffix("ERROR  payment declined: card expired"))
+        let logsJSON = try TraceBinary.run(["logs", "--db", "python.db", "--severity", "WARN", "--json"], in: directory)
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(logsJSON.stdout.utf8)) as? [[String: Any]])
+        #expect(objects.count == 3)
+        #expect(objects.allSatisfy { Set($0.keys) == ["time", "severity", "severityNumber", "body", "service", "traceId", "spanId", "attributes"] })
+        let declined = try #require(objects.first { $0["severity"] as? String == "ERROR" })
+        #expect(declined["body"] as? String == "payment declined: card expired")
+        #expect(declined["traceId"] as? String == traceID.hex && declined["spanId"] as? String == charge.spanID.hex)
+        #expect(declined["service"] as? String == "python-shop" && declined["severityNumber"] as? Int == 17)
+        #expect((declined["attributes"] as? [String: Any])?["payment.provider"] as? String == "acme")
+        #expect((declined["time"] as? String)?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$"#, options: .regularExpression) != nil)
+        let audit = try #require(objects.first { $0["body"] is [String: Any] })
+        #expect((audit["body"] as? [String: Any])?["flagged"] as? Bool == true)
+        let grep = try TraceBinary.run(["logs", "--db", "python.db", "--grep", "Declined"], in: directory)
+        #expect(grep.stdout.split(separator: "\n").count == 1 && grep.stdout.contains("ERROR  python-shop  payment declined") && grep.stdout.contains(String(traceID.hex.prefix(8))))
     }
 }
 

@@ -38,10 +38,10 @@ import TraceViews
     /// Ingests one body into `store`; checks the request's valid spans were stored (or, refused, none), and
     /// that every trace it touched can be laid out, walked and exported again.
     @discardableResult
-    static func ingest(_ entry: Entry, into store: TraceStore, ingestor: TraceIngestor) async throws -> Result<IngestOutcome, IngestError> {
+    static func ingest(_ entry: Entry, into store: TraceStore, ingestor: Ingestor) async throws -> Result<IngestOutcome, IngestError> {
         let before = try store.totals()
         do {
-            let outcome = try await ingestor.ingest(body: ByteBuffer(data: entry.body), contentType: entry.contentType, gzipped: entry.gzipped)
+            let outcome = try await ingestor.ingest(.encoded(.traces, body: ByteBuffer(data: entry.body), contentType: entry.contentType, gzipped: entry.gzipped))
             #expect(try store.totals().spans == before.spans + outcome.inserted, "\(entry.name)")
             for summary in try store.traces(matching: TraceQuery(limit: 5)) {
                 let trace = try #require(try store.trace(summary.traceID))
@@ -72,11 +72,11 @@ import TraceViews
         for (name, outcome) in expected {
             let store = try TraceStore.inMemory()
             let entry = try #require(entries[name], "corpus entry \(name)")
-            let result = try await Self.ingest(entry, into: store, ingestor: TraceIngestor(store: store, maxBodyBytes: Self.limit))
+            let result = try await Self.ingest(entry, into: store, ingestor: Ingestor(store: store, maxBodyBytes: Self.limit))
             #expect(result.map(\.inserted) == outcome, "\(name)")
         }
         let store = try TraceStore.inMemory()
-        try await Self.ingest(entries["nul-in-text.json"]!, into: store, ingestor: TraceIngestor(store: store))
+        try await Self.ingest(entries["nul-in-text.json"]!, into: store, ingestor: Ingestor(store: store))
         let span = try #require(try store.trace(TraceID(hex: "0af7651916cd43dd8448eb211c80319c")!)?.spans.first)
         #expect(span.name == "a\u{0}b" && span.serviceName == "svc\u{0}x" && span.status.message == "m\u{0}n")
     }
@@ -85,7 +85,7 @@ import TraceViews
         let seeds = try Self.entries().filter { $0.body.count < 10_000 }
         var random = SeededRandom(seed: 9)
         let store = try TraceStore.inMemory()
-        let ingestor = TraceIngestor(store: store, maxBodyBytes: Self.limit)
+        let ingestor = Ingestor(store: store, maxBodyBytes: Self.limit)
         var outcomes = (stored: 0, refused: 0)
         for _ in 0..<3_000 {
             var entry = seeds.randomElement(using: &random)!

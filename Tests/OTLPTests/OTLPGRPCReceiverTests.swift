@@ -108,7 +108,7 @@ import TraceStore
         var logger = Logger(label: "grpc-shutdown-test")
         logger.logLevel = .error
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let receiver = OTLPGRPCReceiver(configuration: .init(host: "127.0.0.1", port: 0), ingestor: TraceIngestor(store: store),
+        let receiver = OTLPGRPCReceiver(configuration: .init(host: "127.0.0.1", port: 0), ingestor: Ingestor(store: store),
                                         onServerRunning: { portContinuation.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [.init(service: receiver)], gracefulShutdownSignals: [], logger: logger))
         let (held, before) = (sampleTrace(id: 501), sampleTrace(id: 502))

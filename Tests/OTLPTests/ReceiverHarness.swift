@@ -22,7 +22,7 @@ func withReceiver<T: Sendable>(
     logger.logLevel = .error
     let statistics = IngestStatistics()
     let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, statistics: statistics) }
-    let ingestor = TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodyBytes)
+    let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodyBytes)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = OTLPReceiver.buildApplication(
         configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes), ingestor: ingestor, logger: logger,
@@ -133,7 +133,7 @@ func withGRPCReceiverListening<T: Sendable>(
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let receiver = OTLPGRPCReceiver(
         configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
-        ingestor: TraceIngestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxMessageBytes),
+        ingestor: Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxMessageBytes),
         onServerRunning: { portContinuation.yield($0) })
     let services: [any Service] = [forwarder].compactMap { $0 } + [receiver]
     return try await withServices(services, reportingPortTo: ports, logger: logger) { port in try await body(port, statistics) }

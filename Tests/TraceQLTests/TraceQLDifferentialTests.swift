@@ -274,11 +274,11 @@ import TraceSearch
         let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("t.db").path)
         // Half the traces are in the attribute index, written every few hundred spans; the rest
         // lie past its mark.
-        store.spanWriter.indexFlushSpans = 300
-        store.spanWriter.indexFlushInterval = .seconds(3600)
+        store.storeWriter.indexFlushSpans = 300
+        store.storeWriter.indexFlushInterval = .seconds(3600)
         for trace in traces[..<1_000] { try await store.insert(trace.spans) }
         try store.writeAttributeIndex()
-        store.spanWriter.indexFlushSpans = .max
+        store.storeWriter.indexFlushSpans = .max
         for trace in traces[1_000...] { try await store.insert(trace.spans) }
         var nonEmpty = 0
         for _ in 0..<300 {

@@ -347,8 +347,8 @@ import TraceModel
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("index.db").path)
-        store.spanWriter.indexFlushSpans = spans
-        store.spanWriter.indexFlushInterval = .seconds(3600)
+        store.storeWriter.indexFlushSpans = spans
+        store.storeWriter.indexFlushInterval = .seconds(3600)
         var random = SeededRandom(seed: 5)
         func attributes(_ trace: UInt64) -> [Attribute] {
             [Attribute("http.method", .string(["GET", "POST"].randomElement(using: &random)!)),

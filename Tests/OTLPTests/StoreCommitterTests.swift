@@ -6,12 +6,12 @@ import TraceModel
 import TraceStore
 
 /// The commit queue in front of the store: many requests at once, each told what happened to its own spans.
-@Suite struct SpanCommitterTests {
+@Suite struct StoreCommitterTests {
     @Test func concurrentRequestsEachGetTheirOwnOutcome() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("c.db").path)
-        let committer = SpanCommitter(store: store, maxSpansPerCommit: 20)
+        let committer = StoreCommitter(store: store, maxSpansPerCommit: 20)
         // 60 requests of 3 spans; every third repeats the request before it, as a retrying exporter would.
         let outcomes = try await withThrowingTaskGroup(of: (Int, InsertOutcome).self) { group in
             for index in 0..<60 {

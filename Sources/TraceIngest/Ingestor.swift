@@ -1,0 +1,182 @@
+import OTLP
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import TraceModel
+import TraceStore
+
+/// What became of one request: rows stored, already there, or rejected (and why, for the
+/// response's `partial_success`).
+public struct IngestOutcome: Equatable, Sendable {
+    public var signal: Signal = .traces
+    public var inserted = 0
+    public var duplicates = 0
+    /// Spans or log records refused one by one (a malformed id) from a request whose others were stored.
+    public var rejected = 0
+    /// The first rejected item's problem, with a count of the others.
+    public var rejection: String?
+
+    public init(signal: Signal = .traces, inserted: Int = 0, duplicates: Int = 0, rejected: Int = 0, rejection: String? = nil) {
+        self.signal = signal
+        self.inserted = inserted
+        self.duplicates = duplicates
+        self.rejected = rejected
+        self.rejection = rejection
+    }
+
+    /// The OTLP answer to a trace request: empty when everything was accepted, `partial_success` filled when not.
+    public var traceResponse: ExportTraceServiceResponse {
+        var response = ExportTraceServiceResponse()
+        if rejected > 0 {
+            response.partialSuccess.rejectedSpans = Int64(rejected)
+            response.partialSuccess.errorMessage = rejection ?? ""
+        }
+        return response
+    }
+
+    /// The OTLP answer to a logs request.
+    public var logsResponse: ExportLogsServiceResponse {
+        var response = ExportLogsServiceResponse()
+        if rejected > 0 {
+            response.partialSuccess.rejectedLogRecords = Int64(rejected)
+            response.partialSuccess.errorMessage = rejection ?? ""
+        }
+        return response
+    }
+}
+
+/// The one front door: every span and log record, from every receiver, file and in-process
+/// tracer, is decoded, validated, stored and forwarded here.
+public struct Ingestor: Sendable {
+    public let store: TraceStore
+    public let forwarder: OTLPForwarder?
+    public let statistics: IngestStatistics
+    /// The largest body accepted, after decompression; the transports read this one value.
+    public let maxBodyBytes: Int
+    private let committer: StoreCommitter
+
+    public init(store: TraceStore, forwarder: OTLPForwarder? = nil, statistics: IngestStatistics = IngestStatistics(), maxBodyBytes: Int = 64 << 20) {
+        self.store = store
+        self.forwarder = forwarder
+        self.statistics = statistics
+        self.maxBodyBytes = maxBodyBytes
+        committer = StoreCommitter(store: store)
+    }
+
+    /// Decodes (if need be), validates and stores one request; returns once its rows are
+    /// committed. A body that cannot be decoded stores nothing; items with malformed ids are
+    /// rejected one by one and the rest stored.
+    @discardableResult
+    public func ingest(_ request: IngestRequest) async throws(IngestError) -> IngestOutcome {
+        do {
+            switch (request.signal, request.payload) {
+            case (.traces, .spans(let spans)):
+                let outcome = try await store(spans: spans, rejected: [])
+                forwarder?.enqueue(ExportTraceServiceRequest(spans: spans), arrivedAs: nil)
+                return outcome
+            case (.logs, .logRecords(let records)):
+                return try await store(logs: records, rejected: [])
+            case (.traces, .encoded(let body, let contentType, let gzipped)):
+                let (decoded, forwarding) = try decodeSpans(decompressed(body, gzipped: gzipped), contentType: contentType)
+                let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
+                if let forwarding { forwarder?.enqueue(forwarding.request, arrivedAs: forwarding.body) }
+                return outcome
+            case (.logs, .encoded(let body, let contentType, let gzipped)):
+                let request = try decodeLogs(decompressed(body, gzipped: gzipped), contentType: contentType)
+                let decoded = request.decodedLogRecords()
+                return try await store(logs: decoded.records, rejected: decoded.rejected)
+            case (.traces, .logRecords), (.logs, .spans):
+                preconditionFailure("an IngestRequest's payload is of its own signal")
+            }
+        } catch let error as IngestError {
+            statistics.update { $0.requestsRejected += 1 }
+            throw error
+        } catch {
+            statistics.update { $0.requestsRejected += 1 }
+            throw .storeFailed("\(error)")
+        }
+    }
+
+    private func decodeSpans(_ data: Data, contentType: OTLPContentType) throws(IngestError)
+        -> (decoded: (spans: [Span], rejected: [OTLPDecodingError]), forwarding: (request: ExportTraceServiceRequest, body: (Data, OTLPContentType))?) {
+        let notProtobuf = IngestError.badRequest("body is not a protobuf ExportTraceServiceRequest")
+        switch contentType {
+        case .protobuf where forwarder == nil:
+            // Nothing to forward: the body is read straight into spans, no messages built.
+            do { return (try OTLPProtobufSpans.decodedSpans(from: data), nil) } catch { throw notProtobuf }
+        case .protobuf:
+            let request: ExportTraceServiceRequest
+            do { request = try ExportTraceServiceRequest(serializedBytes: data) } catch { throw notProtobuf }
+            return (request.decodedSpans(), (request, (data, contentType)))
+        case .json:
+            let request: ExportTraceServiceRequest
+            do { request = try OTLPJSON.decodeRequest(data) } catch { throw .badRequest("\(error)") }
+            return (request.decodedSpans(), (request, (data, contentType)))
+        }
+    }
+
+    private func decodeLogs(_ data: Data, contentType: OTLPContentType) throws(IngestError) -> ExportLogsServiceRequest {
+        switch contentType {
+        case .protobuf:
+            do { return try ExportLogsServiceRequest(serializedBytes: data) } catch {
+                throw .badRequest("body is not a protobuf ExportLogsServiceRequest")
+            }
+        case .json:
+            do { return try OTLPJSON.decode(data, as: ExportLogsServiceRequest.self) } catch { throw .badRequest("\(error)") }
+        }
+    }
+
+    /// Stores a request's valid spans; a request none of whose spans could be used is malformed as a whole.
+    private func store(spans: [Span], rejected: [OTLPDecodingError]) async throws -> IngestOutcome {
+        var outcome = try outcomeBeforeStoring(.traces, kept: spans.count, rejected: rejected)
+        if !spans.isEmpty {
+            // Encoded here, on the caller's thread, while another request may be committing.
+            let stored = try await committer.commit(store.prepare(spans))
+            (outcome.inserted, outcome.duplicates) = (stored.inserted, stored.duplicates)
+        }
+        statistics.update {
+            $0.requestsAccepted += 1
+            $0.spansStored += outcome.inserted
+            $0.spansDuplicate += outcome.duplicates
+            $0.spansRejected += rejected.count
+        }
+        return outcome
+    }
+
+    private func store(logs records: [LogRecord], rejected: [OTLPDecodingError]) async throws -> IngestOutcome {
+        var outcome = try outcomeBeforeStoring(.logs, kept: records.count, rejected: rejected)
+        if !records.isEmpty {
+            let stored = try await committer.commit(store.prepare(records))
+            (outcome.inserted, outcome.duplicates) = (stored.inserted, stored.duplicates)
+        }
+        statistics.update {
+            $0.requestsAccepted += 1
+            $0.logRecordsStored += outcome.inserted
+            $0.logRecordsDuplicate += outcome.duplicates
+            $0.logRecordsRejected += rejected.count
+        }
+        return outcome
+    }
+
+    private func outcomeBeforeStoring(_ signal: Signal, kept: Int, rejected: [OTLPDecodingError]) throws(IngestError) -> IngestOutcome {
+        var outcome = IngestOutcome(signal: signal, rejected: rejected.count)
+        guard let first = rejected.first else { return outcome }
+        guard kept > 0 else {
+            throw .badRequest(first.description + (rejected.count > 1 ? " (and \(rejected.count - 1) more \(signal.itemName) like it)" : ""))
+        }
+        outcome.rejection = "\(rejected.count) of \(rejected.count + kept) \(signal.itemName) rejected: \(first.description)"
+        return outcome
+    }
+
+    private func decompressed(_ body: ByteBuffer, gzipped: Bool) throws(IngestError) -> Data {
+        guard gzipped else {
+            guard body.readableBytes <= maxBodyBytes else { throw .tooLarge(limit: maxBodyBytes) }
+            return Data(buffer: body)
+        }
+        do {
+            return try GzipBody.inflate(body, limit: maxBodyBytes)
+        } catch {
+            throw IngestError(error, limit: maxBodyBytes)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import TraceModel
+
+/// Which log records a read selects. Every filter is answered by an index (the trace, service,
+/// severity and time indexes, the body's word index).
+public struct LogQuery: Sendable, Equatable {
+    public var traceID: TraceID?
+    public var service: String?
+    /// Records at this severity number or above.
+    public var minimumSeverityNumber: Int?
+    /// Words that must all appear in the body (full-text, whole words, any case).
+    public var words: [String] = []
+    /// Records at or after this instant (their own time, else observed time).
+    public var since: UInt64?
+    /// Records stored after this one, for following.
+    public var storedAfter: Int64?
+    public var limit: Int?
+    public var newestFirst = true
+
+    public init(traceID: TraceID? = nil, service: String? = nil, minimumSeverityNumber: Int? = nil, words: [String] = [],
+                since: UInt64? = nil, storedAfter: Int64? = nil, limit: Int? = nil, newestFirst: Bool = true) {
+        self.traceID = traceID
+        self.service = service
+        self.minimumSeverityNumber = minimumSeverityNumber
+        self.words = words
+        self.since = since
+        self.storedAfter = storedAfter
+        self.limit = limit
+        self.newestFirst = newestFirst
+    }
+}
+
+/// A record as stored, with its place in the file (for following).
+public struct StoredLogRecord: Sendable, Equatable {
+    public var storedID: Int64
+    public var record: LogRecord
+}
+
+/// How many log records a database holds, and how many of them are warnings or worse.
+public struct LogTotals: Sendable, Equatable {
+    public var records: Int
+    public var warnOrAbove: Int
+    public var errorOrAbove: Int
+
+    public init(records: Int, warnOrAbove: Int, errorOrAbove: Int) {
+        self.records = records
+        self.warnOrAbove = warnOrAbove
+        self.errorOrAbove = errorOrAbove
+    }
+}
+
+extension TraceStore {
+    public func logRecords(matching query: LogQuery) throws -> [StoredLogRecord] {
+        var conditions: [SQL] = []
+        if let traceID = query.traceID { conditions.append("l.trace_id = \(Data(traceID.bytes))") }
+        if let service = query.service { conditions.append("l.service_id = (SELECT id FROM services WHERE name = \(service))") }
+        if let minimum = query.minimumSeverityNumber { conditions.append("l.severity_number >= \(minimum)") }
+        if let since = query.since { conditions.append(SQL(sql: "\(LogColumn.time) >= ?", arguments: [Int64(clamping: since)])) }
+        if let after = query.storedAfter { conditions.append("l.id > \(after)") }
+        if let match = Self.fullTextMatch(query.words) {
+            conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match))")
+        }
+        let direction = query.newestFirst ? "DESC" : "ASC"
+        // Following reads in storage order: a late record with an early time is still printed once.
+        let order = query.storedAfter != nil ? "l.id ASC" : "\(LogColumn.time) \(direction), l.id \(direction)"
+        var sql: SQL = "SELECT \(sql: Self.logColumns) FROM logs l"
+        if !conditions.isEmpty { sql = sql + " WHERE " + conditions.joined(separator: " AND ") }
+        sql = sql + SQL(sql: " ORDER BY \(order)")
+        if let limit = query.limit { sql = sql + " LIMIT \(limit)" }
+        return try writer.read { db in
+            let (text, arguments) = try sql.build(db)
+            let rows = try RawStatement(db, sql: text)
+            try rows.bind(arguments)
+            var context = ReadContext(db: db, dictionary: dictionary)
+            var found: [StoredLogRecord] = []
+            while try rows.step(db) { found.append(StoredLogRecord(storedID: rows.int64(0), record: try context.logRecord(from: rows))) }
+            return found
+        }
+    }
+
+    /// A trace's records in time order, oldest first.
+    public func logRecords(inTrace traceID: TraceID) throws -> [LogRecord] {
+        try logRecords(matching: LogQuery(traceID: traceID, newestFirst: false)).map(\.record)
+    }
+
+    /// The last record stored so far: following starts after it.
+    public func lastStoredLogID() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0 }
+    }
+
+    /// Records stored after `storedID` (all of them for 0).
+    public func logTotals(storedAfter storedID: Int64 = 0) throws -> LogTotals {
+        try writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*), count(*) FILTER (WHERE severity_number >= ?), count(*) FILTER (WHERE severity_number >= ?)
+                FROM logs WHERE id > ?
+                """, arguments: [Severity.warn.lowestNumber, Severity.error.lowestNumber, storedID])
+            return LogTotals(records: row?[0] ?? 0, warnOrAbove: row?[1] ?? 0, errorOrAbove: row?[2] ?? 0)
+        }
+    }
+
+    /// The count of records at ERROR or above in each of these traces (absent where none).
+    public func errorLogCounts(inTraces traceIDs: [TraceID]) throws -> [TraceID: Int] {
+        guard !traceIDs.isEmpty else { return [:] }
+        return try writer.read { db in
+            let ids = traceIDs.map { Data($0.bytes) }
+            let rows = try SQLRequest<Row>(literal: """
+                SELECT trace_id, count(*) FROM logs
+                WHERE trace_id IN \(ids) AND severity_number >= \(Severity.error.lowestNumber)
+                GROUP BY trace_id
+                """).fetchAll(db)
+            var counts: [TraceID: Int] = [:]
+            for row in rows {
+                if let id = TraceID(bytes: [UInt8](row[0] as Data)) { counts[id] = row[1] }
+            }
+            return counts
+        }
+    }
+
+    /// An FTS5 query that needs every word: each split where the index's tokenizer splits
+    /// (anything but letters and digits) and quoted, so no word is read as query syntax.
+    static func fullTextMatch(_ words: [String]) -> String? {
+        let tokens = words.flatMap { $0.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) }
+        guard !tokens.isEmpty else { return nil }
+        return tokens.map { "\"\($0)\"" }.joined(separator: " AND ")
+    }
+
+    static let logColumns = """
+        l.id, l.time_ns, l.observed_ns, l.severity_number, l.severity_text, l.body, l.body_value, l.attributes,
+        l.dropped_attributes_count, l.flags, l.trace_id, l.span_id, l.event_name, l.resource_id, l.scope_id
+        """
+}
+
+extension ReadContext {
+    /// A record from a row of `TraceStore.logColumns`.
+    mutating func logRecord(from row: RawStatement) throws -> LogRecord {
+        let resourceID = row.int64(13)
+        let scopeID = row.int64(14)
+        let body: AttributeValue
+        if let text = row.text(5) {
+            body = .string(text)
+        } else if let value = row.text(6) {
+            body = try CompactJSON.attributeValue(CompactJSON.Parser.parse(value))
+        } else {
+            body = .empty
+        }
+        var traceID: TraceID?
+        if !row.isNull(10) {
+            guard let (high, low) = row.bigEndianPair(10) else { throw TraceStoreError.corrupt("a log record's trace id that is not 16 bytes") }
+            traceID = TraceID(high: high, low: low)
+        }
+        var spanID: SpanID?
+        if !row.isNull(11) {
+            guard let value = row.bigEndianUInt64(11) else { throw TraceStoreError.corrupt("a log record's span id that is not 8 bytes") }
+            spanID = SpanID(value)
+        }
+        return LogRecord(
+            timeUnixNano: UInt64(bitPattern: row.int64(1)),
+            observedTimeUnixNano: UInt64(bitPattern: row.int64(2)),
+            severityNumber: Int(row.int64(3)),
+            severityText: row.text(4) ?? "",
+            body: body,
+            attributes: try CompactJSON.attributes(row.text(7), keys: try keyNames()),
+            droppedAttributesCount: UInt32(truncatingIfNeeded: row.int64(8)),
+            flags: UInt32(truncatingIfNeeded: row.int64(9)),
+            traceID: traceID,
+            spanID: spanID,
+            eventName: row.text(12) ?? "",
+            resource: try resources[resourceID] ?? resource(resourceID),
+            scope: try scopes[scopeID] ?? scope(scopeID))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import TraceFixtures
+import TraceModel
+import TraceStore
+
+/// Log records in the same file as spans: stored whole, found by each index, retries kept once.
+@Suite struct LogStoreTests {
+    @Test func recordsReadBackFieldForField() throws {
+        let store = try TraceStore.inMemory()
+        let records = sampleLogs(id: 1)
+        #expect(try store.insert(records) == InsertOutcome(inserted: 4, duplicates: 0))
+        let read = try store.logRecords(matching: LogQuery(newestFirst: false)).map(\.record)
+        // Oldest first by their own time, else the observed time.
+        #expect(read == [records[3], records[0], records[1], records[2]])
+    }
+
+    @Test func aRetriedRequestIsStoredOnce() throws {
+        let store = try TraceStore.inMemory()
+        try store.insert(sampleLogs(id: 1))
+        #expect(try store.insert(sampleLogs(id: 1)) == InsertOutcome(inserted: 0, duplicates: 4))
+        // A record differing in one field is another record.
+        var changed = sampleLogs(id: 1)[0]
+        changed.attributes.append(Attribute("extra", .string("x")))
+        #expect(try store.insert([changed]) == InsertOutcome(inserted: 1, duplicates: 0))
+        #expect(try store.logTotals() == LogTotals(records: 5, warnOrAbove: 2, errorOrAbove: 1))
+    }
+
+    @Test func eachFilterSelectsItsRecords() throws {
+        let store = try TraceStore.inMemory()
+        try store.insert(sampleLogs(id: 1) + sampleLogs(id: 2, start: 1_700_000_100_000_000_000))
+        let traceID = sampleTrace(id: 2)[0].traceID
+        func bodies(_ query: LogQuery) throws -> [String] { try store.logRecords(matching: query).map(\.record.bodyText) }
+        #expect(try bodies(LogQuery(traceID: traceID, newestFirst: false)) == ["request 2 started", #"{retry: 2, why: "slow"}"#, "price lookup failed: timeout"])
+        #expect(try bodies(LogQuery(service: "backend")) == ["price lookup failed: timeout", "cache warmed", "price lookup failed: timeout", "cache warmed"])
+        #expect(try bodies(LogQuery(minimumSeverityNumber: Severity.error.lowestNumber)).count == 2)
+        #expect(try bodies(LogQuery(words: ["TIMEOUT price"])) == ["price lookup failed: timeout", "price lookup failed: timeout"])
+        #expect(try bodies(LogQuery(words: ["why"])).count == 2, "a structured body is searched as its JSON")
+        #expect(try bodies(LogQuery(words: ["request", "2"])) == ["request 2 started"])
+        #expect(try bodies(LogQuery(words: ["nowhere"])).isEmpty)
+        #expect(try bodies(LogQuery(since: 1_700_000_100_000_000_000)).count == 4)
+        #expect(try bodies(LogQuery(limit: 1)) == ["price lookup failed: timeout"])
+        let last = try store.lastStoredLogID()
+        try store.insert([LogRecord(timeUnixNano: 1, body: .string("late, with an early time"))])
+        #expect(try bodies(LogQuery(storedAfter: last)) == ["late, with an early time"])
+        #expect(try store.errorLogCounts(inTraces: [traceID, TraceID(high: 77, low: 77)]) == [traceID: 1])
+    }
+
+    @Test func pruningATraceDeletesItsRecordsAndKeepsWhatOthersUse() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("logs.db").path
+        let store = try TraceStore.openForWriting(path: path)
+        try store.insert(sampleTrace(id: 1) + sampleTrace(id: 2, start: 1_800_000_000_000_000_000))
+        try store.insert(sampleLogs(id: 1) + sampleLogs(id: 2, start: 1_800_000_000_000_000_000))
+        #expect(try store.prune(.startedBefore(unixNano: 1_750_000_000_000_000_000)).traces == 1)
+        let left = try store.logRecords(matching: LogQuery(newestFirst: false)).map(\.record)
+        #expect(left == [sampleLogs(id: 2, start: 1_800_000_000_000_000_000)[3]] + sampleLogs(id: 2, start: 1_800_000_000_000_000_000)[0...2])
+        // The word index forgot the deleted records, and its rows still match the table's.
+        #expect(try store.logRecords(matching: LogQuery(words: ["started"])).map(\.record.bodyText) == ["request 2 started"])
+        #expect(try sqlite(path, "INSERT INTO logs_text(logs_text) VALUES ('integrity-check'); SELECT 'ok'") == "ok")
+        // Traces pruned by count leave the records of no trace alone.
+        try store.prune(.allButNewest(count: 0))
+        #expect(try store.logRecords(matching: LogQuery()).map(\.record.bodyText) == ["cache warmed"])
+        #expect(try store.logRecords(matching: LogQuery()).first?.record.resource == backendResource)
+    }
+
+    @Test func theLogViewReadsAsPlainSQL() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("logs.db").path
+        try TraceStore.openForWriting(path: path).insert(sampleLogs(id: 3))
+        let row = try sqlite(path, "SELECT severity_number, body, service_name, trace_id, attributes FROM log WHERE severity_text = 'INFO'")
+        #expect(row == #"9|request 3 started|frontend|"# + sampleTrace(id: 3)[0].traceID.hex + #"|{"user.id":3,"cart.express":true}"#)
+    }
+}
