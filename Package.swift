@@ -110,11 +110,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // trace run's own tracer: finished spans go to the store in-process, no OTLP on the way.
+        // trace run's own tracer and log handler: finished spans and log records go to the store in-process, no OTLP on the way.
         .target(
             name: "RecordingTracer",
             dependencies: [
                 "TraceModel",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

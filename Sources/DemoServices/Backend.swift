@@ -20,16 +20,19 @@ public enum Backend {
     public static let serviceName = "backend"
 
     /// `beforeEachRequest`, if given, holds each request before its span starts (`RequestHoldMiddleware`).
-    public static func buildRouter(tracer: any Tracer, behavior: BackendBehavior,
+    /// `log` is the service's own log, whose records carry the active span's context.
+    public static func buildRouter(tracer: any Tracer, log: Logger, behavior: BackendBehavior,
                                    beforeEachRequest: (@Sendable () async -> Void)? = nil) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer))
         router.get("/") { _, context -> Response in
             context.serverSpan?.addEvent(SpanEvent(name: "handling request"))
+            log.info("handling request")
             if behavior.latency > .zero { try await Task.sleep(for: behavior.latency) }
             if behavior.errorRate > 0, Double.random(in: 0..<1) < behavior.errorRate {
                 context.serverSpan?.addEvent(SpanEvent(name: "injected failure", attributes: ["error.rate": .double(behavior.errorRate)]))
+                log.error("injected failure: answering 500 (--error-rate \(behavior.errorRate))", metadata: ["error.rate": .stringConvertible(behavior.errorRate)])
                 return Response(status: .internalServerError, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "backend error\n")))
             }
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "OK")))
@@ -38,11 +41,11 @@ public enum Backend {
     }
 
     public static func buildApplication(
-        host: String, port: Int, tracer: any Tracer, behavior: BackendBehavior, logger: Logger,
+        host: String, port: Int, tracer: any Tracer, log: Logger, behavior: BackendBehavior, logger: Logger,
         beforeEachRequest: (@Sendable () async -> Void)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(tracer: tracer, behavior: behavior, beforeEachRequest: beforeEachRequest),
+            router: buildRouter(tracer: tracer, log: log, behavior: behavior, beforeEachRequest: beforeEachRequest),
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)

@@ -11,6 +11,9 @@ public struct DemoTracingConfiguration: Sendable {
     /// collector's address, `http://127.0.0.1:4317`.
     public var endpoint: String
     public var exportProtocol = ExportProtocol.httpProtobuf
+    /// Where the services' log records go: the OTLP/HTTP logs URL beside `endpoint`, or over gRPC
+    /// the same address. Derived from `endpoint`; nil turns the log export off.
+    public var logsEndpoint: String?
 
     /// OTLP/gRPC, or OTLP/HTTP with protobuf or JSON bodies (swift-otel's three).
     public enum ExportProtocol: Sendable {
@@ -27,6 +30,7 @@ public struct DemoTracingConfiguration: Sendable {
     public init(endpoint: String, maxQueueSize: Int = 1 << 20, maxExportBatchSize: Int = 32_768, scheduleDelay: Duration = .milliseconds(20),
                 exportTimeout: Duration = .seconds(30)) {
         self.endpoint = endpoint
+        logsEndpoint = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) + "/v1/logs" : endpoint
         self.maxQueueSize = maxQueueSize
         self.maxExportBatchSize = maxExportBatchSize
         self.scheduleDelay = scheduleDelay
@@ -43,13 +47,15 @@ public struct DemoTracingConfiguration: Sendable {
     }
 }
 
-/// One service's own tracer: its own `service.name` resource, its own exporter and queue.
-/// Both demo services live in one process, so neither uses the global tracer.
+/// One service's own tracer and log: its own `service.name` resource, its own exporters and
+/// queues. Both demo services live in one process, so neither uses the global tracer or logger.
 public struct ServiceTracer: Sendable {
     public let serviceName: String
     public let tracer: any Tracer
-    /// Flushes and exports on graceful shutdown; run it in the service group.
-    public let service: any Service
+    /// The service's log: swift-otel's handler, which exports each record with the active span's context.
+    public let log: Logger
+    /// Flush and export on graceful shutdown; run them in the service group.
+    public let services: [any Service]
 
     /// What both services say about themselves besides their name, whichever tracer records them.
     public static let resourceAttributes = ["service.namespace": "trace-demo", "telemetry.sdk.language": "swift"]
@@ -60,23 +66,39 @@ public struct ServiceTracer: Sendable {
         config.resourceAttributes = Self.resourceAttributes
         config.diagnosticLogger = .custom(logger)
         config.diagnosticLogLevel = .error
-        config.logs.enabled = false
+        config.logs.enabled = configuration.logsEndpoint != nil
         config.metrics.enabled = false
         config.traces.sampler = .alwaysOn
         config.traces.batchSpanProcessor.scheduleDelay = configuration.scheduleDelay
         config.traces.batchSpanProcessor.maxExportBatchSize = configuration.maxExportBatchSize
         config.traces.batchSpanProcessor.maxQueueSize = configuration.maxQueueSize
         config.traces.otlpExporter.endpoint = configuration.endpoint
-        config.traces.otlpExporter.protocol = switch configuration.exportProtocol {
+        let exportProtocol: OTel.Configuration.OTLPExporterConfiguration.`Protocol` = switch configuration.exportProtocol {
         case .grpc: .grpc
         case .httpProtobuf: .httpProtobuf
         case .httpJSON: .httpJSON
         }
+        config.traces.otlpExporter.protocol = exportProtocol
         config.traces.batchSpanProcessor.exportTimeout = configuration.exportTimeout
         config.traces.otlpExporter.timeout = configuration.exportTimeout
         let backend = try OTel.makeTracingBackend(configuration: config)
         self.serviceName = serviceName
         self.tracer = backend.factory
-        self.service = backend.service
+        guard let logsEndpoint = configuration.logsEndpoint else {
+            log = Logger(label: serviceName, factory: { _ in SwiftLogNoOpLogHandler() })
+            services = [backend.service]
+            return
+        }
+        config.logs.level = .info
+        config.logs.otlpExporter.endpoint = logsEndpoint
+        config.logs.otlpExporter.protocol = exportProtocol
+        config.logs.otlpExporter.timeout = configuration.exportTimeout
+        config.logs.batchLogRecordProcessor.scheduleDelay = configuration.scheduleDelay
+        config.logs.batchLogRecordProcessor.maxExportBatchSize = configuration.maxExportBatchSize
+        config.logs.batchLogRecordProcessor.maxQueueSize = configuration.maxQueueSize
+        config.logs.batchLogRecordProcessor.exportTimeout = configuration.exportTimeout
+        let logging = try OTel.makeLoggingBackend(configuration: config)
+        log = Logger(label: serviceName, factory: logging.factory)
+        services = [backend.service, logging.service]
     }
 }

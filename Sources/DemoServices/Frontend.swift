@@ -12,7 +12,8 @@ public enum Frontend {
     public static let scopeName = "OT-tracing-demo"
 
     /// `beforeEachRequest`, if given, holds each request before its span starts (`RequestHoldMiddleware`).
-    public static func buildRouter(tracer: any Tracer, backend: PhaseTracedHTTPClient,
+    /// `log` is the service's own log, whose records carry the active span's context.
+    public static func buildRouter(tracer: any Tracer, log: Logger, backend: PhaseTracedHTTPClient,
                                    beforeEachRequest: (@Sendable () async -> Void)? = nil) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
@@ -21,8 +22,14 @@ public enum Frontend {
             let incoming = context.serverSpan
             if let incoming, incoming.isRecording { incoming.attributes["otel.scope.name"] = scopeName }
             incoming?.addEvent(SpanEvent(name: "request received"))
+            log.info("request started", metadata: ["url.path": "/"])
             let (status, detail) = await callBackend(tracer: tracer, backend: backend, parent: incoming?.context ?? .topLevel)
             incoming?.addEvent(SpanEvent(name: "backend responded", attributes: ["http.response.status_code": .int64(Int64(status))]))
+            switch status {
+            case 200..<400: log.info("backend answered \(status)", metadata: ["http.response.status_code": .stringConvertible(status)])
+            case 0: log.error("backend unreachable: \(detail)")
+            default: log.warning("backend answered \(status): \(detail)", metadata: ["http.response.status_code": .stringConvertible(status)])
+            }
             let answer = status == 0 ? "frontend: backend unreachable (\(detail))\n" : "frontend: backend answered \(status) \(detail)\n"
             return Response(
                 status: status == 200 ? .ok : .badGateway,
@@ -87,11 +94,11 @@ public enum Frontend {
     }
 
     public static func buildApplication(
-        host: String, port: Int, tracer: any Tracer, backend: PhaseTracedHTTPClient, logger: Logger,
+        host: String, port: Int, tracer: any Tracer, log: Logger, backend: PhaseTracedHTTPClient, logger: Logger,
         beforeEachRequest: (@Sendable () async -> Void)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(tracer: tracer, backend: backend, beforeEachRequest: beforeEachRequest),
+            router: buildRouter(tracer: tracer, log: log, backend: backend, beforeEachRequest: beforeEachRequest),
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)

@@ -26,13 +26,16 @@ public struct DemoStackConfiguration: Sendable {
     /// How the demo's exporters reach the embedded receiver (gRPC, or HTTP with protobuf or JSON),
     /// and how spans are forwarded.
     public var otlpProtocol: OTLPProtocol
-    /// Which tracer records the pair's spans.
+    /// Which tracer records the pair's spans (and log records).
     public var tracer: DemoTracer
+    /// Whether the pair logs (a few records a request, each under its span).
+    public var logs: Bool
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
                 forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, otlpProtocol: OTLPProtocol = .default,
-                tracer: DemoTracer = .builtin) {
+                tracer: DemoTracer = .builtin, logs: Bool = true) {
         self.otlpProtocol = otlpProtocol
+        self.logs = logs
         self.tracer = tracer
         self.host = host
         self.frontendPort = frontendPort
@@ -87,14 +90,14 @@ public final class DemoStack: Sendable {
     /// pair, under a no-op tracer: what tracing costs.
     public static func start(configuration: DemoStackConfiguration, store: TraceStore?, logger: Logger) async throws -> DemoStack {
         let statistics = IngestStatistics()
-        var recording = Recording(tracers: (NoOpTracer(), NoOpTracer()))
+        var recording = Recording(tracers: (NoOpTracer(), NoOpTracer()), logs: (noLog, noLog))
         var forwardEndpoint: String?
         if let store {
             let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, statistics: statistics) }
             forwardEndpoint = forwarder?.endpoint
             let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics)
             recording = switch configuration.tracer {
-            case .builtin: builtinRecording(into: ingestor, logger: logger)
+            case .builtin: builtinRecording(into: ingestor, logs: configuration.logs, logger: logger)
             case .swiftOTel: try await swiftOTelRecording(into: ingestor, configuration: configuration, logger: logger)
             }
         }
@@ -103,10 +106,16 @@ public final class DemoStack: Sendable {
             // Requests wait while the store is behind (the builtin tracer's queue is full), so
             // no client, `trace run`'s load or any other, makes spans faster than they are stored.
             var hold: (@Sendable () async -> Void)?
-            if let queue = recording.queue { hold = { await queue.waitForRoom() } }
+            if let queue = recording.queue {
+                let logQueue = recording.logQueue
+                hold = {
+                    await queue.waitForRoom()
+                    await logQueue?.waitForRoom()
+                }
+            }
             let backendSignal = PortSignal()
             let backendApp = Backend.buildApplication(
-                host: configuration.host, port: 0, tracer: recording.tracers.backend, behavior: configuration.backend, logger: logger,
+                host: configuration.host, port: 0, tracer: recording.tracers.backend, log: recording.logs.backend, behavior: configuration.backend, logger: logger,
                 beforeEachRequest: hold, onServerRunning: { backendSignal.report($0) })
             let pair = RunningServices.start(recording.services + [backendApp], logger: logger, onExit: backendSignal.finish)
             guard let backendPort = await backendSignal.wait() else {
@@ -117,7 +126,8 @@ public final class DemoStack: Sendable {
             let backendClient = PhaseTracedHTTPClient(host: "localhost", port: backendPort, keepAlive: !configuration.newConnections)
             let frontendSignal = PortSignal()
             let frontendApp = Frontend.buildApplication(
-                host: configuration.host, port: configuration.frontendPort, tracer: recording.tracers.frontend, backend: backendClient,
+                host: configuration.host, port: configuration.frontendPort, tracer: recording.tracers.frontend, log: recording.logs.frontend,
+                backend: backendClient,
                 logger: logger, beforeEachRequest: hold, onServerRunning: { frontendSignal.report($0) })
             let frontend = RunningServices.start([frontendApp], logger: logger, onExit: frontendSignal.finish)
             guard let frontendPort = await frontendSignal.wait() else {
@@ -140,19 +150,30 @@ public final class DemoStack: Sendable {
     /// must stop after those (the receiver, the forwarder).
     private struct Recording {
         var tracers: (frontend: any Tracer, backend: any Tracer)
+        var logs: (frontend: Logger, backend: Logger)
         var services: [any Service] = []
         var downstream: RunningServices?
         var receiverPort: Int?
         var queue: FinishedSpanQueue?
+        var logQueue: FinishedRecordQueue<LogRecord>?
     }
 
-    /// The builtin tracers, one per service, sharing one queue into the ingestor.
-    private static func builtinRecording(into ingestor: Ingestor, logger: Logger) -> Recording {
+    /// The builtin tracers and log handlers, one per service, sharing one queue of spans and one
+    /// of log records into the ingestor.
+    private static func builtinRecording(into ingestor: Ingestor, logs: Bool, logger: Logger) -> Recording {
         let queue = FinishedSpanQueue { try await ingestor.ingest(.spans($0)) }
+        let logQueue = logs ? FinishedRecordQueue<LogRecord> { try await ingestor.ingest(.logRecords($0)) } : nil
         let downstream = ingestor.forwarder.map { RunningServices.start([$0], logger: logger, onExit: {}) }
+        func log(_ service: String) -> Logger {
+            guard let logQueue else { return noLog }
+            return Logger(label: service) { _ in
+                RecordingLogHandler(resource: demoResource(service), scope: InstrumentationScope(name: Frontend.scopeName), queue: logQueue)
+            }
+        }
         return Recording(tracers: (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
                                    RecordingTracer(demoService: Backend.serviceName, queue: queue)),
-                         services: [queue], downstream: downstream, queue: queue)
+                         logs: (log(Frontend.serviceName), log(Backend.serviceName)),
+                         services: [queue] + [logQueue].compactMap { $0 }, downstream: downstream, queue: queue, logQueue: logQueue)
     }
 
     /// An OTLP receiver in front of the ingestor, and swift-otel tracers exporting to it.
@@ -173,14 +194,15 @@ public final class DemoStack: Sendable {
             throw DemoStackError.didNotStart("OTLP receiver")
         }
         do {
-            let tracing = DemoTracingConfiguration.sized(
+            var tracing = DemoTracingConfiguration.sized(
                 forRequests: configuration.expectedRequests,
                 endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
                 exportProtocol: configuration.otlpProtocol.demoExportProtocol)
+            if !configuration.logs { tracing.logsEndpoint = nil }
             let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
             let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
-            return Recording(tracers: (frontendTracer.tracer, backendTracer.tracer), services: [frontendTracer.service, backendTracer.service],
-                             downstream: started, receiverPort: port)
+            return Recording(tracers: (frontendTracer.tracer, backendTracer.tracer), logs: (frontendTracer.log, backendTracer.log),
+                             services: frontendTracer.services + backendTracer.services, downstream: started, receiverPort: port)
         } catch {
             try? await started.stop()
             throw error
@@ -210,9 +232,20 @@ extension RecordingTracer {
     /// One demo service's tracer: its resource says what the swift-otel tracers' does, and that
     /// `trace` is the SDK; its scope is the classic demo's.
     init(demoService: String, queue: FinishedSpanQueue) {
-        let attributes = [Attribute("service.name", .string(demoService)), Attribute("telemetry.sdk.name", .string("trace"))]
+        self.init(resource: DemoStack.demoResource(demoService), scope: InstrumentationScope(name: Frontend.scopeName), queue: queue)
+    }
+}
+
+extension DemoStack {
+    /// The pair's log when nothing records it (`--untraced`, `--no-logs`).
+    static let noLog = Logger(label: "demo") { _ in SwiftLogNoOpLogHandler() }
+
+    /// A demo service's resource under the builtin tracer: what the swift-otel tracers' says, and
+    /// that `trace` is the SDK.
+    static func demoResource(_ service: String) -> Resource {
+        let attributes = [Attribute("service.name", .string(service)), Attribute("telemetry.sdk.name", .string("trace"))]
             + ServiceTracer.resourceAttributes.sorted { $0.key < $1.key }.map { Attribute($0.key, .string($0.value)) }
-        self.init(resource: Resource(attributes: attributes), scope: InstrumentationScope(name: Frontend.scopeName), queue: queue)
+        return Resource(attributes: attributes)
     }
 }
 

@@ -28,6 +28,8 @@ public struct RunReport: Sendable {
     /// Traces stored without their root span: the frontend's exporter lost spans, which the
     /// numbers below would silently understate.
     public var tracesWithoutRoot = 0
+    public var logRecordsStored = 0
+    public var logRecordsWarnOrAbove = 0
     /// False for `--untraced`: no spans were made, so there is nothing stored to report.
     public var traced = true
 
@@ -49,6 +51,12 @@ public struct RunReport: Sendable {
         }
         lines.append("  stored       \(tracesStored) traces, \(spansStored) spans in \(TerminalText.escaped(databasePath))"
             + (spansDuplicate > 0 ? " (\(spansDuplicate) duplicate spans ignored)" : ""))
+        if logRecordsStored > 0 {
+            lines.append("  logs         \(counted(logRecordsStored, "record")), "
+                + (logRecordsWarnOrAbove > 0 ? style.warning("\(logRecordsWarnOrAbove) at WARN or above") : "none at WARN or above")
+                + " (trace logs" + (logRecordsWarnOrAbove > 0 ? " --severity warn" : "")
+                + (databasePath == "traces.db" ? "" : " --db \(Self.shellQuoted(databasePath))") + ")")
+        }
         if tracesWithoutRoot > 0 {
             lines.append(style.error("  incomplete   \(counted(tracesWithoutRoot, "trace")) arrived without a root span: the tracer could not export all its spans"))
         }

@@ -29,6 +29,7 @@ public struct RunSession: Sendable {
         var configuration = stack
         configuration.expectedRequests = requests
         let runStart = WallInstant.now().nanosecondsSinceEpoch
+        let logsBefore = try store?.lastStoredLogID() ?? 0
         let demo = try await DemoStack.start(configuration: configuration, store: store, logger: logger)
         onStarted(demo)
         let client = PhaseTracedHTTPClient(host: configuration.host, port: demo.frontendPort, keepAlive: true)
@@ -41,7 +42,7 @@ public struct RunSession: Sendable {
         // As is the summary of what was stored (a cancelled task's reads would throw).
         let statistics = demo.statistics.snapshot
         return try await Task {
-            try await report(result: result, store: store, since: runStart, statistics: statistics, forwardEndpoint: demo.forwardEndpoint)
+            try await report(result: result, store: store, since: runStart, logsAfter: logsBefore, statistics: statistics, forwardEndpoint: demo.forwardEndpoint)
         }.value
     }
 
@@ -53,7 +54,7 @@ public struct RunSession: Sendable {
         var incomplete = 0
     }
 
-    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, statistics: IngestStatistics.Snapshot,
+    func report(result: LoadGenerator.Result, store: TraceStore, since: UInt64, logsAfter: Int64 = 0, statistics: IngestStatistics.Snapshot,
                 forwardEndpoint: String?) async throws -> RunReport {
         let query = TraceQuery(startedAtOrAfterUnixNano: since)
         // Two readers at once, as `trace stats` reads: the summary is most of what follows the last response.
@@ -68,6 +69,7 @@ public struct RunSession: Sendable {
         let networkNanos = parts.flatMap(\.networkNanos)
         let incomplete = parts.reduce(0) { $0 + $1.incomplete }
         let totals = try store.totals(startedAtOrAfterUnixNano: since)
+        let logs = try store.logTotals(storedAfter: logsAfter)
         var slowestQuery = query
         slowestQuery.order = .duration
         slowestQuery.limit = 1
@@ -78,6 +80,7 @@ public struct RunSession: Sendable {
             slowestTrace: try store.traces(matching: slowestQuery).first,
             forwardEndpoint: forwardEndpoint, forwarded: statistics.requestsForwarded,
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,
-            interrupted: result.interrupted, databasePath: store.path, tracesWithoutRoot: incomplete)
+            interrupted: result.interrupted, databasePath: store.path, tracesWithoutRoot: incomplete,
+            logRecordsStored: logs.records, logRecordsWarnOrAbove: logs.warnOrAbove)
     }
 }

@@ -6,9 +6,11 @@ public enum LogText {
     /// The mark a log record gets in a waterfall bar and in front of its line (◆ is an event's).
     public static let mark: Character = "▪"
 
-    /// The severity, five columns wide, coloured by level (warnings yellow, errors red).
+    /// The level's name (the text as sent when the number has no level), five columns wide,
+    /// coloured by level (warnings yellow, errors red): `warning`, `Warn` and `WARN2` all read WARN.
     public static func severity(_ record: LogRecord, style: TextStyle) -> String {
-        let label = TerminalText.padded(TerminalText.escaped(record.severityLabel.isEmpty ? "-" : record.severityLabel), columns: 5)
+        let name = record.severity?.name ?? (record.severityText.isEmpty ? "-" : record.severityText)
+        let label = TerminalText.padded(TerminalText.escaped(name), columns: 5)
         switch record.severity {
         case .some(let level) where level >= .error: return style.error(label)
         case .some(.warn): return style.warning(label)

@@ -19,6 +19,9 @@ struct DemoOptions: ParsableArguments {
         valueName: "tracer"))
     var tracer: DemoTracer?
 
+    @Flag(name: .customLong("no-logs"), help: "Record spans only: the pair does not log (by default each request logs a few records, each under its span).")
+    var noLogs = false
+
     /// With swift-otel the demo's own exporters use --otlp-protocol too, so `trace run` shows either transport.
     @OptionGroup(title: "Sending spans on") var export: OTLPExportOptions
 
@@ -47,7 +50,7 @@ struct DemoOptions: ParsableArguments {
             host: host, frontendPort: frontendPort,
             backend: BackendBehavior(latency: backendLatency.duration, errorRate: errorRate),
             newConnections: newConnections, forwardEndpoint: export.otlpEndpoint, otlpProtocol: try export.exportProtocol(),
-            tracer: tracer ?? .builtin)
+            tracer: tracer ?? .builtin, logs: !noLogs)
     }
 }
 

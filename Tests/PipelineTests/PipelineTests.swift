@@ -79,7 +79,7 @@ import TraceViews
         let (release, releaser) = AsyncStream.makeStream(of: Void.self)
         let signal = PortSignal()
         let app = Backend.buildApplication(
-            host: "127.0.0.1", port: 0, tracer: SpanStartSignallingTracer { event.yield("span \($0)") }, behavior: BackendBehavior(),
+            host: "127.0.0.1", port: 0, tracer: SpanStartSignallingTracer { event.yield("span \($0)") }, log: Logger(label: "hold-test"), behavior: BackendBehavior(),
             logger: Logger(label: "hold-test"),
             beforeEachRequest: {
                 event.yield("held")
