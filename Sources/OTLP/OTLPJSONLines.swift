@@ -9,10 +9,41 @@ public enum OTLPJSONLines {
         public var line: Int
         public var json: Data
 
+        /// What a line holds: a trace request's spans, or a logs request's records.
+        public enum Content: Sendable {
+            case spans([Span])
+            case logRecords([LogRecord])
+        }
+
         /// Its spans, or why it was refused; each request is checked alone, as the receiver checks one.
         public func spans() -> Result<[Span], OTLPDecodingError> {
+            decoded { try OTLPJSON.decodeRequest(json).spans() }
+        }
+
+        /// Its spans or log records (an `ExportLogsServiceRequest`, as the Collector's file
+        /// exporter writes beside the trace lines), or why it was refused. A record with a
+        /// malformed id refuses the request, as a span's does.
+        public func content() -> Result<Content, OTLPDecodingError> {
+            guard isLogsRequest else { return spans().map(Content.spans) }
+            return decoded {
+                let decoded = try OTLPJSON.decode(json, as: ExportLogsServiceRequest.self).decodedLogRecords()
+                if let problem = decoded.rejected.first { throw problem }
+                return .logRecords(decoded.records)
+            }
+        }
+
+        /// Whether its first key is `resourceLogs`: an OTLP request object has one key, and
+        /// looking at it costs nothing where parsing would cost the decode twice.
+        var isLogsRequest: Bool {
+            let key = Array("\"resourceLogs\"".utf8)
+            guard let brace = json.firstIndex(of: UInt8(ascii: "{")) else { return false }
+            guard let start = json[json.index(after: brace)...].firstIndex(where: { !OTLPJSONLines.isBlank($0) && $0 != UInt8(ascii: "\n") }) else { return false }
+            return json[start...].starts(with: key)
+        }
+
+        private func decoded<T>(_ body: () throws -> T) -> Result<T, OTLPDecodingError> {
             do {
-                return .success(try OTLPJSON.decodeRequest(json).spans())
+                return .success(try body())
             } catch let error as OTLPDecodingError {
                 return .failure(error)
             } catch {
@@ -56,7 +87,14 @@ public enum OTLPJSONLines {
         return data
     }
 
-    private static func isBlank(_ byte: UInt8) -> Bool {
+    /// One line of log records, as `requests(in:)` reads back.
+    public static func line(for records: [LogRecord]) throws -> Data {
+        var data = try OTLPJSON.encodeRequest(ExportLogsServiceRequest(records: records))
+        data.append(UInt8(ascii: "\n"))
+        return data
+    }
+
+    static func isBlank(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 }

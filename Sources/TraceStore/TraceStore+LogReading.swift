@@ -6,6 +6,8 @@ import TraceModel
 /// severity and time indexes, the body's word index).
 public struct LogQuery: Sendable, Equatable {
     public var traceID: TraceID?
+    /// Only records logged outside any trace.
+    public var withoutTrace = false
     public var service: String?
     /// Records at this severity number or above.
     public var minimumSeverityNumber: Int?
@@ -18,9 +20,10 @@ public struct LogQuery: Sendable, Equatable {
     public var limit: Int?
     public var newestFirst = true
 
-    public init(traceID: TraceID? = nil, service: String? = nil, minimumSeverityNumber: Int? = nil, words: [String] = [],
+    public init(traceID: TraceID? = nil, withoutTrace: Bool = false, service: String? = nil, minimumSeverityNumber: Int? = nil, words: [String] = [],
                 since: UInt64? = nil, storedAfter: Int64? = nil, limit: Int? = nil, newestFirst: Bool = true) {
         self.traceID = traceID
+        self.withoutTrace = withoutTrace
         self.service = service
         self.minimumSeverityNumber = minimumSeverityNumber
         self.words = words
@@ -54,6 +57,7 @@ extension TraceStore {
     public func logRecords(matching query: LogQuery) throws -> [StoredLogRecord] {
         var conditions: [SQL] = []
         if let traceID = query.traceID { conditions.append("l.trace_id = \(Data(traceID.bytes))") }
+        if query.withoutTrace { conditions.append("l.trace_id IS NULL") }
         if let service = query.service { conditions.append("l.service_id = (SELECT id FROM services WHERE name = \(service))") }
         if let minimum = query.minimumSeverityNumber { conditions.append("l.severity_number >= \(minimum)") }
         if let since = query.since { conditions.append(SQL(sql: "\(LogColumn.time) >= ?", arguments: [Int64(clamping: since)])) }

@@ -17,8 +17,10 @@ struct ExportCommand: AsyncParsableCommand {
             (or $OTEL_EXPORTER_OTLP_PROTOCOL) says: grpc, http/protobuf or http/json. It waits as long as \
             the collector asks (429 or 503 with Retry-After; UNAVAILABLE, or RESOURCE_EXHAUSTED with \
             RetryInfo). --output writes one OTLP/JSON \
-            ExportTraceServiceRequest per trace per line, which `trace import` reads back; the file appears \
-            only once it is complete.
+            ExportTraceServiceRequest per trace per line, each followed by an ExportLogsServiceRequest line \
+            with the trace's log records if it has any (and, when no filter is given, the records of no \
+            trace at the end), as the OpenTelemetry Collector's file exporter writes them; `trace import` \
+            reads it back. The file appears only once it is complete. A collector is sent spans only.
             """)
 
     @OptionGroup var filters: TraceFilterOptions
@@ -47,9 +49,10 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
-        let ids = try store.traceIDs(matching: try await filters.selection(in: store))
+        let selection = try await filters.selection(in: store)
+        let ids = try store.traceIDs(matching: selection)
         if let output {
-            try write(ids, from: store, to: output)
+            try write(ids, from: store, to: output, untracedLogs: selection == TraceQuery())
         } else if let (endpoint, _, exactURL) = try destination() {
             try await push(ids, from: store, to: endpoint, exactURL: exactURL)
         }
@@ -108,18 +111,27 @@ struct ExportCommand: AsyncParsableCommand {
             + (retries > 0 ? "; \(counted(retries, "retry", "retries")) when the collector asked to wait" : ""))
     }
 
-    private func write(_ ids: [TraceID], from store: TraceStore, to output: String) throws {
-        var spans = 0
-        /// One OTLP/JSON line per trace, handed to `write` a chunk at a time.
+    private func write(_ ids: [TraceID], from store: TraceStore, to output: String, untracedLogs: Bool) throws {
+        var spans = 0, logs = 0
+        /// One OTLP/JSON line per trace (and one of its log records), handed to `write` a chunk at a time.
         func lines(_ write: (Data) throws -> Void) throws {
             for chunk in chunks(ids) {
                 var data = Data()
                 for trace in try store.traces(withIDs: chunk) {
                     data.append(try OTLPJSONLines.line(for: trace.spans))
                     spans += trace.spans.count
+                    let records = try store.logRecords(inTrace: trace.traceID)
+                    if !records.isEmpty { data.append(try OTLPJSONLines.line(for: records)) }
+                    logs += records.count
                 }
                 try write(data)
             }
+            guard untracedLogs else { return }
+            let records = try store.logRecords(matching: LogQuery(withoutTrace: true, newestFirst: false)).map(\.record)
+            for start in stride(from: 0, to: records.count, by: 2_000) {
+                try write(try OTLPJSONLines.line(for: Array(records[start..<min(start + 2_000, records.count)])))
+            }
+            logs += records.count
         }
         if output == "-" {
             try lines { FileHandle.standardOutput.write($0) }
@@ -154,6 +166,6 @@ struct ExportCommand: AsyncParsableCommand {
             if let error = error as? UserFacingError { throw error }
             throw UserFacingError("cannot write \(output): \(error.localizedDescription)")
         }
-        Terminal.printNote("wrote \(counted(ids.count, "trace")) (\(counted(spans, "span"))) to \(output)")
+        Terminal.printNote("wrote \(counted(ids.count, "trace")) (\(counted(spans, "span"))" + (logs > 0 ? ", \(counted(logs, "log record"))" : "") + ") to \(output)")
     }
 }

@@ -9,10 +9,11 @@ import TraceViews
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Store traces from OTLP/JSON files.",
+        abstract: "Store traces and log records from OTLP/JSON files.",
         discussion: """
-            Each FILE holds one OTLP/JSON ExportTraceServiceRequest, or JSON lines of them as the OpenTelemetry \
-            Collector's file exporter writes (`trace export --output` writes the same). `-` reads standard input. \
+            Each FILE holds one OTLP/JSON ExportTraceServiceRequest, or JSON lines of them (and of \
+            ExportLogsServiceRequests, whose log records are stored too) as the OpenTelemetry Collector's \
+            file exporter writes (`trace export --output` writes the same). `-` reads standard input. \
             Every request is checked as `trace collect` checks one: a bad request is refused whole and reported \
             with its file and line, the others are stored; spans already stored are counted, not stored twice.
             """)
@@ -56,11 +57,19 @@ struct ImportCommand: AsyncParsableCommand {
                 try await finishCommitting()
                 committing = Task { try await ingestor.ingest(.spans(spans)) }
             }
+            var pendingLogs: [LogRecord] = []
+            var logsInserted = 0, logDuplicates = 0
+            func insertLogs() async throws {
+                guard !pendingLogs.isEmpty else { return }
+                let outcome = try await ingestor.ingest(.logRecords(pendingLogs))
+                (logsInserted, logDuplicates) = (logsInserted + outcome.inserted, logDuplicates + outcome.duplicates)
+                pendingLogs.removeAll(keepingCapacity: true)
+            }
             for input in inputs {
                 for request in input.requests {
                     // Decoded one at a time, so memory holds a batch of spans, not the file's.
-                    switch request.spans() {
-                    case .success(let spans):
+                    switch request.content() {
+                    case .success(.spans(let spans)):
                         pending += spans
                         accepted += 1
                         traces.formUnion(spans.map(\.traceID))
@@ -68,6 +77,10 @@ struct ImportCommand: AsyncParsableCommand {
                             try await insert(pending)
                             pending.removeAll(keepingCapacity: true)
                         }
+                    case .success(.logRecords(let records)):
+                        pendingLogs += records
+                        accepted += 1
+                        if pendingLogs.count >= 5_000 { try await insertLogs() }
                     case .failure(let error):
                         rejected.append("\(input.name):\(request.line): \(error.description)")
                     }
@@ -75,6 +88,7 @@ struct ImportCommand: AsyncParsableCommand {
                     progress.update(done)
                 }
             }
+            try await insertLogs()
             try await insert(pending)
             try await finishCommitting()
             progress.finish()
@@ -84,6 +98,9 @@ struct ImportCommand: AsyncParsableCommand {
             }
             var summary = "imported \(counted(inserted, "span")) in \(counted(traces.count, "trace")) from \(counted(accepted, "request")) into \(store.path)"
             if duplicates > 0 { summary += "; \(counted(duplicates, "span was", "spans were")) already stored" }
+            if logsInserted + logDuplicates > 0 {
+                summary += "; \(counted(logsInserted, "log record"))" + (logDuplicates > 0 ? " (\(logDuplicates) already stored)" : "")
+            }
             print(summary)
         }
         guard rejected.isEmpty else {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TraceFixtures
+import TraceModel
+import TraceStore
 
 /// `trace export`, `trace import` and `trace prune` on databases recorded by `trace run`.
 @Suite struct MovingTracesTests {
@@ -20,6 +22,40 @@ import TraceFixtures
         let run = try TraceBinary.run(["run", "--requests", String(requests), "--concurrency", "3", "--error-rate", "0.2", "--new-connections", "--db", "source.db"], in: directory)
         #expect(run.status == 0)
         return directory.appendingPathComponent("source.db").path
+    }
+
+    /// Every stored fact of every log record, as sqlite3 prints it (arrival order aside).
+    func logDump(_ path: String) throws -> String {
+        try sqlite(path, """
+            SELECT l.time_ns, l.sent_time_ns, l.observed_ns, l.severity_number, l.severity_text, l.body, l.service_name, l.trace_id, l.span_id,
+                   l.attributes, l.flags, l.event_name, r.attributes, c.name
+            FROM log l JOIN resource r ON r.id = l.resource_id JOIN scope c ON c.id = l.scope_id ORDER BY 1, 6, 8, 9
+            """)
+    }
+
+    @Test func logRecordsTravelWithTheirTracesThroughExportAndImport() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = try recordedRun(in: directory, requests: 12)
+        // A record of no trace rides along when the whole file is exported.
+        try TraceStore.openForWriting(path: source).insert([LogRecord(timeUnixNano: 5, severityNumber: 13, body: .string("disk nearly full"), resource: frontendResource)])
+        let records = Int(try sqlite(source, "SELECT count(*) FROM logs")) ?? 0
+        #expect(records == 12 * 3 + Int(try sqlite(source, "SELECT count(*) FROM trace WHERE error_count > 0"))! + 1)
+        let exported = try TraceBinary.run(["export", "--db", "source.db", "--output", "all.jsonl"], in: directory)
+        #expect(exported.stderr.contains("(\(try sqlite(source, "SELECT count(*) FROM span")) spans, \(records) log records)"))
+        let file = try String(contentsOf: directory.appendingPathComponent("all.jsonl"), encoding: .utf8)
+        #expect(lines(file).filter { $0.hasPrefix(#"{"resourceLogs""#) }.count == 12 + 1, "a logs line after each trace's, and one of no trace")
+        let imported = try TraceBinary.run(["import", "all.jsonl", "--db", "copy.db"], in: directory)
+        #expect(imported.status == 0 && imported.stdout.contains("; \(records) log records"))
+        let copy = directory.appendingPathComponent("copy.db").path
+        #expect(try logDump(copy) == logDump(source))
+        #expect(try TraceBinary.run(["import", "all.jsonl", "--db", "copy.db"], in: directory).stdout.contains("0 log records (\(records) already stored)"))
+        // A filtered export carries its traces' records only: each failed request's four.
+        let failed = Int(try sqlite(source, "SELECT count(*) FROM trace WHERE error_count > 0"))!
+        #expect(try TraceBinary.run(["export", "--db", "source.db", "--errors", "--output", "errors.jsonl"], in: directory).stderr
+            .contains("(\(try sqlite(source, "SELECT sum(span_count) FROM trace WHERE error_count > 0")) spans, \(failed * 4) log records)"))
+        let errorsFile = try String(contentsOf: directory.appendingPathComponent("errors.jsonl"), encoding: .utf8)
+        #expect(!errorsFile.contains("disk nearly full"))
     }
 
     @Test(arguments: ["http/protobuf", "http/json"])
