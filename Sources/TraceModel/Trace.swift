@@ -1,13 +1,15 @@
-/// All stored spans of one trace, in start order.
+/// All stored spans of one trace, in start order, and (when read with them) its log records in time order.
 public struct Trace: Hashable, Sendable {
     public let traceID: TraceID
     public let spans: [Span]
+    public let logs: [LogRecord]
     /// Worked out once: views ask for them per span, and a trace can hold 200,000.
     public let startTimeUnixNano: UInt64
     public let endTimeUnixNano: UInt64
 
-    public init(traceID: TraceID, spans: [Span]) {
+    public init(traceID: TraceID, spans: [Span], logs: [LogRecord] = []) {
         self.traceID = traceID
+        self.logs = logs
         self.spans = spans.sorted { ($0.startTimeUnixNano, $0.spanID) < ($1.startTimeUnixNano, $1.spanID) }
         startTimeUnixNano = self.spans.first?.startTimeUnixNano ?? 0
         endTimeUnixNano = spans.lazy.map(\.endTimeUnixNano).max() ?? 0

@@ -147,6 +147,17 @@ public final class TraceQLEvaluator {
             case .eventName:
                 let any = span.events.contains { textHolds($0.name, comparison, positive: true) }
                 return comparison.op.isNegative ? !any : any
+            case .logBody:
+                let any = context.logs(of: span).contains { textHolds($0.bodyText, comparison, positive: true) }
+                return comparison.op.isNegative ? !any : any
+            case .logSeverity:
+                // A level compares by range: `= warn` is any of WARN..WARN4, `>= warn` is WARN and worse.
+                guard case .severity(let lowest) = comparison.literal else { return false }
+                let level = (lowest - 1) / 4
+                let any = context.logs(of: span).contains { record in
+                    record.severityNumber > 0 && Self.ordered((record.severityNumber - 1) / 4, level, comparison.op.positive)
+                }
+                return comparison.op.isNegative ? !any : any
             case .status:
                 guard case .status(let code) = comparison.literal else { return false }
                 return (span.status.code == code) == (comparison.op == .equal)
@@ -251,6 +262,8 @@ public final class TraceQLEvaluator {
             case .rootService: return context.root.map { .string($0.serviceName) }
             case .rootName: return context.root.map { .string($0.name) }
             case .eventName: return span.events.first.map { .string($0.name) }
+            case .logBody: return context.logs(of: span).first.map { .string($0.bodyText) }
+            case .logSeverity: return context.logs(of: span).map(\.severityNumber).max().map { .int(Int64($0)) }
             }
         }
     }
@@ -269,6 +282,15 @@ struct TraceContext {
     let trace: Trace
     private var parents: [Int?]?
     private var rootIndex: Int??
+    private var logsBySpan: [SpanID: [LogRecord]]?
+
+    /// The log records logged in a span, grouped once a trace.
+    mutating func logs(of span: Span) -> [LogRecord] {
+        if logsBySpan == nil {
+            logsBySpan = Dictionary(grouping: trace.logs.filter { $0.spanID != nil }, by: { $0.spanID! })
+        }
+        return logsBySpan?[span.spanID] ?? []
+    }
 
     init(trace: Trace) {
         self.trace = trace

@@ -146,6 +146,11 @@ struct TraceQLParser {
             if isInteger, let int = Int64(text) { return .int(int) }
             return .float(value)
         case .duration(let nanos): return .duration(nanos)
+        case .word(let word) where field == .intrinsic(.logSeverity):
+            guard let level = Severity(name: word) else {
+                throw fail("log:severity is a level (trace, debug, info, warn, error, fatal) or a number from 1 to 24, not '\(word)'", at: token)
+            }
+            return .severity(level.lowestNumber)
         case .word("true"): return .bool(true)
         case .word("false"): return .bool(false)
         case .word("nil"): return .nil
@@ -198,6 +203,13 @@ struct TraceQLParser {
             case .duration:
                 guard case .duration = literal else { throw fail("\(name) compares with a duration like 250us, 5ms or 1.5s", literalToken) }
                 guard op != .matches, op != .notMatches else { throw fail("\(name) is a duration; =~ and !~ take text", opToken) }
+            case .severity:
+                switch literal {
+                case .severity: break
+                case .int(let number) where (1...24).contains(number): comparison.literal = .severity(Int(number))
+                default: throw fail("log:severity compares with a level (trace, debug, info, warn, error, fatal) or a number from 1 to 24", literalToken)
+                }
+                guard op != .matches, op != .notMatches else { throw fail("log:severity is a level; =~ and !~ take text", opToken) }
             }
         }
         return comparison

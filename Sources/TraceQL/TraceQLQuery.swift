@@ -96,6 +96,8 @@ public enum Intrinsic: String, Sendable, CaseIterable {
     case name, status, kind, duration, statusMessage
     case traceDuration = "trace:duration", rootService = "trace:rootService", rootName = "trace:rootName"
     case eventName = "event:name"
+    /// A log record of the span: its severity (a level name or number), its body as text.
+    case logSeverity = "log:severity", logBody = "log:body"
 
     /// Other spellings Tempo accepts.
     static let aliases: [String: Intrinsic] = [
@@ -105,14 +107,15 @@ public enum Intrinsic: String, Sendable, CaseIterable {
 
     var valueType: IntrinsicType {
         switch self {
-        case .name, .statusMessage, .rootService, .rootName, .eventName: .string
+        case .name, .statusMessage, .rootService, .rootName, .eventName, .logBody: .string
         case .status: .status
         case .kind: .kind
         case .duration, .traceDuration: .duration
+        case .logSeverity: .severity
         }
     }
 
-    enum IntrinsicType { case string, status, kind, duration }
+    enum IntrinsicType { case string, status, kind, duration, severity }
 }
 
 public enum Literal: Sendable, Equatable, CustomStringConvertible {
@@ -124,6 +127,8 @@ public enum Literal: Sendable, Equatable, CustomStringConvertible {
     case duration(Int64)
     case status(SpanStatus.Code)
     case kind(SpanKind)
+    /// A log severity level, by the lowest number of its range (`warn` is 13).
+    case severity(Int)
     /// Compared with `=` or `!=`: the attribute is missing, or present.
     case `nil`
 
@@ -136,6 +141,7 @@ public enum Literal: Sendable, Equatable, CustomStringConvertible {
         case .duration(let nanos): "\(nanos)ns"
         case .status(let code): ["unset", "ok", "error"][code.rawValue]
         case .kind(let kind): kind.name
+        case .severity(let number): Severity(number: number)?.name.lowercased() ?? String(number)
         case .nil: "nil"
         }
     }
@@ -191,4 +197,7 @@ extension TraceQLQuery {
 
     /// Whether evaluating reads span events (`event:name`).
     public var readsEvents: Bool { fields.contains(.intrinsic(.eventName)) }
+
+    /// Whether evaluating reads the trace's log records (`log:severity`, `log:body`).
+    public var readsLogs: Bool { fields.contains(.intrinsic(.logSeverity)) || fields.contains(.intrinsic(.logBody)) }
 }

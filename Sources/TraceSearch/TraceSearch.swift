@@ -73,7 +73,7 @@ public struct TraceSearch: Sendable {
 
     /// The parts of each span evaluating `query` reads: the attributes it names, events if it asks.
     public static func details(for query: TraceQLQuery) -> SpanDetails {
-        SpanDetails(attributeKeys: query.spanAttributeKeys, events: query.readsEvents, links: false)
+        SpanDetails(attributeKeys: query.spanAttributeKeys, events: query.readsEvents, links: false, logs: query.readsLogs)
     }
 
     /// What the indexes can rule out: a superset of the matching traces.
@@ -137,8 +137,30 @@ private struct CandidatePlanner {
                 }
             case .kind, .statusMessage, .rootService, .rootName, .eventName:
                 return .all
+            case .logSeverity:
+                // Only ordering up or equality narrows: a span with a record at or above a level.
+                guard case .severity(let lowest) = comparison.literal else { return .all }
+                switch comparison.op {
+                case .greater: return .logs(minimumSeverity: lowest + 4, words: [])
+                case .greaterOrEqual, .equal: return .logs(minimumSeverity: lowest, words: [])
+                default: return comparison.op.isNegative ? .all : .logs(minimumSeverity: 1, words: [])
+                }
+            case .logBody:
+                guard !comparison.op.isNegative else { return .all }
+                return .logs(minimumSeverity: nil, words: Self.leadingWord(of: comparison).map { [$0] } ?? [])
             }
         }
+    }
+
+    /// A word every matching body has a word starting with, from an `=` text or a `=~` pattern
+    /// that begins with letters or digits (the pattern is anchored, so the body begins with them).
+    static func leadingWord(of comparison: Comparison) -> String? {
+        guard case .string(let text) = comparison.literal else { return nil }
+        if comparison.op == .matches, text.contains("|") { return nil }
+        var word = String(text.prefix { $0.isLetter || $0.isNumber })
+        if comparison.op == .matches, let next = text.dropFirst(word.count).first, "?*{".contains(next) { word = String(word.dropLast()) }
+        guard comparison.op == .equal || comparison.op == .matches, !word.isEmpty else { return nil }
+        return word
     }
 
     private func spanAttributeCandidates(_ key: String, _ comparison: Comparison) throws -> TraceCandidates {

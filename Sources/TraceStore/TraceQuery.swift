@@ -117,6 +117,9 @@ public indirect enum TraceCandidates: Sendable, Equatable {
     case errors
     /// Traces lasting within this range, in nanoseconds.
     case traceDuration(min: UInt64?, max: UInt64?)
+    /// Traces with a log record at this severity number or above and, if `words` is given,
+    /// whose body has a word starting with each (the word index's prefix search).
+    case logs(minimumSeverity: Int?, words: [String])
     case and([TraceCandidates])
     case or([TraceCandidates])
 }
@@ -138,14 +141,17 @@ public struct SpanDetails: Sendable, Equatable {
     public var attributeKeys: Set<String>?
     public var events: Bool
     public var links: Bool
+    /// The trace's log records too (`Trace.logs`).
+    public var logs: Bool
 
     public static let all = SpanDetails(attributeKeys: nil, events: true, links: true)
     public static let none = SpanDetails(attributeKeys: [], events: false, links: false)
 
-    public init(attributeKeys: Set<String>?, events: Bool, links: Bool) {
+    public init(attributeKeys: Set<String>?, events: Bool, links: Bool, logs: Bool = false) {
         self.attributeKeys = attributeKeys
         self.events = events
         self.links = links
+        self.logs = logs
     }
 
     /// Everything, or nothing.

@@ -130,6 +130,11 @@ extension TraceStore {
         return tokens.map { "\"\($0)\"" }.joined(separator: " AND ")
     }
 
+    /// The same, each word a prefix of a word in the body (`"time"*`).
+    static func fullTextMatch(prefixes words: [String]) -> String? {
+        fullTextMatch(words).map { $0.replacingOccurrences(of: "\" AND", with: "\"* AND") + "*" }
+    }
+
     static let logColumns = """
         l.id, l.time_ns, l.observed_ns, l.severity_number, l.severity_text, l.body, l.body_value, l.attributes,
         l.dropped_attributes_count, l.flags, l.trace_id, l.span_id, l.event_name, l.resource_id, l.scope_id
@@ -137,6 +142,15 @@ extension TraceStore {
 }
 
 extension ReadContext {
+    /// A trace's records in time order, in this read.
+    mutating func logRecords(ofTrace id: TraceID) throws -> [LogRecord] {
+        let rows = try RawStatement(db, sql: "SELECT \(TraceStore.logColumns) FROM logs l WHERE l.trace_id = ? ORDER BY \(LogColumn.time), l.id")
+        rows.bind(1, bigEndian: id.high, id.low)
+        var records: [LogRecord] = []
+        while try rows.step(db) { records.append(try logRecord(from: rows)) }
+        return records
+    }
+
     /// A record from a row of `TraceStore.logColumns`.
     mutating func logRecord(from row: RawStatement) throws -> LogRecord {
         let resourceID = row.int64(13)

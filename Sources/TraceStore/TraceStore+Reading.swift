@@ -84,6 +84,18 @@ extension TraceStore {
         case .services(let names):
             return try refs("SELECT DISTINCT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE name IN (SELECT value FROM json_each(?)))", [try list(names)])
         case .errors: return try refs("SELECT id FROM traces WHERE error_count > 0")
+        case .logs(let minimum, let words):
+            var conditions = ["l.trace_id IS NOT NULL"]
+            var arguments: StatementArguments = []
+            if let minimum {
+                conditions.append("l.severity_number >= ?")
+                _ = arguments.append(contentsOf: [minimum])
+            }
+            if let match = fullTextMatch(prefixes: words) {
+                conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH ?)")
+                _ = arguments.append(contentsOf: [match])
+            }
+            return try refs("SELECT t.id FROM traces t WHERE t.trace_id IN (SELECT l.trace_id FROM logs l WHERE \(conditions.joined(separator: " AND ")))", arguments)
         case .traceDuration(let minimum, let maximum):
             return try refs("SELECT id FROM traces WHERE end_ns - start_ns BETWEEN ? AND ?", [Int64(clamping: minimum ?? 0), Int64(clamping: maximum ?? UInt64.max)])
         case .and(let parts):
@@ -264,7 +276,7 @@ extension TraceStore {
                 let ref = rows.int64(SpanColumn.traceRef)
                 if ref != currentRef {
                     if let id = currentID, let currentRef {
-                        try body(TraceRef(value: currentRef), Trace(traceID: id, spans: current))
+                        try body(TraceRef(value: currentRef), Trace(traceID: id, spans: current, logs: details.logs ? try context.logRecords(ofTrace: id) : []))
                         current.removeAll(keepingCapacity: true)
                     }
                     currentRef = ref
@@ -272,7 +284,9 @@ extension TraceStore {
                 }
                 current.append(try context.span(from: rows, traceID: currentID!, details: details))
             }
-            if let id = currentID, let currentRef { try body(TraceRef(value: currentRef), Trace(traceID: id, spans: current)) }
+            if let id = currentID, let currentRef {
+                try body(TraceRef(value: currentRef), Trace(traceID: id, spans: current, logs: details.logs ? try context.logRecords(ofTrace: id) : []))
+            }
         }
     }
 
@@ -363,6 +377,7 @@ extension TraceStore {
     /// Whole traces by id, in the order given; ids not stored are skipped.
     public func traces(withIDs ids: [TraceID], details: SpanDetails = .all) throws -> [Trace] {
         var byID: [TraceID: [Span]] = [:]
+        var logsByID: [TraceID: [LogRecord]] = [:]
         let sql = """
             SELECT t.trace_id, \(Self.spanColumns(details: details)) FROM traces t JOIN spans s ON s.trace_ref = t.id
             WHERE t.trace_id = ? ORDER BY s.rowid
@@ -375,9 +390,10 @@ extension TraceStore {
                 var spans: [Span] = []
                 while try rows.step(db) { spans.append(try context.span(from: rows, traceID: id, details: details)) }
                 if !spans.isEmpty { byID[id] = spans }
+                if !spans.isEmpty, details.logs { logsByID[id] = try context.logRecords(ofTrace: id) }
             }
         }
-        return ids.compactMap { id in byID[id].map { Trace(traceID: id, spans: $0) } }
+        return ids.compactMap { id in byID[id].map { Trace(traceID: id, spans: $0, logs: logsByID[id] ?? []) } }
     }
 
     /// How many traces a query selects, ignoring its limit.

@@ -5,11 +5,13 @@ import TraceModel
 public enum WaterfallText {
     /// With `criticalPath`, spans on the trace's critical path are marked `●` and its time per service
     /// follows. With `skew`, the trace is shown as adjusted, moved spans marked `⇆` and listed.
-    /// With `matched`, the spans a query matched are marked `▸`. Each of `logs` is listed under
-    /// its span, in time order with the span's events; records of no span in the trace follow the waterfall.
+    /// With `matched`, the spans a query matched are marked `▸`. Each of the trace's log records is
+    /// listed under its span, in time order with the span's events; records of no span in the trace
+    /// follow the waterfall.
     public static func render(trace original: Trace, width: Int, verbose: Bool, style: TextStyle, timeZone: TimeZone? = nil,
-                              criticalPath: Bool = false, skew: ClockSkew? = nil, matched: Set<SpanID>? = nil, logs: [LogRecord] = []) -> String {
+                              criticalPath: Bool = false, skew: ClockSkew? = nil, matched: Set<SpanID>? = nil) -> String {
         let trace = skew?.trace ?? original
+        let logs = original.logs
         let layout = WaterfallLayout(trace: trace)
         let path = criticalPath ? CriticalPath(trace: trace) : nil
         var lines: [String] = []

@@ -26,7 +26,8 @@ struct ListCommand: AsyncParsableCommand {
 
             Selectors { ... } test each span. Fields: span.KEY, resource.KEY, .KEY (either), \
             name, status (ok|error|unset), kind, duration, statusMessage, trace:duration, \
-            trace:rootService, trace:rootName, event:name. Operators: = != > >= < <= =~ !~ (a regex \
+            trace:rootService, trace:rootName, event:name, log:severity (a level: info, warn, error...), \
+            log:body. Operators: = != > >= < <= =~ !~ (a regex \
             matches the whole text). Values: "strings", numbers, true, false, nil, durations like \
             250us, 5ms or 1.5s. Selectors join with && (both in the trace), || (either), > (child \
             of) and >> (descendant of); then | count() > N, | avg(duration) > 20ms (also min, max, \

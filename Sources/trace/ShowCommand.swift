@@ -48,14 +48,15 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let traceQL = try traceQLText.map(TraceQLArgument.parse)
         let store = try database.openForReading(concurrentReads: false)
-        let trace = try TraceIDPrefix.resolve(traceID, in: store)
+        let stored = try TraceIDPrefix.resolve(traceID, in: store)
+        // With its log records, which the waterfall lists and a query's log: fields test.
+        let trace = Trace(traceID: stored.traceID, spans: stored.spans, logs: try store.logRecords(inTrace: stored.traceID))
         // Matched on the trace as stored; an adjusted trace keeps its span ids.
         let matched = traceQL.map { query in Set(TraceQLEvaluator(query).matchedSpans(in: trace).map { trace.spans[$0].spanID }) }
         switch format {
         case .text:
-            let logs = try store.logRecords(inTrace: trace.traceID)
             print(WaterfallText.render(trace: trace, width: width ?? Terminal.width, verbose: verbose, style: Terminal.style,
-                                       criticalPath: criticalPath, skew: skew.apply(trace).skew, matched: matched, logs: logs),
+                                       criticalPath: criticalPath, skew: skew.apply(trace).skew, matched: matched),
                   terminator: "")
         case .otlpJSON:
             let data = try OTLPJSON.encode(ExportTraceServiceRequest(spans: trace.spans))

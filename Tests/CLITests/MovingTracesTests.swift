@@ -146,12 +146,14 @@ import TraceStore
         #expect(written.status == 0)
         #expect(written.stderr.hasPrefix("wrote 12 traces ("))
         let text = try String(contentsOf: directory.appendingPathComponent("traces.jsonl"), encoding: .utf8)
-        #expect(lines(text).count == 12)
+        // Each trace's line, then one with its log records.
+        #expect(lines(text).count == 24)
+        #expect(lines(text).enumerated().allSatisfy { $0.element.hasPrefix($0.offset % 2 == 0 ? #"{"resourceSpans""# : #"{"resourceLogs""#) })
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".partial") }.isEmpty)
 
         let imported = try TraceBinary.run(["import", "traces.jsonl", "--db", "copy.db"], in: directory)
         #expect(imported.status == 0)
-        #expect(imported.stdout.hasPrefix("imported \(try sqlite(source, "SELECT count(*) FROM span")) spans in 12 traces from 12 requests"))
+        #expect(imported.stdout.hasPrefix("imported \(try sqlite(source, "SELECT count(*) FROM span")) spans in 12 traces from 24 requests"))
         let copy = directory.appendingPathComponent("copy.db").path
         #expect(try dump(copy) == (try dump(source)))
         let again = try TraceBinary.run(["import", "-", "--db", "copy.db"], in: directory, stdin: Data(text.utf8))
@@ -159,7 +161,7 @@ import TraceStore
         #expect(try dump(copy) == (try dump(source)))
 
         // A file with a bad request on line 2 and a blank line: the good lines are stored, the bad one named.
-        let good = lines(text)
+        let good = lines(text).filter { $0.hasPrefix(#"{"resourceSpans""#) }
         let mixed = good[0] + "\n" + good[1].replacingOccurrences(of: "\"spanId\":\"", with: "\"spanId\":\"zz") + "\n\n" + good[2] + "\n"
         try Data(mixed.utf8).write(to: directory.appendingPathComponent("mixed.jsonl"))
         let partial = try TraceBinary.run(["import", "mixed.jsonl", "--db", "fresh.db"], in: directory)

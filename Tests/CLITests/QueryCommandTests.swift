@@ -75,7 +75,7 @@ import TraceStore
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == """
-            trace: error: query, column 46: unknown intrinsic 'nmae' (known: name, status, kind, duration, statusMessage, trace:duration, trace:rootService, trace:rootName, event:name); an attribute needs a scope: span.nmae, resource.nmae or .nmae
+            trace: error: query, column 46: unknown intrinsic 'nmae' (known: name, status, kind, duration, statusMessage, trace:duration, trace:rootService, trace:rootName, event:name, log:severity, log:body); an attribute needs a scope: span.nmae, resource.nmae or .nmae
               { span.http.response.status_code >= "500" && nmae = "x" }
                                                            ^
 

@@ -173,20 +173,20 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|import|list|show|stats|diff|flame|map|tui|export|prune|help)
+    run|serve|collect|import|list|show|logs|stats|diff|flame|map|tui|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect import list show stats diff flame map tui export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect import list show logs stats diff flame map tui export prune help' -- "${cur}"))
         ;;
     esac
 }
 
 _trace_run() {
     repeating_flags=()
-    non_repeating_flags=(--untraced --new-connections --version -h --help)
+    non_repeating_flags=(--untraced --new-connections --no-logs --version -h --help)
     repeating_options=()
     non_repeating_options=(--requests --concurrency --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
@@ -223,7 +223,7 @@ _trace_run() {
 
 _trace_serve() {
     repeating_flags=()
-    non_repeating_flags=(--new-connections --version -h --help)
+    non_repeating_flags=(--new-connections --no-logs --version -h --help)
     repeating_options=()
     non_repeating_options=(--port --host --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
@@ -366,6 +366,42 @@ _trace_show() {
         ;;
     '--format')
         __trace_add_completions -W 'text'$'\n''otlp-json'
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_logs() {
+    repeating_flags=()
+    non_repeating_flags=(--json -f --follow --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--trace --service --severity --grep --since --limit --width --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--trace')
+        return
+        ;;
+    '--service')
+        return
+        ;;
+    '--severity')
+        return
+        ;;
+    '--grep')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--width')
         return
         ;;
     '--db')

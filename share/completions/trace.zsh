@@ -52,10 +52,11 @@ _trace() {
         local -ar subcommands=(
             'run:Run the traced frontend/backend pair, send it requests, and store every span.'
             'serve:Keep the traced pair running so you can send it requests yourself.'
-            'collect:Receive OTLP traces (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
-            'import:Store traces from OTLP/JSON files.'
+            'collect:Receive OTLP traces and logs (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
+            'import:Store traces and log records from OTLP/JSON files.'
             'list:List stored traces, newest first; or follow them as they are stored.'
             'show:Show one trace as a waterfall, with where its time went.'
+            'logs:List stored log records, newest first; or follow them as they are stored.'
             'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
             'diff:Compare two traces span by span and say where the difference in duration comes from.'
             'flame:A flame graph over many traces: where time goes, by path of service and span name.'
@@ -69,7 +70,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|import|list|show|stats|diff|flame|map|tui|export|prune|help)
+        run|serve|collect|import|list|show|logs|stats|diff|flame|map|tui|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -90,6 +91,7 @@ _trace_run() {
         '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
         '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
         '--tracer[How the pair'\''s spans are recorded\: builtin (trace'\''s own tracer stores them in-process) or swift-otel (exported over OTLP to an embedded receiver). Default\: builtin.]:tracer:{__trace_complete "${___tracer[@]}"}'
+        '--no-logs[Record spans only\: the pair does not log (by default each request logs a few records, each under its span).]'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -111,6 +113,7 @@ _trace_serve() {
         '--error-rate[Fraction of requests the backend fails with HTTP 500, from 0 to 1.]:rate:'
         '--new-connections[Open a new connection to the backend for every request (shows DNS and connect time in each trace).]'
         '--tracer[How the pair'\''s spans are recorded\: builtin (trace'\''s own tracer stores them in-process) or swift-otel (exported over OTLP to an embedded receiver). Default\: builtin.]:tracer:{__trace_complete "${___tracer[@]}"}'
+        '--no-logs[Record spans only\: the pair does not log (by default each request logs a few records, each under its span).]'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -185,11 +188,32 @@ _trace_show() {
     local -ar arg_specs=(
         ':trace-id:'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
-        '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events.]'
+        '(--verbose -v)'{--verbose,-v}'[Also list each span'\''s ids, attributes and events, and each log record'\''s attributes.]'
         '--critical-path[Mark the spans on the critical path (the chain of work that set the end-to-end duration) and total it per service.]'
         '--query[Mark the spans this TraceQL query matches with ▸, e.g. '\''{ kind = client }'\''.]:traceql:'
         '--format[text, or otlp-json\: an OTLP/JSON ExportTraceServiceRequest that `trace collect` accepts back.]:format:{__trace_complete "${___format[@]}"}'
         '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_logs() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--trace[Only this trace'\''s records\: its id, or enough of its start to be unique.]:trace-id:'
+        '--service[Only records from this service (its service.name).]:name:'
+        '--severity[Only records at this level or above\: trace, debug, info, warn, error or fatal.]:level:'
+        '--grep[Only records whose body has all these words (a full-text search\: whole words, any case).]:words:'
+        '--since[Only records from within this long ago, e.g. 15m.]:duration:'
+        '--limit[Show at most this many records.]:limit:'
+        '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
+        '--json[Print a JSON array instead of lines (with --follow, one object per line).]'
+        '(-f --follow)'{-f,--follow}'[Keep printing records as they are stored, until Ctrl-C.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
