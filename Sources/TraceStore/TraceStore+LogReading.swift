@@ -13,6 +13,8 @@ public struct LogQuery: Sendable, Equatable {
     public var minimumSeverityNumber: Int?
     /// Words that must all appear in the body (full-text, whole words, any case).
     public var words: [String] = []
+    /// Each of `words` may be the start of a word (`tim` finds "timeout"): a filter as it is typed.
+    public var wordsArePrefixes = false
     /// Records at or after this instant (their own time, else observed time).
     public var since: UInt64?
     /// Records stored after this one, for following.
@@ -21,12 +23,13 @@ public struct LogQuery: Sendable, Equatable {
     public var newestFirst = true
 
     public init(traceID: TraceID? = nil, withoutTrace: Bool = false, service: String? = nil, minimumSeverityNumber: Int? = nil, words: [String] = [],
-                since: UInt64? = nil, storedAfter: Int64? = nil, limit: Int? = nil, newestFirst: Bool = true) {
+                wordsArePrefixes: Bool = false, since: UInt64? = nil, storedAfter: Int64? = nil, limit: Int? = nil, newestFirst: Bool = true) {
         self.traceID = traceID
         self.withoutTrace = withoutTrace
         self.service = service
         self.minimumSeverityNumber = minimumSeverityNumber
         self.words = words
+        self.wordsArePrefixes = wordsArePrefixes
         self.since = since
         self.storedAfter = storedAfter
         self.limit = limit
@@ -62,7 +65,7 @@ extension TraceStore {
         if let minimum = query.minimumSeverityNumber { conditions.append("l.severity_number >= \(minimum)") }
         if let since = query.since { conditions.append(SQL(sql: "\(LogColumn.time) >= ?", arguments: [Int64(clamping: since)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
-        if let match = Self.fullTextMatch(query.words) {
+        if let match = query.wordsArePrefixes ? Self.fullTextMatch(prefixes: query.words) : Self.fullTextMatch(query.words) {
             conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match))")
         }
         let direction = query.newestFirst ? "DESC" : "ASC"

@@ -35,6 +35,7 @@ public enum CursesTerminal {
             start_color()
             use_default_colors()
             init_pair(Int16(ScreenBuffer.Color.error), Int16(COLOR_RED), -1)
+            init_pair(Int16(ScreenBuffer.Color.warning), Int16(COLOR_YELLOW), -1)
             let palette = [COLOR_CYAN, COLOR_MAGENTA, COLOR_YELLOW, COLOR_GREEN, COLOR_BLUE, COLOR_CYAN]
             for (index, color) in palette.enumerated() {
                 init_pair(Int16(ScreenBuffer.Color.firstService + index), Int16(color), -1)

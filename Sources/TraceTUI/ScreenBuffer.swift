@@ -1,3 +1,4 @@
+import TraceModel
 import TraceViews
 
 /// How a cell is drawn; `color` indexes `ScreenBuffer.Color`.
@@ -18,6 +19,16 @@ public struct CellStyle: Hashable, Sendable {
     public static let heading = CellStyle(bold: true)
     public static let faint = CellStyle(dim: true)
     public static let error = CellStyle(color: ScreenBuffer.Color.error)
+    public static let warning = CellStyle(color: ScreenBuffer.Color.warning)
+
+    /// A log record's colour by its level: errors red, warnings yellow, the rest plain.
+    public static func severity(_ record: LogRecord) -> CellStyle {
+        switch record.severity {
+        case .some(let level) where level >= .error: .error
+        case .some(.warn): .warning
+        default: .plain
+        }
+    }
     public static let selected = CellStyle(reverse: true)
 
     /// The colour of a service, the same one `trace show` uses.
@@ -32,6 +43,8 @@ public struct ScreenBuffer: Sendable {
     public enum Color {
         public static let error = 1
         public static let firstService = 2
+        /// After the six service colours.
+        public static let warning = 8
     }
 
     public struct Cell: Hashable, Sendable {

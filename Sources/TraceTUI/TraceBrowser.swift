@@ -14,6 +14,8 @@ public final class TraceBrowser {
     let store: TraceStore
     private(set) var list = TraceListScreen()
     private(set) var trace: TraceScreen?
+    /// The live log view (`L`), under any trace opened from it.
+    private(set) var logs: LogsScreen?
     private(set) var showHelp = false
     /// The flame graph overlay of the list (`F`), while it is open.
     private(set) var flameLines: [String]?
@@ -34,6 +36,7 @@ public final class TraceBrowser {
     var timeZone: TimeZone { useUTC ? TimeZone(identifier: "UTC")! : localTimeZone }
     private var listRows: Int { TraceListScreen.visibleRows(height: size.height) }
     private var traceRows: Int { max(1, TraceScreen.geometry(width: size.width, height: size.height).waterfall.height) }
+    private var logRows: Int { LogsScreen.visibleRows(height: size.height) }
 
     public func resize(width: Int, height: Int) throws {
         size = (width, height)
@@ -44,6 +47,7 @@ public final class TraceBrowser {
 
     /// Picks up traces written by another process; true when something changed on screen.
     public func refreshIfChanged() throws -> Bool {
+        if logs != nil, try logs!.reload(store: store), trace == nil { return true }
         let totals = try store.totals()
         guard totals != lastTotals else { return false }
         lastTotals = totals
@@ -61,6 +65,11 @@ public final class TraceBrowser {
         if var screen = trace {
             let keepGoing = try handleTrace(key, screen: &screen)
             if trace != nil { trace = screen }
+            return keepGoing
+        }
+        if var screen = logs {
+            let keepGoing = try handleLogs(key, screen: &screen)
+            if logs != nil { logs = screen }
             return keepGoing
         }
         return try handleList(key)
@@ -108,16 +117,68 @@ public final class TraceBrowser {
             try list.reload(store: store, visibleRows: listRows, keeping: list.selectedTrace?.traceID)
         case .character("u"): useUTC.toggle()
         case .character("F"): flameLines = try flameGraphLines()
+        case .character("L"):
+            var screen = LogsScreen()
+            try screen.reload(store: store, force: true)
+            logs = screen
         case .enter, .right, .character("l"):
-            if let summary = list.selectedTrace, let loaded = try store.trace(summary.traceID) {
-                trace = TraceScreen(trace: loaded, matchedBy: list.search.map(TraceQLEvaluator.init))
-            }
+            if let summary = list.selectedTrace { try open(summary.traceID) }
         case .escape where !list.filterText.isEmpty:
             list.filterText = ""
             try applyFilter()
         default: break
         }
         try list.fetchPage(store: store, visibleRows: listRows)
+        return true
+    }
+
+    /// Opens a trace with its log records, the list's query marking its matches.
+    private func open(_ traceID: TraceID) throws {
+        guard let loaded = try store.traces(withIDs: [traceID], details: SpanDetails(attributeKeys: nil, events: true, links: true, logs: true)).first else { return }
+        trace = TraceScreen(trace: loaded, matchedBy: list.search.map(TraceQLEvaluator.init))
+    }
+
+    private func handleLogs(_ key: Key, screen: inout LogsScreen) throws -> Bool {
+        if screen.editingFilter {
+            switch key {
+            case .enter: screen.editingFilter = false
+            case .escape:
+                screen.editingFilter = false
+                screen.filterText = ""
+            case .backspace where !screen.filterText.isEmpty: screen.filterText.removeLast()
+            case .character(let character): screen.filterText.append(character)
+            default: return true
+            }
+            try screen.reload(store: store, force: true)
+            return true
+        }
+        switch key {
+        case .character("q"): return false
+        case .character("?"): showHelp = true
+        case .escape where !screen.filterText.isEmpty:
+            screen.filterText = ""
+            try screen.reload(store: store, force: true)
+        case .escape, .backspace, .character("L"): logs = nil
+        case .up, .character("k"): screen.move(by: -1, visibleRows: logRows)
+        case .down, .character("j"): screen.move(by: 1, visibleRows: logRows)
+        case .pageUp: screen.move(by: -logRows, visibleRows: logRows)
+        case .pageDown: screen.move(by: logRows, visibleRows: logRows)
+        case .home, .character("g"): screen.move(by: -Int(Int32.max), visibleRows: logRows)
+        case .end, .character("G"): screen.move(by: Int(Int32.max), visibleRows: logRows)
+        case .character("/"): screen.editingFilter = true
+        case .character("u"): useUTC.toggle()
+        case .enter, .right, .character("l"):
+            if let traceID = screen.selected?.record.traceID {
+                try open(traceID)
+                // On the record's span, where the trace has it.
+                if let spanID = screen.selected?.record.spanID, var opened = trace {
+                    opened.relayout(keeping: spanID)
+                    opened.scrollToSelection(visibleRows: traceRows)
+                    trace = opened
+                }
+            }
+        default: break
+        }
         return true
     }
 
@@ -174,6 +235,19 @@ public final class TraceBrowser {
     }
 
     private func handleTrace(_ key: Key, screen: inout TraceScreen) throws -> Bool {
+        if screen.logListSelection != nil {
+            switch key {
+            case .character("q"): return false
+            case .up, .character("k"): screen.moveInLogList(by: -1)
+            case .down, .character("j"): screen.moveInLogList(by: 1)
+            case .pageUp: screen.moveInLogList(by: -traceRows)
+            case .pageDown: screen.moveInLogList(by: traceRows)
+            case .enter: screen.jumpToSelectedLog(visibleRows: traceRows)
+            case .escape, .backspace, .character("L"): screen.toggleLogList()
+            default: break
+            }
+            return true
+        }
         if screen.editingSearch {
             switch key {
             case .enter:
@@ -213,6 +287,7 @@ public final class TraceBrowser {
         case .character("h"): screen.setHideNonMatching(!screen.hideNonMatching)
         case .character("b"): screen.showBreakdown.toggle()
         case .character("c"): screen.toggleCriticalPath()
+        case .character("L"): screen.toggleLogList()
         case .character("a"):
             // Opened again on the adjusted (or stored) trace, on the same span.
             let selectedSpan = screen.selectedRow?.span.spanID
@@ -238,6 +313,8 @@ public final class TraceBrowser {
         }
         if let trace {
             trace.draw(into: &screen, timeZone: timeZone)
+        } else if let logs {
+            logs.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
         } else {
             list.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
         }
@@ -260,6 +337,7 @@ public final class TraceBrowser {
         "                                /{ ... }    TraceQL query, run on Enter; matches marked ▸",
         "  s             sort by start / duration    e   errors only",
         "  Esc           clear filter                F   flame graph of the listed traces",
+        "  L             live log view: newest at the bottom, / filter by words, Enter opens a record's trace",
         "Trace",
         "  Space         fold / unfold   ← →         fold / unfold",
         "  /             find spans      n N         next / previous match",
@@ -267,6 +345,7 @@ public final class TraceBrowser {
         "  b             latency breakdown           Tab  move between waterfall and details",
         "  c             critical path: mark it ●, total per service",
         "  a             adjust clock skew: move server spans into their client's window ⇆",
+        "  L             the trace's log records (▪) in time order; Enter goes to a record's span",
         "  Esc Backspace back to the list",
         "",
         "Any key closes this help.",

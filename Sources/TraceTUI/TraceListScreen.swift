@@ -22,6 +22,8 @@ struct TraceListScreen {
     var filterIsTraceQL: Bool { filterText.first == "{" }
     private var page: [TraceSummary] = []
     private var pageStart = 0
+    /// The page's traces with a log record at ERROR or above: marked as error traces are.
+    private var withErrorLogs: Set<TraceID> = []
 
     var selectedTrace: TraceSummary? { summary(at: selected) }
 
@@ -60,7 +62,11 @@ struct TraceListScreen {
             pageQuery.offset = pageStart
             page = try store.traces(matching: pageQuery)
         }
+        withErrorLogs = Set(try store.errorLogCounts(inTraces: page.map(\.traceID)).keys)
     }
+
+    /// Whether a trace is shown as failed: an error span, or a log record at ERROR or above.
+    func isFailed(_ trace: TraceSummary) -> Bool { trace.hasError || withErrorLogs.contains(trace.traceID) }
 
     mutating func move(by delta: Int, visibleRows: Int) {
         selected += delta
@@ -95,11 +101,12 @@ struct TraceListScreen {
             let index = top + row
             guard index < total, let trace = summary(at: index) else { break }
             let y = 2 + row
-            let cells = Self.cells(for: trace, timeZone: timeZone)
+            let failed = isFailed(trace)
+            let cells = Self.cells(for: trace, timeZone: timeZone, failed: failed)
             var x = 0
             for (column, cell) in zip(columns, cells) {
                 let style: CellStyle = column.kind == .services ? .service(trace.services.first ?? "")
-                    : column.kind == .error ? .error : (trace.hasError && column.kind == .root ? .error : .plain)
+                    : column.kind == .error ? .error : (failed && column.kind == .root ? .error : .plain)
                 let escaped = TerminalText.escaped(cell)
                 let text = column.kind == .id ? String(escaped.prefix(column.width)) : TerminalText.truncated(escaped, columns: column.width)
                 let width = TerminalText.width(text)
@@ -120,7 +127,7 @@ struct TraceListScreen {
         } else {
             let shown = total == 0 ? "0" : "\(selected + 1)/\(total)"
             status = "\(shown) traces" + (filterText.isEmpty ? "" : "  ·  filter \"\(filterText)\"")
-                + "  ·  ↑↓ move  Enter open  / filter  s sort  e errors  F flame  u UTC  ? help  q quit"
+                + "  ·  ↑↓ move  Enter open  / filter  s sort  e errors  L logs  F flame  u UTC  ? help  q quit"
         }
         screen.write(status, x: 0, y: screen.height - 1, style: filterError != nil ? .error : editingFilter ? .heading : .faint)
     }
@@ -154,7 +161,7 @@ struct TraceListScreen {
         ]
     }
 
-    static func cells(for trace: TraceSummary, timeZone: TimeZone) -> [String] {
+    static func cells(for trace: TraceSummary, timeZone: TimeZone, failed: Bool? = nil) -> [String] {
         [
             trace.traceID.hex,
             Timestamp.string(unixNano: trace.startTimeUnixNano, timeZone: timeZone),
@@ -162,7 +169,7 @@ struct TraceListScreen {
             String(trace.spanCount),
             trace.services.joined(separator: ","),
             trace.rootName.map { "\(trace.rootService ?? "?"): \($0)" } ?? "(root not received)",
-            trace.hasError ? "ERR" : "",
+            failed ?? trace.hasError ? "ERR" : "",
         ]
     }
 }

@@ -51,6 +51,10 @@ struct TraceScreen {
     /// Whether each span (by its index in `trace.spans`) matched the list's TraceQL query; nil without one.
     private let matchedByQuery: [Bool]?
     let queryEvaluator: TraceQLEvaluator?
+    /// Each span's log records, in time order.
+    let logsBySpan: [SpanID: [LogRecord]]
+    /// The position in `stored.logs` selected in the trace's log list (`L`), while it is open.
+    var logListSelection: Int?
 
     init(trace stored: Trace, adjustingSkew: Bool = false, matchedBy evaluator: TraceQLEvaluator? = nil) {
         self.stored = stored
@@ -78,6 +82,7 @@ struct TraceScreen {
             let ids = Set(evaluator.matchedSpans(in: stored).map { stored.spans[$0].spanID })
             return trace.spans.map { ids.contains($0.spanID) }
         }
+        logsBySpan = Dictionary(grouping: stored.logs.filter { $0.spanID != nil }, by: { $0.spanID! })
         searchableText = trace.spans.map { span in
             var text = span.name + "\u{0}" + span.serviceName
             for attribute in span.attributes { text += "\u{0}\(attribute.key)\u{0}\(attribute.value.description)" }
@@ -86,6 +91,29 @@ struct TraceScreen {
     }
 
     var selectedRow: WaterfallLayout.Row? { shown.indices.contains(selected) ? layout.rows[shown[selected]] : nil }
+
+    // MARK: The trace's log records
+
+    mutating func toggleLogList() {
+        logListSelection = logListSelection == nil && !stored.logs.isEmpty ? 0 : nil
+    }
+
+    mutating func moveInLogList(by delta: Int) {
+        guard let position = logListSelection else { return }
+        logListSelection = max(0, min(position + delta, stored.logs.count - 1))
+    }
+
+    /// Closes the log list on the selected record's span, unfolding and showing all to reach it.
+    mutating func jumpToSelectedLog(visibleRows: Int) {
+        guard let position = logListSelection else { return }
+        logListSelection = nil
+        guard let spanID = stored.logs[position].spanID, layout.rows.contains(where: { $0.span.spanID == spanID }) else { return }
+        collapsed = []
+        hideNonMatching = false
+        relayout(keeping: spanID)
+        focus = .waterfall
+        scrollToSelection(visibleRows: visibleRows)
+    }
 
     // MARK: Folding and searching
 
@@ -211,7 +239,7 @@ struct TraceScreen {
     func draw(into screen: inout ScreenBuffer, timeZone: TimeZone) {
         let geometry = Self.geometry(width: screen.width, height: screen.height)
         let header = "Trace \(trace.traceID.hex)  \(Timestamp.string(unixNano: startUnixNano, timeZone: timeZone))  "
-            + "\(DurationFormat.string(nanos: duration))  \(trace.spans.count) spans  "
+            + "\(DurationFormat.string(nanos: duration))  \(trace.spans.count) spans  " + (stored.logs.isEmpty ? "" : "\(counted(stored.logs.count, "log")) (L)  ")
         var x = screen.write(header, x: 0, y: 0, style: .heading)
         for (index, service) in services.enumerated() {
             guard x < screen.width else { break }
@@ -222,6 +250,7 @@ struct TraceScreen {
         if showBreakdown {
             screen.drawCenteredBox(lines: breakdownLines, margin: 4, footer: " b to close ") { _, index in index == 0 ? .heading : .plain }
         }
+        if let position = logListSelection { drawLogList(into: &screen, selected: position) }
         let status: String
         if editingSearch {
             status = "find: " + search + "▏  (Enter keep, Esc clear)"
@@ -239,6 +268,26 @@ struct TraceScreen {
             }
         }
         screen.write(status, x: 0, y: screen.height - 1, style: editingSearch ? .heading : .faint)
+    }
+
+    /// Every log record of the trace in time order, the selected one highlighted; Enter goes to its span.
+    private func drawLogList(into screen: inout ScreenBuffer, selected position: Int) {
+        let room = max(1, screen.height - 6)
+        let first = max(0, min(position - room / 2, stored.logs.count - room))
+        let records = stored.logs[first..<min(stored.logs.count, first + room)]
+        let serviceWidth = min(12, records.map { TerminalText.width(TerminalText.escaped($0.serviceName)) }.max() ?? 7)
+        var lines = ["Logs of this trace (\(stored.logs.count))  ↑↓ move  Enter go to its span  L Esc close"]
+        lines += records.map { record in
+            let offset = record.effectiveTimeUnixNano > startUnixNano ? "+" + DurationFormat.string(nanos: record.effectiveTimeUnixNano - startUnixNano) : "+0ns"
+            return TerminalText.padded(offset, columns: 8, alignRight: true) + "  " + TerminalText.padded(record.severity?.name ?? record.severityText, columns: 5)
+                + "  " + TerminalText.padded(TerminalText.escaped(record.serviceName), columns: serviceWidth) + "  " + LogText.body(record)
+        }
+        screen.drawCenteredBox(lines: lines, margin: 4) { _, index in
+            guard index > 0 else { return .heading }
+            var style = CellStyle.severity(records[records.startIndex + index - 1])
+            style.reverse = first + index - 1 == position
+            return style
+        }
     }
 
     static func columns(width: Int, nameColumns: Int, serviceColumns: Int, marks: Int = 0) -> (name: Int, service: Int, duration: Int, bar: Int) {
@@ -282,6 +331,7 @@ struct TraceScreen {
             let (start, end) = layout.barCells(for: row, width: columns.bar)
             var bar = WaterfallLayout.barString(start: start, end: end, width: columns.bar)
             for event in span.events { bar[layout.cell(forUnixNano: event.timeUnixNano, width: columns.bar)] = "◆" }
+            for record in logsBySpan[span.spanID] ?? [] { bar[layout.cell(forUnixNano: record.effectiveTimeUnixNano, width: columns.bar)] = LogText.mark }
             // With the critical path shown, work off the path fades so the chain stands out.
             let barStyle: CellStyle = span.isError ? .error : showCriticalPath && !onPath ? .faint : .service(span.serviceName)
             screen.write(String(bar), x: barX, y: y, style: barStyle, maxWidth: columns.bar)
@@ -300,7 +350,7 @@ struct TraceScreen {
         }
         guard let row = selectedRow else { return }
         let lines = detailCache.lines(for: row, width: area.width - 1) {
-            Self.detailLines(for: row, traceStart: layout.traceStartNanos).flatMap { line in
+            Self.detailLines(for: row, traceStart: layout.traceStartNanos, logs: logsBySpan[row.span.spanID] ?? []).flatMap { line in
                 let indent = line.text.prefix { $0 == " " }.count + 4
                 return TerminalText.wrapped(Self.clipped(line.text), columns: area.width - 1, indent: indent).map { DetailLine(text: $0, style: line.style) }
             }
@@ -337,7 +387,7 @@ struct TraceScreen {
     }
 
     /// Everything about a span: identity, timing, status, attributes, events, links, resource, scope.
-    static func detailLines(for row: WaterfallLayout.Row, traceStart: UInt64) -> [DetailLine] {
+    static func detailLines(for row: WaterfallLayout.Row, traceStart: UInt64, logs: [LogRecord] = []) -> [DetailLine] {
         let span = row.span
         var lines = [DetailLine(text: span.name, style: .heading)]
         lines.append(DetailLine(text: "service   \(span.serviceName)", style: .service(span.serviceName)))
@@ -351,6 +401,17 @@ struct TraceScreen {
         lines.append(DetailLine(text: "span id   \(span.spanID.hex)"))
         lines.append(DetailLine(text: "parent    \(span.parentSpanID?.hex ?? "(root)")" + (row.closesCycle ? " (closes a parent cycle; shown as a root)" : "")))
         lines.append(DetailLine(text: "trace id  \(span.traceID.hex)"))
+        // What the span logged comes first: it says why, the rest says what.
+        if !logs.isEmpty {
+            lines.append(DetailLine(text: "Logs", style: .heading))
+            for record in logs {
+                let time = record.effectiveTimeUnixNano
+                let offset = time > traceStart ? time - traceStart : 0
+                lines.append(DetailLine(text: "  \(LogText.mark) +\(DurationFormat.string(nanos: offset)) \(record.severity?.name ?? record.severityText)  \(record.bodyText)",
+                                        style: .severity(record)))
+                for attribute in record.attributes { lines.append(DetailLine(text: "      \(attribute.key) = \(attribute.value)")) }
+            }
+        }
         if !span.attributes.isEmpty {
             lines.append(DetailLine(text: "Attributes", style: .heading))
             for attribute in span.attributes.sorted(by: { $0.key < $1.key }) { lines.append(DetailLine(text: "  \(attribute.key) = \(attribute.value)")) }

@@ -32,14 +32,17 @@ import TraceFixtures
             try tmux.send("j")
             _ = try tmux.waitFor("the selection to move") { $0 != before }
         }
-        _ = try tmux.waitFor("the backend span's details") { screen in
+        _ = try tmux.waitFor("the backend span's details, its log record first") { screen in
             let detail = Self.detailPane(screen).joined(separator: "\n")
-            return detail.hasPrefix(" GET /") && detail.contains("service   backend") && detail.contains("kind      server") && detail.contains("http.route = /")
+            return detail.hasPrefix(" GET /") && detail.contains("service   backend") && detail.contains("kind      server")
+                && detail.contains(" Logs\n   ▪ +") && detail.contains("INFO  handling request")
         }
 
-        // Tab moves the focus to the detail pane; scrolling it brings the span's events into view.
+        // Tab moves the focus to the detail pane; scrolling it brings the attributes, then the events into view.
         try tmux.send("Tab")
-        for _ in 0..<20 where !(try tmux.screen()).contains("handling request") { try tmux.send("j") }
+        for _ in 0..<20 where !Self.detailPane(try tmux.screen()).contains(where: { $0.contains("http.route = /") }) { try tmux.send("j") }
+        _ = try tmux.waitFor("the span's attributes") { Self.detailPane($0).contains { $0.contains("http.route = /") } }
+        for _ in 0..<20 where !Self.detailPane(try tmux.screen()).contains(where: { $0.hasPrefix("   ◆ +") }) { try tmux.send("j") }
         _ = try tmux.waitFor("the span's events") { screen in
             let detail = Self.detailPane(screen)
             return detail.contains { $0.hasPrefix(" Events") } && detail.contains { $0.hasPrefix("   ◆ +") && $0.contains("handling request") }
@@ -61,6 +64,34 @@ import TraceFixtures
         let screen = try tmux.waitFor("TUI-EXIT:0")
         #expect(try tmux.tmux(["display", "-p", "-t", tmux.name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         #expect(!screen.contains("incoming call"))
+    }
+
+    /// The live log view in a real terminal: `L`, a filter, Enter to the record's trace and span.
+    @Test func theLogViewLeadsFromAnErrorLineToItsSpan() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try TraceBinary.run(["run", "--requests", "20", "--error-rate", "0.3", "--db", "logs.db"], in: directory).status == 0)
+        let command = "cd '\(directory.path)' && LANG=C.UTF-8 TERM=xterm-256color NO_COLOR=1 '\(TraceBinary.url.path)' tui --db logs.db; echo TUI-EXIT:$?; exec cat"
+        let tmux = try TmuxSession(command: command, width: 120, height: 44)
+        _ = try tmux.waitFor("the list") { $0.contains("1/20 traces") }
+        try tmux.send("L")
+        _ = try tmux.waitFor("the log view") { $0.contains("logs, newest at the bottom  ·  following") && $0.contains("INFO   frontend  request started") }
+        try tmux.send("/")
+        try tmux.sendLiteral("injected")
+        _ = try tmux.waitFor("only the injected failures") { screen in
+            let rows = screen.split(separator: "\n").filter { $0.contains("  backend  ") || $0.contains("  frontend  ") }
+            return !rows.isEmpty && rows.allSatisfy { $0.contains("ERROR  backend") && $0.contains("injected failure") }
+        }
+        try tmux.send("Enter")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor("the failed request's trace on its backend span") { screen in
+            screen.hasPrefix("Trace ") && Self.detailPane(screen).first?.hasPrefix(" GET /") == true
+                && Self.detailPane(screen).contains { $0.contains("ERROR  injected failure: answering 500") }
+        }
+        try tmux.send("Escape")
+        _ = try tmux.waitFor("back in the log view") { $0.contains("logs, newest at the bottom") }
+        try tmux.send("q")
+        _ = try tmux.waitFor("TUI-EXIT:0")
     }
 
     /// The lines below the pane separator.
