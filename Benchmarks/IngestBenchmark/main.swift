@@ -2,6 +2,7 @@
 // prepared-INSERT loop of the very same rows into the same schema, measured in the same run.
 // Run: swift build -c release && .build/release/ingest-benchmark [requests] [spans-per-request] [senders] [seed]
 // (default 500 × 2,000 spans, 2 senders, seed 1): 5-span demo-shaped traces, 4–7 attributes a span.
+// `ingest-benchmark logs [...]` measures log records instead (LogsBenchmark.swift).
 // KEEP_DATABASES=1 keeps the two database files (their folder is under $TMPDIR) for a closer look.
 import AsyncHTTPClient
 import CSQLiteSetup
@@ -20,11 +21,15 @@ import TraceStore
 _ = trace_sqlite3_configure_for_one_thread_per_connection()
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let traceBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("trace")
+if CommandLine.arguments.dropFirst().first == "logs" {
+    try await benchmarkLogs(arguments)
+    exit(0)
+}
 let requestCount = arguments.count > 0 ? arguments[0] : 500
 let spansPerRequest = arguments.count > 1 ? arguments[1] : 2_000
 let senders = arguments.count > 2 ? arguments[2] : 2
 let seed = UInt64(arguments.count > 3 ? arguments[3] : 1)
-let traceBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("trace")
 
 /// One request's spans: whole 5-span traces shaped like the demo's (frontend root, client call,
 /// an HTTP phase, backend server span, a backend internal step).
@@ -125,6 +130,28 @@ func startCollect(into path: String) throws -> (process: Process, httpPort: Int,
     return (collect, port(before: "/v1/traces"), port(before: #" \(OTLP/gRPC\)"#))
 }
 
+/// Sends every body as an OTLP/HTTP protobuf request, `senders` at a time; each must be answered 200.
+func post(_ bodies: [ByteBuffer], to url: String, senders: Int) async throws {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for sender in 0..<senders {
+            group.addTask {
+                for index in stride(from: sender, to: bodies.count, by: senders) {
+                    var request = HTTPClientRequest(url: url)
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/x-protobuf")
+                    request.body = .bytes(bodies[index])
+                    let response = try await client.execute(request, timeout: .seconds(300))
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    guard response.status == .ok else { fatalError("request \(index): HTTP \(response.status.code)") }
+                }
+            }
+        }
+        try await group.waitForAll()
+    }
+    try await client.shutdown()
+}
+
 /// User and system time of the exited child processes so far.
 func childrenCPUSeconds() -> Double {
     var usage = rusage()
@@ -142,27 +169,9 @@ func finish(_ collect: Process, path: String, seconds elapsed: Double) throws ->
 }
 
 let (collect, httpPort, _) = try startCollect(into: collectPath)
-let client = HTTPClient(eventLoopGroupProvider: .singleton)
-let url = "http://127.0.0.1:\(httpPort)/v1/traces"
 let collectStart = ContinuousClock.now
-try await withThrowingTaskGroup(of: Void.self) { group in
-    for sender in 0..<senders {
-        group.addTask {
-            for index in stride(from: sender, to: bodies.count, by: senders) {
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/x-protobuf")
-                request.body = .bytes(bodies[index])
-                let response = try await client.execute(request, timeout: .seconds(300))
-                _ = try await response.body.collect(upTo: 1 << 20)
-                guard response.status == .ok else { fatalError("request \(index): HTTP \(response.status.code)") }
-            }
-        }
-    }
-    try await group.waitForAll()
-}
+try await post(bodies, to: "http://127.0.0.1:\(httpPort)/v1/traces", senders: senders)
 let collectSeconds = seconds(ContinuousClock.now - collectStart)
-try await client.shutdown()
 let collectRate = try finish(collect, path: collectPath, seconds: collectSeconds)
 let bytesPerSpan = Double(fileSize(collectPath)) / Double(totalSpans)
 print("trace collect: \(totalSpans) spans acknowledged and stored in \(String(format: "%.2f", collectSeconds)) s = \(format(collectRate)) spans/s")

@@ -11,16 +11,9 @@ extension ExportLogsServiceRequest {
         var records: [LogRecord] = []
         var rejected: [OTLPDecodingError] = []
         for (r, resourceLogs) in resourceLogs.enumerated() {
-            let resource = Resource(
-                attributes: resourceLogs.resource.attributes.map(Attribute.init(proto:)),
-                droppedAttributesCount: resourceLogs.resource.droppedAttributesCount,
-                schemaURL: resourceLogs.schemaURL)
+            let resource = Resource(proto: resourceLogs.resource, schemaURL: resourceLogs.schemaURL)
             for (s, scopeLogs) in resourceLogs.scopeLogs.enumerated() {
-                let scope = InstrumentationScope(
-                    name: scopeLogs.scope.name, version: scopeLogs.scope.version,
-                    attributes: scopeLogs.scope.attributes.map(Attribute.init(proto:)),
-                    droppedAttributesCount: scopeLogs.scope.droppedAttributesCount,
-                    schemaURL: scopeLogs.schemaURL)
+                let scope = InstrumentationScope(proto: scopeLogs.scope, schemaURL: scopeLogs.schemaURL)
                 for (index, proto) in scopeLogs.logRecords.enumerated() {
                     do {
                         records.append(try LogRecord(proto: proto, resource: resource, scope: scope,
@@ -37,27 +30,15 @@ extension ExportLogsServiceRequest {
     /// Groups records by resource and scope, as an SDK would export them.
     public init(records: [LogRecord]) {
         self.init()
-        var resourceOrder: [Resource] = []
-        var scopeOrder: [Resource: [InstrumentationScope]] = [:]
-        var byScope: [Resource: [InstrumentationScope: [LogRecord]]] = [:]
-        for record in records {
-            if scopeOrder[record.resource] == nil { resourceOrder.append(record.resource); scopeOrder[record.resource] = [] }
-            if byScope[record.resource, default: [:]][record.scope] == nil { scopeOrder[record.resource]!.append(record.scope) }
-            byScope[record.resource, default: [:]][record.scope, default: []].append(record)
-        }
-        resourceLogs = resourceOrder.map { resource in
+        resourceLogs = groupedByResourceAndScope(records, resource: \.resource, scope: \.scope).map { resource, scopes in
             Opentelemetry_Proto_Logs_V1_ResourceLogs.with {
-                $0.resource.attributes = resource.attributes.map(\.proto)
-                $0.resource.droppedAttributesCount = resource.droppedAttributesCount
+                $0.resource = resource.proto
                 $0.schemaURL = resource.schemaURL
-                $0.scopeLogs = scopeOrder[resource]!.map { scope in
+                $0.scopeLogs = scopes.map { scope, records in
                     Opentelemetry_Proto_Logs_V1_ScopeLogs.with {
-                        $0.scope.name = scope.name
-                        $0.scope.version = scope.version
-                        $0.scope.attributes = scope.attributes.map(\.proto)
-                        $0.scope.droppedAttributesCount = scope.droppedAttributesCount
+                        $0.scope = scope.proto
                         $0.schemaURL = scope.schemaURL
-                        $0.logRecords = byScope[resource]![scope]!.map(\.proto)
+                        $0.logRecords = records.map(\.proto)
                     }
                 }
             }

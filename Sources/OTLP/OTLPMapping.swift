@@ -25,16 +25,9 @@ extension ExportTraceServiceRequest {
         var spans: [Span] = []
         var rejected: [OTLPDecodingError] = []
         for (r, resourceSpans) in resourceSpans.enumerated() {
-            let resource = Resource(
-                attributes: resourceSpans.resource.attributes.map(Attribute.init(proto:)),
-                droppedAttributesCount: resourceSpans.resource.droppedAttributesCount,
-                schemaURL: resourceSpans.schemaURL)
+            let resource = Resource(proto: resourceSpans.resource, schemaURL: resourceSpans.schemaURL)
             for (s, scopeSpans) in resourceSpans.scopeSpans.enumerated() {
-                let scope = InstrumentationScope(
-                    name: scopeSpans.scope.name, version: scopeSpans.scope.version,
-                    attributes: scopeSpans.scope.attributes.map(Attribute.init(proto:)),
-                    droppedAttributesCount: scopeSpans.scope.droppedAttributesCount,
-                    schemaURL: scopeSpans.schemaURL)
+                let scope = InstrumentationScope(proto: scopeSpans.scope, schemaURL: scopeSpans.schemaURL)
                 for (index, proto) in scopeSpans.spans.enumerated() {
                     do {
                         spans.append(try Span(proto: proto, resource: resource, scope: scope, place: { "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]" }))
@@ -50,30 +43,63 @@ extension ExportTraceServiceRequest {
     /// Groups spans by resource and scope, as an SDK would export them.
     public init(spans: [Span]) {
         self.init()
-        var resourceOrder: [Resource] = []
-        var scopesByResource: [Resource: [InstrumentationScope]] = [:]
-        var spansByScope: [Resource: [InstrumentationScope: [Span]]] = [:]
-        for span in spans {
-            if scopesByResource[span.resource] == nil { resourceOrder.append(span.resource); scopesByResource[span.resource] = [] }
-            if spansByScope[span.resource, default: [:]][span.scope] == nil { scopesByResource[span.resource]!.append(span.scope) }
-            spansByScope[span.resource, default: [:]][span.scope, default: []].append(span)
-        }
-        resourceSpans = resourceOrder.map { resource in
+        resourceSpans = groupedByResourceAndScope(spans, resource: \.resource, scope: \.scope).map { resource, scopes in
             Opentelemetry_Proto_Trace_V1_ResourceSpans.with {
-                $0.resource.attributes = resource.attributes.map(\.proto)
-                $0.resource.droppedAttributesCount = resource.droppedAttributesCount
+                $0.resource = resource.proto
                 $0.schemaURL = resource.schemaURL
-                $0.scopeSpans = scopesByResource[resource]!.map { scope in
+                $0.scopeSpans = scopes.map { scope, spans in
                     Opentelemetry_Proto_Trace_V1_ScopeSpans.with {
-                        $0.scope.name = scope.name
-                        $0.scope.version = scope.version
-                        $0.scope.attributes = scope.attributes.map(\.proto)
-                        $0.scope.droppedAttributesCount = scope.droppedAttributesCount
+                        $0.scope = scope.proto
                         $0.schemaURL = scope.schemaURL
-                        $0.spans = spansByScope[resource]![scope]!.map(\.proto)
+                        $0.spans = spans.map(\.proto)
                     }
                 }
             }
+        }
+    }
+}
+
+/// Items grouped as an SDK exports them: by resource, then by scope, each in order of first appearance.
+func groupedByResourceAndScope<Item>(_ items: [Item], resource: (Item) -> Resource, scope: (Item) -> InstrumentationScope)
+    -> [(Resource, [(InstrumentationScope, [Item])])] {
+    var resourceOrder: [Resource] = []
+    var scopeOrder: [Resource: [InstrumentationScope]] = [:]
+    var byScope: [Resource: [InstrumentationScope: [Item]]] = [:]
+    for item in items {
+        let (itemResource, itemScope) = (resource(item), scope(item))
+        if scopeOrder[itemResource] == nil { resourceOrder.append(itemResource); scopeOrder[itemResource] = [] }
+        if byScope[itemResource, default: [:]][itemScope] == nil { scopeOrder[itemResource]!.append(itemScope) }
+        byScope[itemResource, default: [:]][itemScope, default: []].append(item)
+    }
+    return resourceOrder.map { resource in (resource, scopeOrder[resource]!.map { ($0, byScope[resource]![$0]!) }) }
+}
+
+extension Resource {
+    init(proto: Opentelemetry_Proto_Resource_V1_Resource, schemaURL: String) {
+        self.init(attributes: proto.attributes.map(Attribute.init(proto:)), droppedAttributesCount: proto.droppedAttributesCount, schemaURL: schemaURL)
+    }
+
+    /// Its attributes and dropped count; the schema URL travels beside it in OTLP.
+    var proto: Opentelemetry_Proto_Resource_V1_Resource {
+        .with {
+            $0.attributes = attributes.map(\.proto)
+            $0.droppedAttributesCount = droppedAttributesCount
+        }
+    }
+}
+
+extension InstrumentationScope {
+    init(proto: Opentelemetry_Proto_Common_V1_InstrumentationScope, schemaURL: String) {
+        self.init(name: proto.name, version: proto.version, attributes: proto.attributes.map(Attribute.init(proto:)),
+                  droppedAttributesCount: proto.droppedAttributesCount, schemaURL: schemaURL)
+    }
+
+    var proto: Opentelemetry_Proto_Common_V1_InstrumentationScope {
+        .with {
+            $0.name = name
+            $0.version = version
+            $0.attributes = attributes.map(\.proto)
+            $0.droppedAttributesCount = droppedAttributesCount
         }
     }
 }

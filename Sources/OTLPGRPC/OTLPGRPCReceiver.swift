@@ -7,19 +7,15 @@ import OTLP
 import ServiceLifecycle
 import TraceIngest
 
-/// Where an OTLP/gRPC receiver listens and how much it accepts.
+/// Where an OTLP/gRPC receiver listens (how much it accepts is the ingestor's `maxBodyBytes`).
 public struct OTLPGRPCReceiverConfiguration: Sendable {
     public var host: String
     /// 0 picks a free port; the bound one is reported through `onServerRunning`.
     public var port: Int
-    /// Largest request message accepted, measured after gzip decompression (the transport stops
-    /// inflating there, so a bomb never reaches memory).
-    public var maxMessageBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 4317, maxMessageBytes: Int = 64 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 4317) {
         self.host = host
         self.port = port
-        self.maxMessageBytes = maxMessageBytes
     }
 }
 
@@ -38,14 +34,16 @@ public struct OTLPGRPCReceiver: Service {
             transportSecurity: .plaintext,
             config: .defaults { config in
                 config.compression.enabledAlgorithms = .all
-                config.rpc.maxRequestPayloadSize = configuration.maxMessageBytes
+                // The ingestor's limit, measured after decompression (inflating stops there, so a
+                // bomb never reaches memory).
+                config.rpc.maxRequestPayloadSize = ingestor.maxBodyBytes
                 // Export requests run to megabytes: HTTP/2's default 16 KiB frames and 64 KiB
                 // window would cut each into dozens of frames and window updates.
                 config.http2.maxFrameSize = 1 << 20
                 config.http2.targetWindowSize = 8 << 20
                 // The limit, gzip and deflate are applied in front of grpc-swift's own handling, so
                 // an oversized message gets RESOURCE_EXHAUSTED rather than a reset stream.
-                config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { [limit = configuration.maxMessageBytes] stream in
+                config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { [limit = ingestor.maxBodyBytes] stream in
                     stream.eventLoop.makeCompletedFuture {
                         try stream.pipeline.syncOperations.addHandler(RequestMessageGuard(limit: limit), position: .first)
                     }

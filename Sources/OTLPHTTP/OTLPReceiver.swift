@@ -6,18 +6,15 @@ import Logging
 import NIOCore
 import SwiftProtobuf
 
-/// Where an OTLP/HTTP receiver listens and how much it accepts.
+/// Where an OTLP/HTTP receiver listens (how much it accepts is the ingestor's `maxBodyBytes`).
 public struct OTLPReceiverConfiguration: Sendable {
     public var host: String
     /// 0 picks a free port; the bound one is reported through `onServerRunning`.
     public var port: Int
-    /// Largest body accepted, measured after gzip decompression.
-    public var maxBodyBytes: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 4318, maxBodyBytes: Int = 64 << 20) {
+    public init(host: String = "127.0.0.1", port: Int = 4318) {
         self.host = host
         self.port = port
-        self.maxBodyBytes = maxBodyBytes
     }
 }
 

@@ -128,33 +128,21 @@ public struct Ingestor: Sendable {
 
     /// Stores a request's valid spans; a request none of whose spans could be used is malformed as a whole.
     private func store(spans: [Span], rejected: [OTLPDecodingError]) async throws -> IngestOutcome {
-        var outcome = try outcomeBeforeStoring(.traces, kept: spans.count, rejected: rejected)
-        if !spans.isEmpty {
-            // Encoded here, on the caller's thread, while another request may be committing.
-            let stored = try await committer.commit(store.prepare(spans))
-            (outcome.inserted, outcome.duplicates) = (stored.inserted, stored.duplicates)
-        }
-        statistics.update {
-            $0.requestsAccepted += 1
-            $0.spansStored += outcome.inserted
-            $0.spansDuplicate += outcome.duplicates
-            $0.spansRejected += rejected.count
-        }
-        return outcome
+        // Encoded here, on the caller's thread, while another request may be committing.
+        try await store(.traces, kept: spans.count, rejected: rejected) { try await committer.commit(store.prepare(spans)) }
     }
 
     private func store(logs records: [LogRecord], rejected: [OTLPDecodingError]) async throws -> IngestOutcome {
-        var outcome = try outcomeBeforeStoring(.logs, kept: records.count, rejected: rejected)
-        if !records.isEmpty {
-            let stored = try await committer.commit(store.prepare(records))
+        try await store(.logs, kept: records.count, rejected: rejected) { try await committer.commit(store.prepare(records)) }
+    }
+
+    private func store(_ signal: Signal, kept: Int, rejected: [OTLPDecodingError], commit: () async throws -> InsertOutcome) async throws -> IngestOutcome {
+        var outcome = try outcomeBeforeStoring(signal, kept: kept, rejected: rejected)
+        if kept > 0 {
+            let stored = try await commit()
             (outcome.inserted, outcome.duplicates) = (stored.inserted, stored.duplicates)
         }
-        statistics.update {
-            $0.requestsAccepted += 1
-            $0.logRecordsStored += outcome.inserted
-            $0.logRecordsDuplicate += outcome.duplicates
-            $0.logRecordsRejected += rejected.count
-        }
+        statistics.update { $0.count(outcome) }
         return outcome
     }
 
@@ -177,6 +165,23 @@ public struct Ingestor: Sendable {
             return try GzipBody.inflate(body, limit: maxBodyBytes)
         } catch {
             throw IngestError(error, limit: maxBodyBytes)
+        }
+    }
+}
+
+extension IngestStatistics.Snapshot {
+    /// An accepted request's counts, under its signal's names.
+    mutating func count(_ outcome: IngestOutcome) {
+        requestsAccepted += 1
+        switch outcome.signal {
+        case .traces:
+            spansStored += outcome.inserted
+            spansDuplicate += outcome.duplicates
+            spansRejected += outcome.rejected
+        case .logs:
+            logRecordsStored += outcome.inserted
+            logRecordsDuplicate += outcome.duplicates
+            logRecordsRejected += outcome.rejected
         }
     }
 }

@@ -59,19 +59,21 @@ public struct LogTotals: Sendable, Equatable {
 extension TraceStore {
     public func logRecords(matching query: LogQuery) throws -> [StoredLogRecord] {
         var conditions: [SQL] = []
-        if let traceID = query.traceID { conditions.append("l.trace_id = \(Data(traceID.bytes))") }
-        if query.withoutTrace { conditions.append("l.trace_id IS NULL") }
-        if let service = query.service { conditions.append("l.service_id = (SELECT id FROM services WHERE name = \(service))") }
+        if let traceID = query.traceID { conditions.append("l.trace_ref = (SELECT id FROM log_traces WHERE trace_id = \(Data(traceID.bytes)))") }
+        if query.withoutTrace { conditions.append("l.trace_ref IS NULL") }
+        if let service = query.service {
+            conditions.append("l.resource_id IN (SELECT r.id FROM resources r JOIN services s ON s.id = r.service_id WHERE s.name = \(service))")
+        }
         if let minimum = query.minimumSeverityNumber { conditions.append("l.severity_number >= \(minimum)") }
-        if let since = query.since { conditions.append(SQL(sql: "\(LogColumn.time) >= ?", arguments: [Int64(clamping: since)])) }
+        if let since = query.since { conditions.append(SQL(sql: "l.time_ns >= ?", arguments: [Int64(clamping: since)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
         if let match = query.wordsArePrefixes ? Self.fullTextMatch(prefixes: query.words) : Self.fullTextMatch(query.words) {
             conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match))")
         }
         let direction = query.newestFirst ? "DESC" : "ASC"
         // Following reads in storage order: a late record with an early time is still printed once.
-        let order = query.storedAfter != nil ? "l.id ASC" : "\(LogColumn.time) \(direction), l.id \(direction)"
-        var sql: SQL = "SELECT \(sql: Self.logColumns) FROM logs l"
+        let order = query.storedAfter != nil ? "l.id ASC" : "l.time_ns \(direction), l.id \(direction)"
+        var sql: SQL = "SELECT \(sql: Self.logColumns) FROM \(sql: Self.logTables)"
         if !conditions.isEmpty { sql = sql + " WHERE " + conditions.joined(separator: " AND ") }
         sql = sql + SQL(sql: " ORDER BY \(order)")
         if let limit = query.limit { sql = sql + " LIMIT \(limit)" }
@@ -113,9 +115,9 @@ extension TraceStore {
         return try writer.read { db in
             let ids = traceIDs.map { Data($0.bytes) }
             let rows = try SQLRequest<Row>(literal: """
-                SELECT trace_id, count(*) FROM logs
-                WHERE trace_id IN \(ids) AND severity_number >= \(Severity.error.lowestNumber)
-                GROUP BY trace_id
+                SELECT lt.trace_id, count(*) FROM log_traces lt JOIN logs l ON l.trace_ref = lt.id
+                WHERE lt.trace_id IN \(ids) AND l.severity_number >= \(Severity.error.lowestNumber)
+                GROUP BY lt.trace_id
                 """).fetchAll(db)
             var counts: [TraceID: Int] = [:]
             for row in rows {
@@ -139,15 +141,21 @@ extension TraceStore {
     }
 
     static let logColumns = """
-        l.id, l.time_ns, l.observed_ns, l.severity_number, l.severity_text, l.body, l.body_value, l.attributes,
-        l.dropped_attributes_count, l.flags, l.trace_id, l.span_id, l.event_name, l.resource_id, l.scope_id
+        l.id, l.time_ns, l.observed_delta_ns, l.severity_number, l.severity_text, l.body, l.body_value, l.attributes,
+        l.dropped_attributes_count, l.flags, lt.trace_id, l.span_id, l.event_name, l.resource_id, l.scope_id
         """
+
+    /// What `logColumns` reads from.
+    static let logTables = "logs l LEFT JOIN log_traces lt ON lt.id = l.trace_ref"
 }
 
 extension ReadContext {
     /// A trace's records in time order, in this read.
     mutating func logRecords(ofTrace id: TraceID) throws -> [LogRecord] {
-        let rows = try RawStatement(db, sql: "SELECT \(TraceStore.logColumns) FROM logs l WHERE l.trace_id = ? ORDER BY \(LogColumn.time), l.id")
+        let rows = try RawStatement(db, sql: """
+            SELECT \(TraceStore.logColumns) FROM \(TraceStore.logTables)
+            WHERE l.trace_ref = (SELECT id FROM log_traces WHERE trace_id = ?) ORDER BY l.time_ns, l.id
+            """)
         rows.bind(1, bigEndian: id.high, id.low)
         var records: [LogRecord] = []
         while try rows.step(db) { records.append(try logRecord(from: rows)) }
@@ -176,11 +184,14 @@ extension ReadContext {
             guard let value = row.bigEndianUInt64(11) else { throw TraceStoreError.corrupt("a log record's span id that is not 8 bytes") }
             spanID = SpanID(value)
         }
+        // The stored time is the record's own; without a delta, it was unset and this is when it was observed.
+        let time = UInt64(bitPattern: row.int64(1))
+        let severityNumber = Int(row.int64(3))
         return LogRecord(
-            timeUnixNano: UInt64(bitPattern: row.int64(1)),
-            observedTimeUnixNano: UInt64(bitPattern: row.int64(2)),
-            severityNumber: Int(row.int64(3)),
-            severityText: row.text(4) ?? "",
+            timeUnixNano: row.isNull(2) ? 0 : time,
+            observedTimeUnixNano: time &+ UInt64(bitPattern: row.int64(2)),
+            severityNumber: severityNumber,
+            severityText: row.text(4) ?? LogColumns.canonicalText(severityNumber),
             body: body,
             attributes: try CompactJSON.attributes(row.text(7), keys: try keyNames()),
             droppedAttributesCount: UInt32(truncatingIfNeeded: row.int64(8)),
@@ -190,5 +201,22 @@ extension ReadContext {
             eventName: row.text(12) ?? "",
             resource: try resources[resourceID] ?? resource(resourceID),
             scope: try scopes[scopeID] ?? scope(scopeID))
+    }
+}
+
+/// How a record's fields are stored more compactly than sent, written and read in one place.
+enum LogColumns {
+    /// The text a level's own name is stored as NULL; any other text (an empty one too) as it is.
+    static func storedText(_ text: String, number: Int) -> String? {
+        text == canonicalText(number) && !text.isEmpty ? nil : text
+    }
+
+    static func canonicalText(_ number: Int) -> String { Severity(number: number)?.name ?? "" }
+
+    /// The time indexed and read by (the record's own, else when observed), and the observed
+    /// time as a difference from it, NULL when the record's own time was unset.
+    static func times(_ record: LogRecord) -> (time: Int64, observedDelta: Int64?) {
+        guard record.timeUnixNano != 0 else { return (Int64(bitPattern: record.observedTimeUnixNano), nil) }
+        return (Int64(bitPattern: record.timeUnixNano), Int64(bitPattern: record.observedTimeUnixNano &- record.timeUnixNano))
     }
 }

@@ -14,8 +14,8 @@ extension TraceStore {
         PreparedLogs(records: records)
     }
 
-    /// Stores log records in one transaction: all of them or, on error, none. A record already
-    /// stored (an exporter's retry: the same record, field for field) is counted, not stored twice.
+    /// Stores log records in one transaction: all of them or, on error, none. A request stored
+    /// before (an exporter's retry: the same records, field for field) is counted, not stored twice.
     @discardableResult
     public func insert(_ records: [LogRecord]) throws -> InsertOutcome {
         try insert(spans: [], logs: [prepare(records)]).logs.reduce(InsertOutcome(), +)
@@ -62,23 +62,26 @@ extension StoreWriter {
         return (spanOutcomes, logOutcomes, keys)
     }
 
+    /// A request's records, unless the same request (every record, field for field) was stored
+    /// before: an exporter retrying it is answered as if stored, and nothing is written twice.
     private func insert(_ batch: PreparedLogs, in db: Database) throws -> InsertOutcome {
         guard batch.count > 0 else { return InsertOutcome() }
         let insertLog = try RawStatement(db, sql: """
-            INSERT OR IGNORE INTO logs (fingerprint, time_ns, observed_ns, severity_number, severity_text, body, body_value, attributes,
-                dropped_attributes_count, flags, trace_id, span_id, event_name, service_id, resource_id, scope_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO logs (time_ns, observed_delta_ns, severity_number, severity_text, body, body_value, attributes,
+                dropped_attributes_count, flags, trace_ref, span_id, event_name, resource_id, scope_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var json = CompactJSON.Writer(keyID: { [unowned self] key in try self.keyID(key, db: db) })
-        var inserted = 0
-        var lastResource: (Resource, Int64, Int64)?
+        var lastResource: (Resource, Int64)?
         var lastScope: (InstrumentationScope, Int64)?
+        var request = Fingerprint()
+        var rows: [(time: Int64, observedDelta: Int64?, severityText: String?, body: String?, bodyValue: String?, attributes: String?, resourceID: Int64, scopeID: Int64)] = []
+        rows.reserveCapacity(batch.count)
         for record in batch.records {
-            let (resourceID, serviceID): (Int64, Int64)
-            if let last = lastResource, last.0 == record.resource { (resourceID, serviceID) = (last.1, last.2) } else {
+            let resourceID: Int64
+            if let last = lastResource, last.0 == record.resource { resourceID = last.1 } else {
                 resourceID = try resources[record.resource] ?? self.resourceID(for: record.resource, json: &json, db: db)
-                serviceID = try id(of: record.serviceName, in: &services, table: "services", column: "name", db: db)
-                lastResource = (record.resource, resourceID, serviceID)
+                lastResource = (record.resource, resourceID)
             }
             let scopeID: Int64
             if let last = lastScope, last.0 == record.scope { scopeID = last.1 } else {
@@ -87,42 +90,63 @@ extension StoreWriter {
             }
             let attributes = record.attributes.isEmpty ? nil : try json.attributesText(record.attributes)
             let (body, bodyValue) = bodyColumns(record.body, json: &json)
-            var fingerprint = Fingerprint()
-            fingerprint.add(resourceID)
-            fingerprint.add(scopeID)
-            fingerprint.add(Int64(bitPattern: record.timeUnixNano))
-            fingerprint.add(Int64(bitPattern: record.observedTimeUnixNano))
-            fingerprint.add(Int64(record.severityNumber))
-            fingerprint.add(record.severityText)
-            fingerprint.add(body ?? "")
-            fingerprint.add(bodyValue ?? "")
-            fingerprint.add(attributes ?? "")
-            fingerprint.add(Int64(record.droppedAttributesCount))
-            fingerprint.add(Int64(record.flags))
-            fingerprint.add(Int64(bitPattern: record.traceID?.high ?? 0))
-            fingerprint.add(Int64(bitPattern: record.traceID?.low ?? 0))
-            fingerprint.add(Int64(bitPattern: record.spanID?.value ?? 0))
-            fingerprint.add(record.eventName)
-            insertLog.bind(1, fingerprint.value)
-            insertLog.bind(2, Int64(bitPattern: record.timeUnixNano))
-            insertLog.bind(3, Int64(bitPattern: record.observedTimeUnixNano))
-            insertLog.bind(4, Int64(record.severityNumber))
-            insertLog.bind(5, text: record.severityText.isEmpty ? nil : record.severityText)
-            insertLog.bind(6, text: body)
-            insertLog.bind(7, text: bodyValue)
-            insertLog.bind(8, text: attributes)
-            insertLog.bind(9, Int64(record.droppedAttributesCount))
-            insertLog.bind(10, Int64(record.flags))
-            if let traceID = record.traceID { insertLog.bind(11, bigEndian: traceID.high, traceID.low) } else { insertLog.bindNull(11) }
-            if let spanID = record.spanID { insertLog.bind(12, bigEndian: spanID.value) } else { insertLog.bindNull(12) }
-            insertLog.bind(13, text: record.eventName.isEmpty ? nil : record.eventName)
-            insertLog.bind(14, serviceID)
-            insertLog.bind(15, resourceID)
-            insertLog.bind(16, scopeID)
-            try insertLog.execute(db)
-            if db.changesCount == 1 { inserted += 1 }
+            let (time, observedDelta) = LogColumns.times(record)
+            let severityText = LogColumns.storedText(record.severityText, number: record.severityNumber)
+            request.add(resourceID)
+            request.add(scopeID)
+            request.add(time)
+            request.add(observedDelta ?? Int64.min)
+            request.add(Int64(record.severityNumber))
+            request.add(severityText ?? "\u{0}")
+            request.add(body ?? "\u{0}")
+            request.add(bodyValue ?? "\u{0}")
+            request.add(attributes ?? "\u{0}")
+            request.add(Int64(record.droppedAttributesCount))
+            request.add(Int64(record.flags))
+            request.add(Int64(bitPattern: record.traceID?.high ?? 0))
+            request.add(Int64(bitPattern: record.traceID?.low ?? 0))
+            request.add(Int64(bitPattern: record.spanID?.value ?? 0))
+            request.add(record.eventName)
+            rows.append((time, observedDelta, severityText, body, bodyValue, attributes, resourceID, scopeID))
         }
-        return InsertOutcome(inserted: inserted, duplicates: batch.count - inserted)
+        let remember = try RawStatement(db, sql: "INSERT OR IGNORE INTO log_requests (fingerprint) VALUES (?)")
+        remember.bind(1, request.value)
+        try remember.execute(db)
+        guard db.changesCount == 1 else { return InsertOutcome(inserted: 0, duplicates: batch.count) }
+        for (record, row) in zip(batch.records, rows) {
+            insertLog.bind(1, row.time)
+            insertLog.bind(2, row.observedDelta)
+            insertLog.bind(3, Int64(record.severityNumber))
+            insertLog.bind(4, text: row.severityText)
+            insertLog.bind(5, text: row.body)
+            insertLog.bind(6, text: row.bodyValue)
+            insertLog.bind(7, text: row.attributes)
+            insertLog.bind(8, Int64(record.droppedAttributesCount))
+            insertLog.bind(9, Int64(record.flags))
+            insertLog.bind(10, try record.traceID.map { try logTraceRef($0, db: db) })
+            if let spanID = record.spanID { insertLog.bind(11, bigEndian: spanID.value) } else { insertLog.bindNull(11) }
+            insertLog.bind(12, text: record.eventName.isEmpty ? nil : record.eventName)
+            insertLog.bind(13, row.resourceID)
+            insertLog.bind(14, row.scopeID)
+            try insertLog.execute(db)
+        }
+        return InsertOutcome(inserted: batch.count, duplicates: 0)
+    }
+
+    /// The `log_traces` id of a trace, added on its first record.
+    private func logTraceRef(_ traceID: TraceID, db: Database) throws -> Int64 {
+        if let ref = logTraces[traceID] { return ref }
+        if logTraces.count > 100_000 { logTraces = [:] }
+        let find = try RawStatement(db, sql: "SELECT id FROM log_traces WHERE trace_id = ?")
+        find.bind(1, bigEndian: traceID.high, traceID.low)
+        let ref = try find.fetchInt64(db) ?? {
+            let insert = try RawStatement(db, sql: "INSERT INTO log_traces (trace_id) VALUES (?)")
+            insert.bind(1, bigEndian: traceID.high, traceID.low)
+            try insert.execute(db)
+            return db.lastInsertedRowID
+        }()
+        logTraces[traceID] = ref
+        return ref
     }
 
     /// A string body as its text; any other value as compact JSON (no key ids: a kvlist's keys
@@ -139,7 +163,7 @@ extension StoreWriter {
     }
 }
 
-/// FNV-1a over a record's stored columns: the same in every process (Swift's `Hasher` is
+/// FNV-1a over a request's stored columns: the same in every process (Swift's `Hasher` is
 /// seeded per process), so a retry from a restarted exporter is still recognised.
 struct Fingerprint {
     private var hash: UInt64 = 0xcbf2_9ce4_8422_2325

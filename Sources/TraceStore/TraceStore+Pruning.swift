@@ -40,11 +40,12 @@ extension TraceStore {
             let outcome = PruneOutcome(traces: row?[0] ?? 0, spans: row?[1] ?? 0, remaining: total - (row?[0] ?? 0))
             let untracedCutoff: Int64? = if case .startedBefore(let instant) = selection { Int64(clamping: instant) } else { nil }
             if let untracedCutoff, !dryRun {
-                try db.execute(sql: "DELETE FROM logs WHERE trace_id IS NULL AND \(LogColumn.time) < ?", arguments: [untracedCutoff])
+                try db.execute(sql: "DELETE FROM logs WHERE trace_ref IS NULL AND time_ns < ?", arguments: [untracedCutoff])
             }
             guard !dryRun, outcome.traces > 0 else { return outcome }
             try db.execute(sql: """
-                DELETE FROM logs WHERE trace_id IN (SELECT trace_id FROM traces WHERE id IN doomed);
+                DELETE FROM logs WHERE trace_ref IN (SELECT lt.id FROM log_traces lt JOIN traces t ON t.trace_id = lt.trace_id WHERE t.id IN doomed);
+                DELETE FROM log_traces WHERE id NOT IN (SELECT trace_ref FROM logs WHERE trace_ref IS NOT NULL);
                 DELETE FROM spans WHERE trace_ref IN doomed;
                 DELETE FROM trace_services WHERE trace_ref IN doomed;
                 DELETE FROM traces WHERE id IN doomed;

@@ -85,7 +85,7 @@ extension TraceStore {
             return try refs("SELECT DISTINCT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE name IN (SELECT value FROM json_each(?)))", [try list(names)])
         case .errors: return try refs("SELECT id FROM traces WHERE error_count > 0")
         case .logs(let minimum, let words):
-            var conditions = ["l.trace_id IS NOT NULL"]
+            var conditions = ["l.trace_ref IS NOT NULL"]
             var arguments: StatementArguments = []
             if let minimum {
                 conditions.append("l.severity_number >= ?")
@@ -95,7 +95,10 @@ extension TraceStore {
                 conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH ?)")
                 _ = arguments.append(contentsOf: [match])
             }
-            return try refs("SELECT t.id FROM traces t WHERE t.trace_id IN (SELECT l.trace_id FROM logs l WHERE \(conditions.joined(separator: " AND ")))", arguments)
+            return try refs("""
+                SELECT t.id FROM traces t WHERE t.trace_id IN
+                    (SELECT lt.trace_id FROM logs l JOIN log_traces lt ON lt.id = l.trace_ref WHERE \(conditions.joined(separator: " AND ")))
+                """, arguments)
         case .traceDuration(let minimum, let maximum):
             return try refs("SELECT id FROM traces WHERE end_ns - start_ns BETWEEN ? AND ?", [Int64(clamping: minimum ?? 0), Int64(clamping: maximum ?? UInt64.max)])
         case .and(let parts):

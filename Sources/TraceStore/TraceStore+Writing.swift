@@ -168,6 +168,8 @@ extension CompactJSON.Writer {
 /// INSERT; only ever used inside a write transaction, which the database serialises.
 final class StoreWriter: @unchecked Sendable {
     var services: [String: Int64] = [:]
+    /// `log_traces` ids by trace id.
+    var logTraces: [TraceID: Int64] = [:]
     private var names: [String: Int64] = [:]
     private var keys: [String: Int64] = [:]
     /// Attribute key ids this writer has seen, to publish once its transaction commits.
@@ -212,6 +214,7 @@ final class StoreWriter: @unchecked Sendable {
         keys = [:]
         resources = [:]
         scopes = [:]
+        logTraces = [:]
         openChunks = [:]
         unindexedKeyIDs = nil
         forgetPending()
@@ -252,6 +255,7 @@ final class StoreWriter: @unchecked Sendable {
         if version != dataVersion {
             resources = [:]
             scopes = [:]
+            logTraces = [:]
             openChunks = [:]
             unindexedKeyIDs = nil
             // Another process's spans may sit between this writer's: pending no longer covers the tail.

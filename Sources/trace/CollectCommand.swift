@@ -53,12 +53,12 @@ struct CollectCommand: AsyncParsableCommand {
             var receivers: [any Service] = []
             if let port = grpcPort.number {
                 receivers.append(OTLPGRPCReceiver(
-                    configuration: .init(host: host, port: port, maxMessageBytes: maxBodySize << 20), ingestor: ingestor,
+                    configuration: .init(host: host, port: port), ingestor: ingestor,
                     onServerRunning: { [host] port in await banner.report("http://\(host):\(port) (OTLP/gRPC)") }))
             }
             if let port = httpPort.number {
                 receivers.append(OTLPReceiver.buildApplication(
-                    configuration: .init(host: host, port: port, maxBodyBytes: maxBodySize << 20), ingestor: ingestor, logger: .silent,
+                    configuration: .init(host: host, port: port), ingestor: ingestor, logger: .silent,
                     onServerRunning: { [host] port in await banner.report("http://\(host):\(port)/v1/traces (OTLP/HTTP)") }))
             }
             let group = ServiceGroup(configuration: .init(

@@ -25,7 +25,7 @@ func withReceiver<T: Sendable>(
     let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodyBytes)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = OTLPReceiver.buildApplication(
-        configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes), ingestor: ingestor, logger: logger,
+        configuration: .init(host: "127.0.0.1", port: 0), ingestor: ingestor, logger: logger,
         onServerRunning: { portContinuation.yield($0) })
     let services: [any Service] = [forwarder].compactMap { $0 } + [app]
     return try await withServices(services, reportingPortTo: ports, logger: logger) { port in
@@ -132,7 +132,7 @@ func withGRPCReceiverListening<T: Sendable>(
     let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, statistics: statistics) }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let receiver = OTLPGRPCReceiver(
-        configuration: .init(host: "127.0.0.1", port: 0, maxMessageBytes: maxMessageBytes),
+        configuration: .init(host: "127.0.0.1", port: 0),
         ingestor: Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxMessageBytes),
         onServerRunning: { portContinuation.yield($0) })
     let services: [any Service] = [forwarder].compactMap { $0 } + [receiver]
