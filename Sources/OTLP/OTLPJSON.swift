@@ -44,12 +44,9 @@ public enum OTLPJSON {
         }
     }
 
-    public static func encode(_ request: ExportTraceServiceRequest, prettyPrinted: Bool = false) throws -> Data {
-        try encodeRequest(request, prettyPrinted: prettyPrinted)
-    }
-
-    /// Any OTLP request as OTLP/JSON: hex ids, enums as numbers, escaped for terminals.
-    public static func encodeRequest(_ request: some SwiftProtobuf.Message, prettyPrinted: Bool = false) throws -> Data {
+    /// Any OTLP message (a request of either signal, a response) as OTLP/JSON: hex ids, enums as
+    /// numbers, escaped for terminals. One encoder, so no message can leave with proto3's base64 ids.
+    public static func encode(_ request: some SwiftProtobuf.Message, prettyPrinted: Bool = false) throws -> Data {
         var options = JSONEncodingOptions()
         options.alwaysPrintEnumsAsInts = true
         // Escaped as well: an export file or `show --format otlp-json` printed on a terminal is inert.
@@ -134,12 +131,6 @@ public enum OTLPJSON {
             else { throw NotHex() }
             return (key + Array(":\"".utf8) + Array(base64.utf8) + [UInt8(ascii: "\"")], end + 1)
         }
-    }
-
-    public static func encode(_ message: some SwiftProtobuf.Message) throws -> Data {
-        var options = JSONEncodingOptions()
-        options.alwaysPrintEnumsAsInts = true
-        return try message.jsonUTF8Data(options: options)
     }
 
     private static func rewriteIDs(_ value: Any, path: String, _ transform: (String, String) throws -> String) throws -> Any {

@@ -89,7 +89,7 @@ public enum OTLPJSONLines {
 
     /// One line of log records, as `requests(in:)` reads back.
     public static func line(for records: [LogRecord]) throws -> Data {
-        var data = try OTLPJSON.encodeRequest(ExportLogsServiceRequest(records: records))
+        var data = try OTLPJSON.encode(ExportLogsServiceRequest(records: records))
         data.append(UInt8(ascii: "\n"))
         return data
     }

@@ -108,11 +108,9 @@ final class RequestMessageGuard: ChannelInboundHandler, RemovableChannelHandler 
     /// call inside grpc-swift before it ever sees a message.
     private func refuse(_ error: IngestError, context: ChannelHandlerContext) {
         refused = true
-        let code = error.grpcStatusCode
-        let message = if case .tooLarge(let limit) = error { "request message is larger than \(limit) bytes" } else { error.message }
         let headers: HPACKHeaders = [
             ":status": "200", "content-type": "application/grpc",
-            "grpc-status": "\(code)", "grpc-message": Self.percentEncoded(message),
+            "grpc-status": "\(error.grpcStatusCode)", "grpc-message": Self.percentEncoded(error.message),
         ]
         context.writeAndFlush(wrapOutboundOut(.headers(.init(headers: headers, endStream: true))), promise: nil)
         context.close(promise: nil)

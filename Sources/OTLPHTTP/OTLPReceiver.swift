@@ -55,8 +55,7 @@ public enum OTLPReceiver {
         }
         // An oversized body is refused before it is read (when its length is declared) or as soon as
         // it passes the limit, and the connection is closed rather than drained.
-        let tooLarge = failure(.tooLarge(limit: ingestor.maxBodyBytes), saying: "request body is larger than \(ingestor.maxBodyBytes) bytes",
-                               as: contentType, closing: true)
+        let tooLarge = failure(.tooLarge(limit: ingestor.maxBodyBytes), as: contentType, closing: true)
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > ingestor.maxBodyBytes {
             context.stopReading()
             return tooLarge
@@ -80,14 +79,10 @@ public enum OTLPReceiver {
     }
 
     /// A refusal as `IngestError` maps it: its status, and a google.rpc.Status body.
-    private static func failure(_ error: IngestError, saying message: String? = nil, as contentType: OTLPContentType, closing: Bool = false) -> Response {
-        let message = message ?? {
-            if case .tooLarge(let limit) = error { return "decompressed request body is larger than \(limit) bytes" }
-            return error.message
-        }()
+    private static func failure(_ error: IngestError, as contentType: OTLPContentType, closing: Bool = false) -> Response {
         var response = respond(HTTPResponse.Status(code: error.httpStatus), Google_Rpc_Status.with {
             $0.code = Int32(error.grpcStatusCode)
-            $0.message = message
+            $0.message = error.message
         }, as: contentType)
         if closing { response.headers[.connection] = "close" }
         return response

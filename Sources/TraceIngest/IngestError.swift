@@ -42,7 +42,7 @@ extension IngestError {
     public var message: String {
         switch self {
         case .badRequest(let message), .unsupportedMediaType(let message): message
-        case .tooLarge(let limit): "request is larger than \(limit) bytes"
+        case .tooLarge(let limit): "request is larger than \(limit) bytes (measured after decompression)"
         case .storeFailed(let reason): "could not store the request: \(reason)"
         }
     }

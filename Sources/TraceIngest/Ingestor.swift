@@ -69,24 +69,22 @@ public struct Ingestor: Sendable {
     @discardableResult
     public func ingest(_ request: IngestRequest) async throws(IngestError) -> IngestOutcome {
         do {
-            switch (request.signal, request.payload) {
-            case (.traces, .spans(let spans)):
+            switch request {
+            case .spans(let spans):
                 let outcome = try await store(spans: spans, rejected: [])
                 forwarder?.enqueue(ExportTraceServiceRequest(spans: spans), arrivedAs: nil)
                 return outcome
-            case (.logs, .logRecords(let records)):
+            case .logRecords(let records):
                 return try await store(logs: records, rejected: [])
-            case (.traces, .encoded(let body, let contentType, let gzipped)):
+            case .encoded(.traces, let body, let contentType, let gzipped):
                 let (decoded, forwarding) = try decodeSpans(decompressed(body, gzipped: gzipped), contentType: contentType)
                 let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
                 if let forwarding { forwarder?.enqueue(forwarding.request, arrivedAs: forwarding.body) }
                 return outcome
-            case (.logs, .encoded(let body, let contentType, let gzipped)):
+            case .encoded(.logs, let body, let contentType, let gzipped):
                 let request = try decodeLogs(decompressed(body, gzipped: gzipped), contentType: contentType)
                 let decoded = request.decodedLogRecords()
                 return try await store(logs: decoded.records, rejected: decoded.rejected)
-            case (.traces, .logRecords), (.logs, .spans):
-                preconditionFailure("an IngestRequest's payload is of its own signal")
             }
         } catch let error as IngestError {
             statistics.update { $0.requestsRejected += 1 }

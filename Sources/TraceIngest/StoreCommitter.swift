@@ -25,9 +25,9 @@ public actor StoreCommitter {
     /// Caps one transaction, so a burst does not hold the write lock for long.
     private let maxRowsPerCommit: Int
 
-    public init(store: TraceStore, maxSpansPerCommit: Int = 50_000) {
+    public init(store: TraceStore, maxRowsPerCommit: Int = 50_000) {
         self.store = store
-        self.maxRowsPerCommit = maxSpansPerCommit
+        self.maxRowsPerCommit = maxRowsPerCommit
     }
 
     /// Stores one request's spans; returns when they are committed.
@@ -85,13 +85,13 @@ public actor StoreCommitter {
             case .logs(let batch): logs.append(batch)
             }
         }
-        var (spanOutcomes, logOutcomes) = logs.isEmpty
-            ? (try await store.insert(spans), [])
-            : try await store.insert(spans: spans, logs: logs)
+        let (spanOutcomes, logOutcomes) = try await store.insert(spans: spans, logs: logs)
+        // Each kind's outcomes come back in the order given: take them in turn.
+        var (nextSpans, nextLogs) = (spanOutcomes.makeIterator(), logOutcomes.makeIterator())
         return group.map { rows in
             switch rows {
-            case .spans: spanOutcomes.removeFirst()
-            case .logs: logOutcomes.removeFirst()
+            case .spans: nextSpans.next()!
+            case .logs: nextLogs.next()!
             }
         }
     }

@@ -51,6 +51,10 @@ public struct LogRecord: Hashable, Sendable {
         return severity?.name ?? ""
     }
 
+    /// What a listing shows as its level: the level's name (`warning`, `Warn` and `WARN2` all read
+    /// WARN), else the text as sent.
+    public var levelName: String { severity?.name ?? severityText }
+
     /// The body as one line of text: a string as it is, anything else as its description.
     public var bodyText: String {
         if case .string(let text) = body { return text }

@@ -17,6 +17,11 @@ public struct Trace: Hashable, Sendable {
 
     public var durationNanos: UInt64 { endTimeUnixNano &- startTimeUnixNano }
 
+    /// The log records logged in a span, by its id, in time order (records without a span left out).
+    public var logsBySpan: [SpanID: [LogRecord]] {
+        Dictionary(grouping: logs.filter { $0.spanID != nil }, by: { $0.spanID! })
+    }
+
     /// Services in order of first appearance.
     public var services: [String] {
         var seen: Set<String> = []

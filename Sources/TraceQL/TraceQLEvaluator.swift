@@ -287,7 +287,7 @@ struct TraceContext {
     /// The log records logged in a span, grouped once a trace.
     mutating func logs(of span: Span) -> [LogRecord] {
         if logsBySpan == nil {
-            logsBySpan = Dictionary(grouping: trace.logs.filter { $0.spanID != nil }, by: { $0.spanID! })
+            logsBySpan = trace.logsBySpan
         }
         return logsBySpan?[span.spanID] ?? []
     }

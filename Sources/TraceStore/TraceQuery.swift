@@ -146,6 +146,8 @@ public struct SpanDetails: Sendable, Equatable {
 
     public static let all = SpanDetails(attributeKeys: nil, events: true, links: true)
     public static let none = SpanDetails(attributeKeys: [], events: false, links: false)
+    /// Everything, the trace's log records too: what a view of one trace shows.
+    public static let allWithLogs = SpanDetails(attributeKeys: nil, events: true, links: true, logs: true)
 
     public init(attributeKeys: Set<String>?, events: Bool, links: Bool, logs: Bool = false) {
         self.attributeKeys = attributeKeys

@@ -19,6 +19,8 @@ public struct LogQuery: Sendable, Equatable {
     public var since: UInt64?
     /// Records stored after this one, for following.
     public var storedAfter: Int64?
+    /// And no later than this one: a follower reads up to what was there when it looked.
+    public var storedThrough: Int64?
     public var limit: Int?
     public var newestFirst = true
 
@@ -67,7 +69,8 @@ extension TraceStore {
         if let minimum = query.minimumSeverityNumber { conditions.append("l.severity_number >= \(minimum)") }
         if let since = query.since { conditions.append(SQL(sql: "l.time_ns >= ?", arguments: [Int64(clamping: since)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
-        if let match = query.wordsArePrefixes ? Self.fullTextMatch(prefixes: query.words) : Self.fullTextMatch(query.words) {
+        if let through = query.storedThrough { conditions.append("l.id <= \(through)") }
+        if let match = Self.fullTextMatch(query.words, prefixes: query.wordsArePrefixes) {
             conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match))")
         }
         let direction = query.newestFirst ? "DESC" : "ASC"
@@ -90,7 +93,10 @@ extension TraceStore {
 
     /// A trace's records in time order, oldest first.
     public func logRecords(inTrace traceID: TraceID) throws -> [LogRecord] {
-        try logRecords(matching: LogQuery(traceID: traceID, newestFirst: false)).map(\.record)
+        try writer.read { db in
+            var context = ReadContext(db: db, dictionary: dictionary)
+            return try context.logRecords(ofTrace: traceID)
+        }
     }
 
     /// The last record stored so far: following starts after it.
@@ -129,15 +135,11 @@ extension TraceStore {
 
     /// An FTS5 query that needs every word: each split where the index's tokenizer splits
     /// (anything but letters and digits) and quoted, so no word is read as query syntax.
-    static func fullTextMatch(_ words: [String]) -> String? {
+    /// With `prefixes`, each word may be the start of a word in the body (`"time"*`).
+    static func fullTextMatch(_ words: [String], prefixes: Bool = false) -> String? {
         let tokens = words.flatMap { $0.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) }
         guard !tokens.isEmpty else { return nil }
-        return tokens.map { "\"\($0)\"" }.joined(separator: " AND ")
-    }
-
-    /// The same, each word a prefix of a word in the body (`"time"*`).
-    static func fullTextMatch(prefixes words: [String]) -> String? {
-        fullTextMatch(words).map { $0.replacingOccurrences(of: "\" AND", with: "\"* AND") + "*" }
+        return tokens.map { "\"\($0)\"" + (prefixes ? "*" : "") }.joined(separator: " AND ")
     }
 
     static let logColumns = """

@@ -47,19 +47,16 @@ extension TraceStore {
 }
 
 extension StoreWriter {
+    /// Both kinds of rows in the caller's transaction; the key ids to publish once it commits.
     func insert(spans: [PreparedSpans], logs: [PreparedLogs], in db: Database) throws -> ([InsertOutcome], [InsertOutcome], [String: Int64]) {
         let spanOutcomes: [InsertOutcome]
-        var keys: [String: Int64]
         if spans.contains(where: { $0.count > 0 }) {
-            (spanOutcomes, keys) = try insert(spans, in: db)
+            spanOutcomes = try insert(spans, in: db)
         } else {
-            spanOutcomes = spans.map { _ in InsertOutcome() }
             try forgetWhatOthersChanged(in: db)
-            keys = [:]
+            spanOutcomes = spans.map { _ in InsertOutcome() }
         }
-        let logOutcomes = try logs.map { try insert($0, in: db) }
-        keys = knownKeys
-        return (spanOutcomes, logOutcomes, keys)
+        return (spanOutcomes, try logs.map { try insert($0, in: db) }, knownKeys)
     }
 
     /// A request's records, unless the same request (every record, field for field) was stored
@@ -135,18 +132,7 @@ extension StoreWriter {
 
     /// The `log_traces` id of a trace, added on its first record.
     private func logTraceRef(_ traceID: TraceID, db: Database) throws -> Int64 {
-        if let ref = logTraces[traceID] { return ref }
-        if logTraces.count > 100_000 { logTraces = [:] }
-        let find = try RawStatement(db, sql: "SELECT id FROM log_traces WHERE trace_id = ?")
-        find.bind(1, bigEndian: traceID.high, traceID.low)
-        let ref = try find.fetchInt64(db) ?? {
-            let insert = try RawStatement(db, sql: "INSERT INTO log_traces (trace_id) VALUES (?)")
-            insert.bind(1, bigEndian: traceID.high, traceID.low)
-            try insert.execute(db)
-            return db.lastInsertedRowID
-        }()
-        logTraces[traceID] = ref
-        return ref
+        try rowID(of: traceID, in: &logTraces, table: "log_traces", column: "trace_id", db: db) { $0.bind(1, bigEndian: traceID.high, traceID.low) }
     }
 
     /// A string body as its text; any other value as compact JSON (no key ids: a kvlist's keys

@@ -91,7 +91,7 @@ extension TraceStore {
                 conditions.append("l.severity_number >= ?")
                 _ = arguments.append(contentsOf: [minimum])
             }
-            if let match = fullTextMatch(prefixes: words) {
+            if let match = fullTextMatch(words, prefixes: true) {
                 conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH ?)")
                 _ = arguments.append(contentsOf: [match])
             }

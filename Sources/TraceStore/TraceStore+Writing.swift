@@ -93,14 +93,7 @@ extension TraceStore {
     /// Stores several requests' spans in one transaction (one commit for all), each counted apart.
     public func insert(_ batches: [PreparedSpans]) throws -> [InsertOutcome] {
         guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
-        do {
-            let (outcomes, keys) = try writer.write { db in try storeWriter.insert(batches, in: db) }
-            committedKeys.publish(keys)
-            return outcomes
-        } catch {
-            storeWriter.reset()
-            throw error
-        }
+        return try insert(spans: batches, logs: []).spans
     }
 
     /// Writes the attribute index's pending entries now, as a writing command does before it ends
@@ -116,14 +109,7 @@ extension TraceStore {
 
     public func insert(_ batches: [PreparedSpans]) async throws -> [InsertOutcome] {
         guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
-        do {
-            let (outcomes, keys) = try await writer.write { [storeWriter] db in try storeWriter.insert(batches, in: db) }
-            committedKeys.publish(keys)
-            return outcomes
-        } catch {
-            storeWriter.reset()
-            throw error
-        }
+        return try await insert(spans: batches, logs: []).spans
     }
 }
 
@@ -167,7 +153,7 @@ extension CompactJSON.Writer {
 /// Turns spans (and log records) into rows. It remembers the dictionary ids it has seen, so a span costs one
 /// INSERT; only ever used inside a write transaction, which the database serialises.
 final class StoreWriter: @unchecked Sendable {
-    var services: [String: Int64] = [:]
+    private var services: [String: Int64] = [:]
     /// `log_traces` ids by trace id.
     var logTraces: [TraceID: Int64] = [:]
     private var names: [String: Int64] = [:]
@@ -228,8 +214,8 @@ final class StoreWriter: @unchecked Sendable {
         pendingFrom = nil
     }
 
-    /// Inserts each batch, returning what each did and the key ids to publish once committed.
-    func insert(_ batches: [PreparedSpans], in db: Database) throws -> ([InsertOutcome], [String: Int64]) {
+    /// Inserts each batch, returning what each did (the key ids to publish once committed are `knownKeys`).
+    func insert(_ batches: [PreparedSpans], in db: Database) throws -> [InsertOutcome] {
         try forgetWhatOthersChanged(in: db)
         if indexesAttributes, unindexedKeyIDs == nil {
             let keyIDs = Set(try Int64.fetchAll(db, sql: "SELECT key_id FROM unindexed_attribute_keys"))
@@ -239,18 +225,18 @@ final class StoreWriter: @unchecked Sendable {
         var postings: [AttributeIndex.Key: [Int64]] = [:]
         var firstRowID: Int64?
         let outcomes = try batches.map { try insert($0, postings: &postings, firstRowID: &firstRowID, in: db) }
-        guard indexesAttributes, let firstRowID else { return (outcomes, keys) }
+        guard indexesAttributes, let firstRowID else { return outcomes }
         for (key, refs) in postings { pending[key, default: []].appendSkippingRepeats(refs) }
         pendingSpans += outcomes.reduce(0) { $0 + $1.inserted }
         if pendingFrom == nil { pendingFrom = firstRowID }
         if pendingSpans >= indexFlushSpans || ContinuousClock.now - lastIndexWrite >= indexFlushInterval { try writeIndex(in: db) }
-        return (outcomes, keys)
+        return outcomes
     }
 
     /// Drops cached ids another process may have invalidated: a `trace prune` may have deleted
     /// resources and scopes since this connection last wrote; names and keys are never deleted.
     func forgetWhatOthersChanged(in db: Database) throws {
-        if names.count + keys.count + services.count + openChunks.count > Self.cacheLimit { reset() }
+        if names.count + keys.count + services.count + logTraces.count + openChunks.count > Self.cacheLimit { reset() }
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if version != dataVersion {
             resources = [:]
@@ -442,18 +428,25 @@ final class StoreWriter: @unchecked Sendable {
     }
 
     /// The dictionary id of a name, service or attribute key, adding it on first sight.
-    func id(of text: String, in cache: inout [String: Int64], table: String, column: String, db: Database) throws -> Int64 {
-        if let id = cache[text] { return id }
+    private func id(of text: String, in cache: inout [String: Int64], table: String, column: String, db: Database) throws -> Int64 {
         // Bound with its length (RawStatement), so a name with a NUL in it is kept whole.
+        try rowID(of: text, in: &cache, table: table, column: column, db: db) { $0.bind(1, text: text) }
+    }
+
+    /// The id of the row of `table` whose only other column holds `key` (bound by `bind`), added
+    /// on first sight and remembered in `cache`.
+    func rowID<Key: Hashable>(of key: Key, in cache: inout [Key: Int64], table: String, column: String, db: Database,
+                              bind: (RawStatement) -> Void) throws -> Int64 {
+        if let id = cache[key] { return id }
         let find = try RawStatement(db, sql: "SELECT id FROM \(table) WHERE \(column) = ?")
-        find.bind(1, text: text)
+        bind(find)
         let id = try find.fetchInt64(db) ?? {
             let insert = try RawStatement(db, sql: "INSERT INTO \(table) (\(column)) VALUES (?)")
-            insert.bind(1, text: text)
+            bind(insert)
             try insert.execute(db)
             return db.lastInsertedRowID
         }()
-        cache[text] = id
+        cache[key] = id
         return id
     }
 

@@ -56,7 +56,7 @@ struct LogsScreen {
             let y = 1 + visible - 1 - offset
             let record = stored.record
             var x = screen.write(Timestamp.string(unixNano: record.effectiveTimeUnixNano, timeZone: timeZone) + "  ", x: 0, y: y, style: .faint)
-            x += screen.write(TerminalText.padded(record.severity?.name ?? record.severityText, columns: 5) + "  ", x: x, y: y, style: .severity(record))
+            x += screen.write(TerminalText.padded(record.levelName, columns: 5) + "  ", x: x, y: y, style: .severity(record))
             x += screen.write(TerminalText.padded(TerminalText.escaped(record.serviceName), columns: serviceWidth) + "  ", x: x, y: y, style: .service(record.serviceName))
             let trace = record.traceID.map { "  " + String($0.hex.prefix(8)) } ?? ""
             screen.write(LogText.body(record), x: x, y: y, style: .severity(record), maxWidth: max(1, screen.width - x - trace.count))

@@ -134,7 +134,7 @@ public final class TraceBrowser {
 
     /// Opens a trace with its log records, the list's query marking its matches.
     private func open(_ traceID: TraceID) throws {
-        guard let loaded = try store.traces(withIDs: [traceID], details: SpanDetails(attributeKeys: nil, events: true, links: true, logs: true)).first else { return }
+        guard let loaded = try store.traces(withIDs: [traceID], details: .allWithLogs).first else { return }
         trace = TraceScreen(trace: loaded, matchedBy: list.search.map(TraceQLEvaluator.init))
     }
 

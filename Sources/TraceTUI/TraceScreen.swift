@@ -82,7 +82,7 @@ struct TraceScreen {
             let ids = Set(evaluator.matchedSpans(in: stored).map { stored.spans[$0].spanID })
             return trace.spans.map { ids.contains($0.spanID) }
         }
-        logsBySpan = Dictionary(grouping: stored.logs.filter { $0.spanID != nil }, by: { $0.spanID! })
+        logsBySpan = stored.logsBySpan
         searchableText = trace.spans.map { span in
             var text = span.name + "\u{0}" + span.serviceName
             for attribute in span.attributes { text += "\u{0}\(attribute.key)\u{0}\(attribute.value.description)" }
@@ -279,7 +279,7 @@ struct TraceScreen {
         var lines = ["Logs of this trace (\(stored.logs.count))  ↑↓ move  Enter go to its span  L Esc close"]
         lines += records.map { record in
             let offset = record.effectiveTimeUnixNano > startUnixNano ? "+" + DurationFormat.string(nanos: record.effectiveTimeUnixNano - startUnixNano) : "+0ns"
-            return TerminalText.padded(offset, columns: 8, alignRight: true) + "  " + TerminalText.padded(record.severity?.name ?? record.severityText, columns: 5)
+            return TerminalText.padded(offset, columns: 8, alignRight: true) + "  " + TerminalText.padded(record.levelName, columns: 5)
                 + "  " + TerminalText.padded(TerminalText.escaped(record.serviceName), columns: serviceWidth) + "  " + LogText.body(record)
         }
         screen.drawCenteredBox(lines: lines, margin: 4) { _, index in
@@ -407,7 +407,7 @@ struct TraceScreen {
             for record in logs {
                 let time = record.effectiveTimeUnixNano
                 let offset = time > traceStart ? time - traceStart : 0
-                lines.append(DetailLine(text: "  \(LogText.mark) +\(DurationFormat.string(nanos: offset)) \(record.severity?.name ?? record.severityText)  \(record.bodyText)",
+                lines.append(DetailLine(text: "  \(LogText.mark) +\(DurationFormat.string(nanos: offset)) \(record.levelName)  \(record.bodyText)",
                                         style: .severity(record)))
                 for attribute in record.attributes { lines.append(DetailLine(text: "      \(attribute.key) = \(attribute.value)")) }
             }

@@ -6,11 +6,9 @@ public enum LogText {
     /// The mark a log record gets in a waterfall bar and in front of its line (◆ is an event's).
     public static let mark: Character = "▪"
 
-    /// The level's name (the text as sent when the number has no level), five columns wide,
-    /// coloured by level (warnings yellow, errors red): `warning`, `Warn` and `WARN2` all read WARN.
+    /// The record's `levelName`, five columns wide, coloured by level (warnings yellow, errors red).
     public static func severity(_ record: LogRecord, style: TextStyle) -> String {
-        let name = record.severity?.name ?? (record.severityText.isEmpty ? "-" : record.severityText)
-        let label = TerminalText.padded(TerminalText.escaped(name), columns: 5)
+        let label = TerminalText.padded(TerminalText.escaped(record.levelName.isEmpty ? "-" : record.levelName), columns: 5)
         switch record.severity {
         case .some(let level) where level >= .error: return style.error(label)
         case .some(.warn): return style.warning(label)

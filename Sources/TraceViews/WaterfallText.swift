@@ -29,9 +29,8 @@ public enum WaterfallText {
         }
         lines.append("")
         let spanIDs = Set(trace.spans.map(\.spanID))
-        let logsBySpan = Dictionary(grouping: logs.filter { $0.spanID.map(spanIDs.contains) ?? false }, by: { $0.spanID! })
         lines += waterfall(layout: layout, width: width, verbose: verbose, style: style, marked: path?.spanIDs, shifted: skew.map { Set($0.shifts.keys) } ?? [],
-                           matched: matched, logs: logsBySpan)
+                           matched: matched, logs: original.logsBySpan)
         let unplaced = logs.filter { !($0.spanID.map(spanIDs.contains) ?? false) }
         if !unplaced.isEmpty {
             lines.append("")

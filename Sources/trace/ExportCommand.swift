@@ -117,12 +117,11 @@ struct ExportCommand: AsyncParsableCommand {
         func lines(_ write: (Data) throws -> Void) throws {
             for chunk in chunks(ids) {
                 var data = Data()
-                for trace in try store.traces(withIDs: chunk) {
+                for trace in try store.traces(withIDs: chunk, details: .allWithLogs) {
                     data.append(try OTLPJSONLines.line(for: trace.spans))
                     spans += trace.spans.count
-                    let records = try store.logRecords(inTrace: trace.traceID)
-                    if !records.isEmpty { data.append(try OTLPJSONLines.line(for: records)) }
-                    logs += records.count
+                    if !trace.logs.isEmpty { data.append(try OTLPJSONLines.line(for: trace.logs)) }
+                    logs += trace.logs.count
                 }
                 try write(data)
             }

@@ -102,15 +102,17 @@ struct LogsCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
             }
         }
-        query.storedAfter = nil
-        show(try store.logRecords(matching: query).filter { $0.storedID <= last }.reversed())
+        query.storedThrough = last
+        show(try store.logRecords(matching: query).reversed())
         query.limit = nil
-        // Four looks a second, as `trace list --follow`.
+        // Four looks a second, as `trace list --follow`; each reads only what arrived since the
+        // last look, whether or not the filters kept any of it.
         while stop.wait(timeout: .now() + .milliseconds(250)) == .timedOut {
-            query.storedAfter = last
-            let found = try store.logRecords(matching: query)
-            show(found)
-            last = found.last?.storedID ?? last
+            let newest = try store.lastStoredLogID()
+            guard newest > last else { continue }
+            (query.storedAfter, query.storedThrough) = (last, newest)
+            show(try store.logRecords(matching: query))
+            last = newest
         }
         _ = interrupt
     }

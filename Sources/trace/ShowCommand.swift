@@ -48,9 +48,8 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let traceQL = try traceQLText.map(TraceQLArgument.parse)
         let store = try database.openForReading(concurrentReads: false)
-        let stored = try TraceIDPrefix.resolve(traceID, in: store)
         // With its log records, which the waterfall lists and a query's log: fields test.
-        let trace = Trace(traceID: stored.traceID, spans: stored.spans, logs: try store.logRecords(inTrace: stored.traceID))
+        let trace = try TraceIDPrefix.resolve(traceID, in: store, details: .allWithLogs)
         // Matched on the trace as stored; an adjusted trace keeps its span ids.
         let matched = traceQL.map { query in Set(TraceQLEvaluator(query).matchedSpans(in: trace).map { trace.spans[$0].spanID }) }
         switch format {

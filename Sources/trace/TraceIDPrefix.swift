@@ -13,9 +13,9 @@ enum TraceIDPrefix {
     }
 
     /// The one stored trace the prefix names; unknown or ambiguous prefixes are errors that say what to do.
-    static func resolve(_ prefix: String, in store: TraceStore) throws -> Trace {
+    static func resolve(_ prefix: String, in store: TraceStore, details: SpanDetails = .all) throws -> Trace {
         let id = try resolveID(prefix, in: store)
-        guard let trace = try store.trace(id) else { throw UserFacingError("trace \(id.hex) disappeared while reading") }
+        guard let trace = try store.traces(withIDs: [id], details: details).first else { throw UserFacingError("trace \(id.hex) disappeared while reading") }
         return trace
     }
 

@@ -22,7 +22,7 @@ import TraceStore
         defer { try? FileManager.default.removeItem(at: directory) }
         let request = ExportLogsServiceRequest(records: records)
         let protobuf = try request.serializedData()
-        let json = try OTLPJSON.encodeRequest(request)
+        let json = try OTLPJSON.encode(request)
         var gzipped = ByteBuffer(data: protobuf)
         let compressed = Data(buffer: try gzipped.compress(with: .gzip()))
         let bodies: [(String, Data, String, [(String, String)])] = [

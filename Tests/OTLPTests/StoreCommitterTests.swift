@@ -11,7 +11,7 @@ import TraceStore
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("c.db").path)
-        let committer = StoreCommitter(store: store, maxSpansPerCommit: 20)
+        let committer = StoreCommitter(store: store, maxRowsPerCommit: 20)
         // 60 requests of 3 spans; every third repeats the request before it, as a retrying exporter would.
         let outcomes = try await withThrowingTaskGroup(of: (Int, InsertOutcome).self) { group in
             for index in 0..<60 {
