@@ -70,9 +70,7 @@ extension TraceStore {
         if let since = query.since { conditions.append(SQL(sql: "l.time_ns >= ?", arguments: [Int64(clamping: since)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
         if let through = query.storedThrough { conditions.append("l.id <= \(through)") }
-        if let match = Self.fullTextMatch(query.words, prefixes: query.wordsArePrefixes) {
-            conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match))")
-        }
+        if let words = LogWords.condition(query.words, prefixes: query.wordsArePrefixes) { conditions.append(words) }
         let direction = query.newestFirst ? "DESC" : "ASC"
         // Following reads in storage order: a late record with an early time is still printed once.
         let order = query.storedAfter != nil ? "l.id ASC" : "l.time_ns \(direction), l.id \(direction)"
@@ -131,15 +129,6 @@ extension TraceStore {
             }
             return counts
         }
-    }
-
-    /// An FTS5 query that needs every word: each split where the index's tokenizer splits
-    /// (anything but letters and digits) and quoted, so no word is read as query syntax.
-    /// With `prefixes`, each word may be the start of a word in the body (`"time"*`).
-    static func fullTextMatch(_ words: [String], prefixes: Bool = false) -> String? {
-        let tokens = words.flatMap { $0.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) }
-        guard !tokens.isEmpty else { return nil }
-        return tokens.map { "\"\($0)\"" + (prefixes ? "*" : "") }.joined(separator: " AND ")
     }
 
     static let logColumns = """

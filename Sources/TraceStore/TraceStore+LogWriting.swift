@@ -56,7 +56,26 @@ extension StoreWriter {
             try forgetWhatOthersChanged(in: db)
             spanOutcomes = spans.map { _ in InsertOutcome() }
         }
-        return (spanOutcomes, try logs.map { try insert($0, in: db) }, knownKeys)
+        let logOutcomes = try logs.map { try insert($0, in: db) }
+        pendingTextRows += logOutcomes.reduce(0) { $0 + $1.inserted }
+        if pendingTextRows >= Self.textIndexFlushRows || (pendingTextRows > 0 && ContinuousClock.now - lastTextIndexWrite >= .seconds(1)) {
+            try writeTextIndex(in: db)
+        }
+        return (spanOutcomes, logOutcomes, knownKeys)
+    }
+
+    /// Records are indexed for word search this many at a time, or a second after the last time.
+    static let textIndexFlushRows = 20_000
+
+    /// Indexes the bodies of every record past the word index's mark, whoever stored them.
+    func writeTextIndex(in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO logs_text(rowid, body)
+                SELECT id, coalesce(body, body_value, '') FROM logs WHERE id > (SELECT indexed_through FROM log_text_state);
+            UPDATE log_text_state SET indexed_through = (SELECT coalesce(max(id), 0) FROM logs);
+            """)
+        pendingTextRows = 0
+        lastTextIndexWrite = .now
     }
 
     /// A request's records, unless the same request (every record, field for field) was stored

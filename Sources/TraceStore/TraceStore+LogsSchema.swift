@@ -3,7 +3,9 @@ import GRDB
 extension TraceStore {
     /// v5: log records. Resources, scopes and attribute keys are the spans' own dictionaries; the
     /// body is indexed for word search by a contentless FTS5 table kept by triggers, so a row's
-    /// text is stored once. A record points at its trace through `log_traces`, so the random
+    /// text is stored once; writers index it in batches behind `log_text_state`'s mark (a
+    /// segment a second rather than one a commit), and readers match the records past the mark
+    /// themselves. A record points at its trace through `log_traces`, so the random
     /// trace id is indexed once a trace and the records' own index grows in order. A request's
     /// fingerprint (`log_requests`) keeps an exporter's retry from being stored twice.
     static func migrateToV5(_ db: Database) throws {
@@ -32,10 +34,9 @@ extension TraceStore {
             CREATE INDEX logs_by_severity ON logs(severity_number, time_ns);
             CREATE TABLE log_requests (fingerprint INTEGER PRIMARY KEY);
             CREATE VIRTUAL TABLE logs_text USING fts5(body, content='', detail=none);
-            CREATE TRIGGER logs_text_insert AFTER INSERT ON logs BEGIN
-                INSERT INTO logs_text(rowid, body) VALUES (new.id, coalesce(new.body, new.body_value, ''));
-            END;
-            CREATE TRIGGER logs_text_delete AFTER DELETE ON logs BEGIN
+            CREATE TABLE log_text_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
+            INSERT INTO log_text_state VALUES (1, 0);
+            CREATE TRIGGER logs_text_delete AFTER DELETE ON logs WHEN old.id <= (SELECT indexed_through FROM log_text_state) BEGIN
                 INSERT INTO logs_text(logs_text, rowid, body) VALUES ('delete', old.id, coalesce(old.body, old.body_value, ''));
             END;
             CREATE VIEW log AS

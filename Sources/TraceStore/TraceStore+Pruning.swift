@@ -21,7 +21,7 @@ public struct PruneOutcome: Sendable, Equatable {
 extension TraceStore {
     /// Deletes whole traces, their spans, log records and summaries in one transaction, so no half
     /// trace is ever left; resources and scopes nothing uses any more go too. Pruning by age also
-    /// deletes the log records of no trace from before that instant. With `dryRun`, only counts.
+    /// deletes the log records of no stored trace from before that instant. With `dryRun`, only counts.
     @discardableResult
     public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
         let (condition, argument): (String, any DatabaseValueConvertible) = switch selection {
@@ -38,14 +38,20 @@ extension TraceStore {
             let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(span_count), 0) FROM traces WHERE id IN doomed")
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM traces") ?? 0
             let outcome = PruneOutcome(traces: row?[0] ?? 0, spans: row?[1] ?? 0, remaining: total - (row?[0] ?? 0))
-            let untracedCutoff: Int64? = if case .startedBefore(let instant) = selection { Int64(clamping: instant) } else { nil }
-            if let untracedCutoff, !dryRun {
-                try db.execute(sql: "DELETE FROM logs WHERE trace_ref IS NULL AND time_ns < ?", arguments: [untracedCutoff])
+            guard !dryRun else { return outcome }
+            if case .startedBefore(let instant) = selection {
+                // Records of no stored trace (none at all, or one whose spans never arrived) go by their own time.
+                try db.execute(sql: """
+                    DELETE FROM logs WHERE time_ns < ? AND (trace_ref IS NULL OR trace_ref IN
+                        (SELECT lt.id FROM log_traces lt WHERE NOT EXISTS (SELECT 1 FROM traces t WHERE t.trace_id = lt.trace_id)))
+                    """, arguments: [Int64(clamping: instant)])
             }
-            guard !dryRun, outcome.traces > 0 else { return outcome }
             try db.execute(sql: """
                 DELETE FROM logs WHERE trace_ref IN (SELECT lt.id FROM log_traces lt JOIN traces t ON t.trace_id = lt.trace_id WHERE t.id IN doomed);
                 DELETE FROM log_traces WHERE id NOT IN (SELECT trace_ref FROM logs WHERE trace_ref IS NOT NULL);
+                """)
+            guard outcome.traces > 0 else { return outcome }
+            try db.execute(sql: """
                 DELETE FROM spans WHERE trace_ref IN doomed;
                 DELETE FROM trace_services WHERE trace_ref IN doomed;
                 DELETE FROM traces WHERE id IN doomed;

@@ -85,20 +85,15 @@ extension TraceStore {
             return try refs("SELECT DISTINCT trace_ref FROM trace_services WHERE service_id IN (SELECT id FROM services WHERE name IN (SELECT value FROM json_each(?)))", [try list(names)])
         case .errors: return try refs("SELECT id FROM traces WHERE error_count > 0")
         case .logs(let minimum, let words):
-            var conditions = ["l.trace_ref IS NOT NULL"]
-            var arguments: StatementArguments = []
-            if let minimum {
-                conditions.append("l.severity_number >= ?")
-                _ = arguments.append(contentsOf: [minimum])
-            }
-            if let match = fullTextMatch(words, prefixes: true) {
-                conditions.append("l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH ?)")
-                _ = arguments.append(contentsOf: [match])
-            }
-            return try refs("""
+            var conditions: [SQL] = ["l.trace_ref IS NOT NULL"]
+            if let minimum { conditions.append("l.severity_number >= \(minimum)") }
+            if let words = LogWords.condition(words, prefixes: true) { conditions.append(words) }
+            let request: SQL = """
                 SELECT t.id FROM traces t WHERE t.trace_id IN
                     (SELECT lt.trace_id FROM logs l JOIN log_traces lt ON lt.id = l.trace_ref WHERE \(conditions.joined(separator: " AND ")))
-                """, arguments)
+                """
+            let (sql, arguments) = try request.build(db)
+            return try refs(sql, arguments)
         case .traceDuration(let minimum, let maximum):
             return try refs("SELECT id FROM traces WHERE end_ns - start_ns BETWEEN ? AND ?", [Int64(clamping: minimum ?? 0), Int64(clamping: maximum ?? UInt64.max)])
         case .and(let parts):

@@ -96,11 +96,15 @@ extension TraceStore {
         return try insert(spans: batches, logs: []).spans
     }
 
-    /// Writes the attribute index's pending entries now, as a writing command does before it ends
-    /// (readers find the spans past the index either way; this keeps that tail short).
-    public func writeAttributeIndex() throws {
+    /// Writes the attribute index's pending entries and the log records' word index now, as a
+    /// writing command does before it ends (readers find the rows past either index either way;
+    /// this keeps that tail short).
+    public func writePendingIndexes() throws {
         do {
-            try writer.write { db in try storeWriter.writeIndex(in: db) }
+            try writer.write { db in
+                try storeWriter.writeIndex(in: db)
+                try storeWriter.writeTextIndex(in: db)
+            }
         } catch {
             storeWriter.reset()
             throw error
@@ -156,6 +160,9 @@ final class StoreWriter: @unchecked Sendable {
     private var services: [String: Int64] = [:]
     /// `log_traces` ids by trace id.
     var logTraces: [TraceID: Int64] = [:]
+    /// Log records stored since the word index was last written, and when that was.
+    var pendingTextRows = 0
+    var lastTextIndexWrite = ContinuousClock.now
     private var names: [String: Int64] = [:]
     private var keys: [String: Int64] = [:]
     /// Attribute key ids this writer has seen, to publish once its transaction commits.

@@ -50,6 +50,7 @@ public final class TraceStore: Sendable {
         guard !isDirectory.boolValue else { throw TraceStoreError.cannotOpen(path: path, reason: "it is a directory") }
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.prepareDatabase { db in db.add(function: LogWords.function) }
         let reader: any DatabaseWriter
         do {
             reader = try open(path: path, recoverable: !recovered) {
@@ -81,6 +82,7 @@ public final class TraceStore: Sendable {
     public static func openForWriting(path: String) throws -> TraceStore {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
+            db.add(function: LogWords.function)
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         // Two writers (a `collect` and an `import` or `prune`) take turns instead of failing at once.
@@ -115,7 +117,9 @@ public final class TraceStore: Sendable {
 
     /// A private in-memory database, for tests that need no file.
     public static func inMemory() throws -> TraceStore {
-        let queue = try DatabaseQueue()
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in db.add(function: LogWords.function) }
+        let queue = try DatabaseQueue(configuration: configuration)
         try migrator.migrate(queue)
         return TraceStore(path: ":memory:", writer: queue)
     }

@@ -30,7 +30,7 @@ struct DatabaseOptions: ParsableArguments {
         do { store = try TraceStore.openForWriting(path: path) } catch { throw UserFacingError.wrapping(error) }
         do {
             let result = try await body(store)
-            try? store.writeAttributeIndex()
+            try? store.writePendingIndexes()
             try? store.foldWriteAheadLog()
             return result
         } catch {

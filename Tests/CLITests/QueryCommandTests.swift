@@ -13,7 +13,7 @@ import TraceStore
         for id in 1...6 as ClosedRange<UInt64> {
             try store.insert(sampleTrace(id: id, start: 1_700_000_000_000_000_000 + id * 1_000_000_000, rootNanos: id * 10_000_000, error: id % 2 == 0))
         }
-        try store.writeAttributeIndex()
+        try store.writePendingIndexes()
         return path
     }
 

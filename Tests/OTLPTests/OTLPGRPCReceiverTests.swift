@@ -37,8 +37,8 @@ import TraceStore
         let result = try await withReceiver(store: overHTTP) { url, _ in try await post(url, body: body, contentType: "application/x-protobuf") }
         #expect(result.status == 200)
         // The attribute index is written about once a second: now, so its rows are compared too.
-        try overGRPC.writeAttributeIndex()
-        try overHTTP.writeAttributeIndex()
+        try overGRPC.writePendingIndexes()
+        try overHTTP.writePendingIndexes()
         #expect(try sqlite(directory.appendingPathComponent("http.db").path, "SELECT count(*) > 0 FROM attribute_postings") == "1")
         // Every column of every table, as sqlite3 prints them: the two files hold the same rows.
         for table in ["spans", "traces", "trace_services", "span_names", "services", "attribute_keys", "resources", "scopes", "store_totals",

@@ -43,7 +43,7 @@ import TraceStore
             _ = try await Opentelemetry_Proto_Collector_Trace_V1_TraceService.Client(wrapping: client).export(ExportTraceServiceRequest(serializedBytes: traces))
             _ = try await Opentelemetry_Proto_Collector_Logs_V1_LogsService.Client(wrapping: client).export(ExportLogsServiceRequest(serializedBytes: logs))
         }
-        for store in [decoded, overHTTP, overGRPC] { try store.writeAttributeIndex() }
+        for store in [decoded, overHTTP, overGRPC] { try store.writePendingIndexes() }
         for table in ["spans", "traces", "trace_services", "span_names", "services", "attribute_keys", "resources", "scopes", "store_totals",
                       "attribute_postings", "logs"] {
             // A request groups its records by resource, so their arrival order (the id) may differ; nothing else may.

@@ -277,7 +277,7 @@ import TraceSearch
         store.storeWriter.indexFlushSpans = 300
         store.storeWriter.indexFlushInterval = .seconds(3600)
         for trace in traces[..<1_000] { try await store.insert(trace.spans) }
-        try store.writeAttributeIndex()
+        try store.writePendingIndexes()
         store.storeWriter.indexFlushSpans = .max
         for trace in traces[1_000...] { try await store.insert(trace.spans) }
         var nonEmpty = 0

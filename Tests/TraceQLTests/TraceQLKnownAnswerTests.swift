@@ -143,7 +143,7 @@ import TraceStore
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("t.db").path)
         for trace in Self.corpus.values { try await store.insert(trace.spans) }
-        if indexWritten { try store.writeAttributeIndex() }
+        if indexWritten { try store.writePendingIndexes() }
         let names = Dictionary(uniqueKeysWithValues: Self.corpus.map { ($0.value.traceID, $0.key) })
         for (text, expected) in Self.answers {
             let search = TraceSearch(try TraceQLQuery(text), in: store)
@@ -174,7 +174,7 @@ import TraceStore
     @Test func theIndexesNarrowTheCandidates() throws {
         let store = try TraceStore.inMemory()
         for trace in Self.corpus.values { try store.insert(trace.spans) }
-        try store.writeAttributeIndex()
+        try store.writePendingIndexes()
         func candidates(_ text: String) throws -> TraceCandidates { try TraceSearch(try TraceQLQuery(text), in: store).candidates() }
         #expect(try candidates("{ span.http.response.status_code >= 500 }") == .attribute(key: "http.response.status_code", values: [.int(500)]))
         #expect(try candidates("{ name =~ \"back.*\" }") == .spanNames(["backend call"]))

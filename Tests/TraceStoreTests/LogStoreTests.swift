@@ -74,3 +74,30 @@ import TraceStore
         #expect(row == #"9|request 3 started|frontend|"# + sampleTrace(id: 3)[0].traceID.hex + #"|{"user.id":3,"cart.express":true}"#)
     }
 }
+
+/// The word index is written in batches: records past its mark are matched as the index would match them.
+@Suite struct LogWordIndexTests {
+    @Test func wordsFindTheSameRecordsBeforeAndAfterTheIndexIsWritten() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("words.db").path
+        let store = try TraceStore.openForWriting(path: path)
+        try store.insert(sampleLogs(id: 1) + [LogRecord(timeUnixNano: 9, body: .string("Ünïcode Timeout-ERROR in café"), resource: backendResource)])
+        let queries: [LogQuery] = [
+            LogQuery(words: ["timeout"]), LogQuery(words: ["TIMEOUT", "price"]), LogQuery(words: ["unicode"]), LogQuery(words: ["CAFE"]),
+            LogQuery(words: ["tim"], wordsArePrefixes: true), LogQuery(words: ["tim"]), LogQuery(words: ["slow"]), LogQuery(words: ["nowhere"]),
+        ]
+        func answers() throws -> [[String]] { try queries.map { try store.logRecords(matching: $0).map(\.record.bodyText) } }
+        #expect(try sqlite(path, "SELECT indexed_through FROM log_text_state") == "0", "nothing indexed yet: the tail is matched by the function")
+        let beforeIndexing = try answers()
+        #expect(beforeIndexing.map(\.count) == [2, 1, 1, 1, 2, 0, 1, 0], "\(beforeIndexing)")
+        try store.writePendingIndexes()
+        #expect(try sqlite(path, "SELECT indexed_through FROM log_text_state") == "5")
+        #expect(try answers() == beforeIndexing)
+        // A prune removes indexed and unindexed records alike and leaves the index consistent.
+        try store.insert([LogRecord(timeUnixNano: 10, body: .string("timeout again"), resource: backendResource)])
+        try store.prune(.startedBefore(unixNano: .max))
+        #expect(try store.logRecords(matching: LogQuery(words: ["timeout"])).isEmpty)
+        #expect(try sqlite(path, "INSERT INTO logs_text(logs_text) VALUES ('integrity-check'); SELECT 'ok'") == "ok")
+    }
+}

@@ -388,7 +388,7 @@ import TraceModel
         let rolledOver = try store.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM attribute_postings WHERE chunk > 0") ?? 0 }
         #expect((rolledOver > 0) == (spans < Int.max), "chunks rolled over")
         // What the writes kept up to date is what a rebuild from the spans gives.
-        try store.writeAttributeIndex()
+        try store.writePendingIndexes()
         let incremental = try store.writer.read { try Row.fetchAll($0, sql: "SELECT key_id, value, trace_refs FROM attribute_postings ORDER BY 1, 2, chunk") }
         try store.writer.write { try AttributeIndex.rebuild(in: $0) }
         let rebuilt = try store.writer.read { try Row.fetchAll($0, sql: "SELECT key_id, value, trace_refs FROM attribute_postings ORDER BY 1, 2, chunk") }
