@@ -32,10 +32,13 @@ enum LogWords {
         guard !tokens.isEmpty else { return nil }
         // Each word quoted, so none is read as query syntax.
         let match = tokens.map { "\"\($0)\"" + (prefixes ? "*" : "") }.joined(separator: " AND ")
+        // One set of ids from both, so the planner looks each up by rowid rather than scanning `logs`
+        // to test an OR of the two.
         return """
-            (l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match))
-             OR (l.id > (SELECT indexed_through FROM log_text_state)
-                 AND trace_log_words(coalesce(l.body, l.body_value, ''), \(tokens.joined(separator: " ")), \(prefixes))))
+            l.id IN (SELECT rowid FROM logs_text WHERE logs_text MATCH \(match)
+                     UNION ALL
+                     SELECT u.id FROM logs u WHERE u.id > (SELECT indexed_through FROM log_text_state)
+                         AND trace_log_words(coalesce(u.body, u.body_value, ''), \(tokens.joined(separator: " ")), \(prefixes)))
             """
     }
 }
