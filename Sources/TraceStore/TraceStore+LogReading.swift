@@ -66,7 +66,7 @@ extension TraceStore {
         if let service = query.service {
             conditions.append("l.resource_id IN (SELECT r.id FROM resources r JOIN services s ON s.id = r.service_id WHERE s.name = \(service))")
         }
-        if let minimum = query.minimumSeverityNumber { conditions.append("l.severity_number >= \(minimum)") }
+        if let minimum = query.minimumSeverityNumber { conditions.append(LogColumns.severity(atLeast: minimum)) }
         if let since = query.since { conditions.append(SQL(sql: "l.time_ns >= ?", arguments: [Int64(clamping: since)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
         if let through = query.storedThrough { conditions.append("l.id <= \(through)") }
@@ -203,6 +203,13 @@ enum LogColumns {
     }
 
     static func canonicalText(_ number: Int) -> String { Severity(number: number)?.name ?? "" }
+
+    /// Records of `l` at `minimum` or above; from WARN up the condition names the partial index's
+    /// own floor as a literal, which is what lets SQLite choose `logs_at_warn`.
+    static func severity(atLeast minimum: Int) -> SQL {
+        let indexed = Severity.warn.lowestNumber
+        return minimum >= indexed ? "l.severity_number >= \(minimum) AND \(sql: "l.severity_number >= \(indexed)")" : "l.severity_number >= \(minimum)"
+    }
 
     /// The time indexed and read by (the record's own, else when observed), and the observed
     /// time as a difference from it, NULL when the record's own time was unset.

@@ -7,7 +7,8 @@ extension TraceStore {
     /// segment a second rather than one a commit), and readers match the records past the mark
     /// themselves. A record points at its trace through `log_traces`, so the random
     /// trace id is indexed once a trace and the records' own index grows in order. A request's
-    /// fingerprint (`log_requests`) keeps an exporter's retry from being stored twice.
+    /// fingerprint (`log_requests`) keeps an exporter's retry from being stored twice. Only WARN
+    /// and above has a severity index: a lower floor keeps most records, which the time index reads as well.
     static func migrateToV5(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE logs (
@@ -31,9 +32,9 @@ extension TraceStore {
             CREATE TABLE log_traces (id INTEGER PRIMARY KEY, trace_id BLOB NOT NULL UNIQUE);
             CREATE INDEX logs_by_trace ON logs(trace_ref) WHERE trace_ref IS NOT NULL;
             CREATE INDEX logs_by_resource ON logs(resource_id, time_ns);
-            CREATE INDEX logs_by_severity ON logs(severity_number, time_ns);
+            CREATE INDEX logs_at_warn ON logs(severity_number, time_ns) WHERE severity_number >= 13;
             CREATE TABLE log_requests (fingerprint INTEGER PRIMARY KEY);
-            CREATE VIRTUAL TABLE logs_text USING fts5(body, content='', detail=none);
+            CREATE VIRTUAL TABLE logs_text USING fts5(body, content='', detail=none, columnsize=0);
             CREATE TABLE log_text_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);
             INSERT INTO log_text_state VALUES (1, 0);
             CREATE TRIGGER logs_text_delete AFTER DELETE ON logs WHEN old.id <= (SELECT indexed_through FROM log_text_state) BEGIN

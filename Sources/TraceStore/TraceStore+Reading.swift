@@ -86,7 +86,7 @@ extension TraceStore {
         case .errors: return try refs("SELECT id FROM traces WHERE error_count > 0")
         case .logs(let minimum, let words):
             var conditions: [SQL] = ["l.trace_ref IS NOT NULL"]
-            if let minimum { conditions.append("l.severity_number >= \(minimum)") }
+            if let minimum { conditions.append(LogColumns.severity(atLeast: minimum)) }
             if let words = LogWords.condition(words, prefixes: true) { conditions.append(words) }
             let request: SQL = """
                 SELECT t.id FROM traces t WHERE t.trace_id IN

@@ -216,6 +216,9 @@ import TraceStore
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = try recordedRun(in: directory, requests: 40)
+        // The writer does not have SQLite check references on each insert; every row still points at a row that exists.
+        #expect(try sqlite(source, "PRAGMA foreign_key_check") == "")
+        #expect(try sqlite(source, "SELECT count(*) FROM logs") != "0")
         let newest = try sqlite(source, "SELECT trace_id FROM trace ORDER BY start_ns DESC, trace_id LIMIT 10")
         let dry = try TraceBinary.run(["prune", "--keep", "10", "--dry-run", "--db", "source.db"], in: directory)
         #expect(dry.status == 0 && dry.stdout.hasPrefix("would delete 30 traces ("))
@@ -227,11 +230,13 @@ import TraceStore
         #expect(try sqlite(source, "SELECT count(*) FROM span WHERE trace_id NOT IN (SELECT trace_id FROM trace)") == "0")
         #expect(try sqlite(source, "SELECT count(*) FROM trace_service WHERE trace_id NOT IN (SELECT trace_id FROM trace)") == "0")
         #expect(try sqlite(source, "SELECT count(*) FROM trace t WHERE span_count != (SELECT count(*) FROM span s WHERE s.trace_id = t.trace_id)") == "0")
+        #expect(try sqlite(source, "PRAGMA foreign_key_check") == "")
         let old = try TraceBinary.run(["prune", "--older-than", "1h", "--db", "source.db"], in: directory)
         #expect(old.stdout.hasPrefix("deleted 0 traces (0 spans), kept 10"))
         let all = try TraceBinary.run(["prune", "--older-than", "0", "--db", "source.db"], in: directory)
         #expect(all.stdout.hasPrefix("deleted 10 traces ("))
         #expect(try sqlite(source, "SELECT count(*) FROM span") == "0")
+        #expect(try sqlite(source, "PRAGMA foreign_key_check") == "")
     }
 }
 
