@@ -63,9 +63,6 @@ extension TraceStore {
         var conditions: [SQL] = []
         if let traceID = query.traceID { conditions.append("l.trace_ref = (SELECT id FROM log_traces WHERE trace_id = \(Data(traceID.bytes)))") }
         if query.withoutTrace { conditions.append("l.trace_ref IS NULL") }
-        if let service = query.service {
-            conditions.append("l.resource_id IN (SELECT r.id FROM resources r JOIN services s ON s.id = r.service_id WHERE s.name = \(service))")
-        }
         if let minimum = query.minimumSeverityNumber { conditions.append(LogColumns.severity(atLeast: minimum)) }
         if let since = query.since { conditions.append(SQL(sql: "l.time_ns >= ?", arguments: [Int64(clamping: since)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
@@ -73,12 +70,27 @@ extension TraceStore {
         if let words = LogWords.condition(query.words, prefixes: query.wordsArePrefixes) { conditions.append(words) }
         let direction = query.newestFirst ? "DESC" : "ASC"
         // Following reads in storage order: a late record with an early time is still printed once.
-        let order = query.storedAfter != nil ? "l.id ASC" : "l.time_ns \(direction), l.id \(direction)"
-        var sql: SQL = "SELECT \(sql: Self.logColumns) FROM \(sql: Self.logTables)"
-        if !conditions.isEmpty { sql = sql + " WHERE " + conditions.joined(separator: " AND ") }
-        sql = sql + SQL(sql: " ORDER BY \(order)")
-        if let limit = query.limit { sql = sql + " LIMIT \(limit)" }
+        let (order, outerOrder) = query.storedAfter != nil ? ("l.id ASC", "1 ASC") : ("l.time_ns \(direction), l.id \(direction)", "2 \(direction), 1 \(direction)")
+        func select(_ conditions: [SQL]) -> SQL {
+            var sql: SQL = "SELECT \(sql: Self.logColumns) FROM \(sql: Self.logTables)"
+            if !conditions.isEmpty { sql = sql + " WHERE " + conditions.joined(separator: " AND ") }
+            sql = sql + SQL(sql: " ORDER BY \(order)")
+            if let limit = query.limit { sql = sql + " LIMIT \(limit)" }
+            return sql
+        }
         return try writer.read { db in
+            var sql = select(conditions)
+            if let service = query.service {
+                let resources = try Int64.fetchAll(db, sql: "SELECT r.id FROM resources r JOIN services s ON s.id = r.service_id WHERE s.name = ?", arguments: [service])
+                if resources.isEmpty { return [] }
+                if resources.count > 1, let limit = query.limit {
+                    // Each resource's newest in its index's order, merged: an IN list would sort all of the service's records.
+                    let parts = resources.map { "SELECT * FROM (" + select(conditions + ["l.resource_id = \($0)"]) + ")" }
+                    sql = parts.joined(separator: " UNION ALL ") + SQL(sql: " ORDER BY \(outerOrder) LIMIT \(limit)")
+                } else {
+                    sql = select(conditions + ["l.resource_id IN \(resources)"])
+                }
+            }
             let (text, arguments) = try sql.build(db)
             let rows = try RawStatement(db, sql: text)
             try rows.bind(arguments)

@@ -46,6 +46,32 @@ import TraceStore
         #expect(try store.errorLogCounts(inTraces: [traceID, TraceID(high: 77, low: 77)]) == [traceID: 1])
     }
 
+    /// A service with several resources (worker processes, restarts) reads each one's newest in
+    /// its index's order and merges them: the same records, in the same order, as one sort would give.
+    @Test func aServiceOfSeveralResourcesReadsInTimeOrder() throws {
+        let store = try TraceStore.inMemory()
+        func worker(_ pid: Int64) -> Resource {
+            Resource(attributes: [Attribute("service.name", .string("checkout")), Attribute("process.pid", .int(pid))])
+        }
+        var records: [LogRecord] = []
+        for index in 0..<30 {
+            // Times 1,000 to 1,029, each once, in an order that interleaves the three workers.
+            let time = UInt64(1_000 + (index * 7) % 30)
+            records.append(LogRecord(timeUnixNano: time, severityNumber: index % 4 == 0 ? 17 : 9,
+                                     body: .string("record \(index)"), resource: worker(Int64(index % 3))))
+        }
+        try store.insert(records)
+        try store.insert([LogRecord(timeUnixNano: 1_010, body: .string("elsewhere"), resource: Resource(attributes: [Attribute("service.name", .string("cart"))]))])
+        let byTime: [String] = records.sorted { $0.timeUnixNano < $1.timeUnixNano }.map(\LogRecord.bodyText)
+        let errorsNewestFirst: [String] = records.filter { $0.severityNumber == 17 }.sorted { $0.timeUnixNano > $1.timeUnixNano }.map(\LogRecord.bodyText)
+        func bodies(_ query: LogQuery) throws -> [String] { try store.logRecords(matching: query).map(\.record.bodyText) }
+        #expect(try bodies(LogQuery(service: "checkout", limit: 5)) == Array(byTime.reversed().prefix(5)))
+        #expect(try bodies(LogQuery(service: "checkout", limit: 4, newestFirst: false)) == Array(byTime.prefix(4)))
+        #expect(try bodies(LogQuery(service: "checkout", minimumSeverityNumber: 17, limit: 100)) == errorsNewestFirst)
+        #expect(try bodies(LogQuery(service: "checkout")).count == 30)
+        #expect(try bodies(LogQuery(service: "nobody", limit: 5)).isEmpty)
+    }
+
     @Test func pruningATraceDeletesItsRecordsAndKeepsWhatOthersUse() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
