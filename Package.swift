@@ -58,11 +58,12 @@ let package = Package(
             ],
             exclude: ["Proto"]
         ),
-        // The one door every span and log record takes into the store, whichever transport or file it came from.
+        // The one door every span, log record and metric point takes into the store, whichever transport or file it came from.
         .target(
             name: "TraceIngest",
             dependencies: [
                 "TraceModel", "TraceStore", "OTLP",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -81,7 +82,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        // OTLP/gRPC transport: the TraceService/Export server in front of the same ingestion.
+        // OTLP/gRPC transport: the TraceService, LogsService and MetricsService Export servers in front of the same ingestion.
         .target(
             name: "OTLPGRPC",
             dependencies: [

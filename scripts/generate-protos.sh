@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates Sources/OTLP/Generated from the .proto files in Sources/OTLP/Proto: the messages,
-# and the gRPC service code of TraceService and LogsService (client and server).
+# and the gRPC service code of TraceService, LogsService and MetricsService (client and server).
 # Needs protoc (Debian: protobuf-compiler). protoc-gen-swift and protoc-gen-grpc-swift-2 are built
 # from the swift-protobuf and grpc-swift-protobuf packages this project already depends on, so
 # versions match.
@@ -21,5 +21,6 @@ protoc --plugin=protoc-gen-swift="$plugin" \
   $(find opentelemetry google -name '*.proto' | sort)
 protoc --plugin=protoc-gen-grpc-swift-2="$grpc_plugin" \
   --grpc-swift-2_out="../Generated" --grpc-swift-2_opt=Visibility=Public,Server=true,Client=true,FileNaming=PathToUnderscores \
-  opentelemetry/proto/collector/trace/v1/trace_service.proto opentelemetry/proto/collector/logs/v1/logs_service.proto
+  opentelemetry/proto/collector/trace/v1/trace_service.proto opentelemetry/proto/collector/logs/v1/logs_service.proto \
+  opentelemetry/proto/collector/metrics/v1/metrics_service.proto
 echo "generated: $(ls ../Generated | tr '\n' ' ')"

@@ -19,7 +19,7 @@ public struct OTLPGRPCReceiverConfiguration: Sendable {
     }
 }
 
-/// The OTLP/gRPC endpoints (`TraceService/Export`, `LogsService/Export`), on the same ingestion as OTLP/HTTP.
+/// The OTLP/gRPC endpoints (`TraceService/Export`, `LogsService/Export`, `MetricsService/Export`), on the same ingestion as OTLP/HTTP.
 /// A long-running service: it serves until graceful shutdown, during which new calls, and calls
 /// still waiting for their message, get UNAVAILABLE so exporters retry elsewhere or later.
 public struct OTLPGRPCReceiver: Service {
@@ -85,7 +85,7 @@ func socketError(under error: any Error) -> IOError? {
     return nil
 }
 
-/// `TraceService/Export` and `LogsService/Export`: every request goes through the `Ingestor`,
+/// `TraceService/Export`, `LogsService/Export` and `MetricsService/Export`: every request goes through the `Ingestor`,
 /// and its refusals become the status codes `IngestError` assigns. The request message reaches
 /// the ingestor as bytes, read as an OTLP/HTTP protobuf body is, not as a SwiftProtobuf message first.
 struct OTLPExportServices: RegistrableRPCService {
@@ -105,6 +105,13 @@ struct OTLPExportServices: RegistrableRPCService {
             handler: { request, _ in
                 let single = try await ServerRequest(stream: request)
                 return StreamingServerResponse(single: ServerResponse(message: try await export(single.message, signal: .logs).logsResponse))
+            })
+        router.registerHandler(
+            forMethod: Opentelemetry_Proto_Collector_Metrics_V1_MetricsService.Method.Export.descriptor,
+            deserializer: MessageBytes(), serializer: ProtobufSerializer<ExportMetricsServiceResponse>(),
+            handler: { request, _ in
+                let single = try await ServerRequest(stream: request)
+                return StreamingServerResponse(single: ServerResponse(message: try await export(single.message, signal: .metrics).metricsResponse))
             })
     }
 

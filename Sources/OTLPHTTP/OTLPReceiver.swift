@@ -18,7 +18,7 @@ public struct OTLPReceiverConfiguration: Sendable {
     }
 }
 
-/// The OTLP/HTTP endpoints (`POST /v1/traces`, `POST /v1/logs`), as the OTLP specification describes them.
+/// The OTLP/HTTP endpoints (`POST /v1/traces`, `POST /v1/logs`, `POST /v1/metrics`), as the OTLP specification describes them.
 public enum OTLPReceiver {
     /// Builds the receiver; the tests and the `trace` commands all call this.
     public static func buildApplication(
@@ -41,6 +41,9 @@ public enum OTLPReceiver {
         }
         router.post("/v1/logs") { request, context -> Response in
             await handle(request, signal: .logs, context: context, ingestor: ingestor)
+        }
+        router.post("/v1/metrics") { request, context -> Response in
+            await handle(request, signal: .metrics, context: context, ingestor: ingestor)
         }
         return router
     }
@@ -72,6 +75,7 @@ public enum OTLPReceiver {
             switch signal {
             case .traces: return respond(.ok, outcome.traceResponse, as: contentType)
             case .logs: return respond(.ok, outcome.logsResponse, as: contentType)
+            case .metrics: return respond(.ok, outcome.metricsResponse, as: contentType)
             }
         } catch {
             return failure(error, as: contentType)

@@ -4,13 +4,14 @@ import TraceModel
 
 /// The OTLP signal a request carries.
 public enum Signal: String, Sendable, CaseIterable {
-    case traces, logs
+    case traces, logs, metrics
 
-    /// What one item of the signal is called in messages ("spans", "log records").
+    /// What one item of the signal is called in messages ("spans", "log records", "data points").
     public var itemName: String {
         switch self {
         case .traces: "spans"
         case .logs: "log records"
+        case .metrics: "data points"
         }
     }
 }
@@ -22,4 +23,5 @@ public enum IngestRequest: Sendable {
     case encoded(Signal, body: ByteBuffer, contentType: OTLPContentType, gzipped: Bool = false)
     case spans([Span])
     case logRecords([LogRecord])
+    case metricPoints([MetricPoint])
 }

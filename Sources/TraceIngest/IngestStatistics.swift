@@ -12,6 +12,9 @@ public final class IngestStatistics: Sendable {
         public var logRecordsStored = 0
         public var logRecordsDuplicate = 0
         public var logRecordsRejected = 0
+        public var metricPointsStored = 0
+        public var metricPointsDuplicate = 0
+        public var metricPointsRejected = 0
         public var requestsForwarded = 0
         public var forwardFailures = 0
         public var lastForwardError: String?

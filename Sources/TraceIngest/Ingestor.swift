@@ -1,4 +1,5 @@
 import OTLP
+import SwiftProtobuf
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -11,7 +12,7 @@ public struct IngestOutcome: Equatable, Sendable {
     public var signal: Signal = .traces
     public var inserted = 0
     public var duplicates = 0
-    /// Spans or log records refused one by one (a malformed id) from a request whose others were stored.
+    /// Spans, log records or data points refused one by one (a malformed id) from a request whose others were stored.
     public var rejected = 0
     /// The first rejected item's problem, with a count of the others.
     public var rejection: String?
@@ -43,9 +44,19 @@ public struct IngestOutcome: Equatable, Sendable {
         }
         return response
     }
+
+    /// The OTLP answer to a metrics request.
+    public var metricsResponse: ExportMetricsServiceResponse {
+        var response = ExportMetricsServiceResponse()
+        if rejected > 0 {
+            response.partialSuccess.rejectedDataPoints = Int64(rejected)
+            response.partialSuccess.errorMessage = rejection ?? ""
+        }
+        return response
+    }
 }
 
-/// The one front door: every span and log record, from every receiver, file and in-process
+/// The one front door: every span, log record and metric point, from every receiver, file and in-process
 /// tracer, is decoded, validated, stored and forwarded here.
 public struct Ingestor: Sendable {
     public let store: TraceStore
@@ -76,6 +87,8 @@ public struct Ingestor: Sendable {
                 return outcome
             case .logRecords(let records):
                 return try await store(logs: records, rejected: [])
+            case .metricPoints(let points):
+                return try await store(metrics: points, rejected: [])
             case .encoded(.traces, let body, let contentType, let gzipped):
                 let (decoded, forwarding) = try decodeSpans(decompressed(body, gzipped: gzipped), contentType: contentType)
                 let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
@@ -85,6 +98,10 @@ public struct Ingestor: Sendable {
                 let request = try decodeLogs(decompressed(body, gzipped: gzipped), contentType: contentType)
                 let decoded = request.decodedLogRecords()
                 return try await store(logs: decoded.records, rejected: decoded.rejected)
+            case .encoded(.metrics, let body, let contentType, let gzipped):
+                let request = try decode(decompressed(body, gzipped: gzipped), contentType: contentType, as: ExportMetricsServiceRequest.self)
+                let decoded = request.decodedMetricPoints()
+                return try await store(metrics: decoded.points, rejected: decoded.rejected)
             }
         } catch let error as IngestError {
             statistics.update { $0.requestsRejected += 1 }
@@ -114,13 +131,17 @@ public struct Ingestor: Sendable {
     }
 
     private func decodeLogs(_ data: Data, contentType: OTLPContentType) throws(IngestError) -> ExportLogsServiceRequest {
+        try decode(data, contentType: contentType, as: ExportLogsServiceRequest.self)
+    }
+
+    private func decode<Request: SwiftProtobuf.Message>(_ data: Data, contentType: OTLPContentType, as type: Request.Type) throws(IngestError) -> Request {
         switch contentType {
         case .protobuf:
-            do { return try ExportLogsServiceRequest(serializedBytes: data) } catch {
-                throw .badRequest("body is not a protobuf ExportLogsServiceRequest")
+            do { return try Request(serializedBytes: data) } catch {
+                throw .badRequest("body is not a protobuf \(String(describing: type).split(separator: "_").last ?? "")")
             }
         case .json:
-            do { return try OTLPJSON.decode(data, as: ExportLogsServiceRequest.self) } catch { throw .badRequest("\(error)") }
+            do { return try OTLPJSON.decode(data, as: type) } catch { throw .badRequest("\(error)") }
         }
     }
 
@@ -132,6 +153,10 @@ public struct Ingestor: Sendable {
 
     private func store(logs records: [LogRecord], rejected: [OTLPDecodingError]) async throws -> IngestOutcome {
         try await store(.logs, kept: records.count, rejected: rejected) { try await committer.commit(store.prepare(records)) }
+    }
+
+    private func store(metrics points: [MetricPoint], rejected: [OTLPDecodingError]) async throws -> IngestOutcome {
+        try await store(.metrics, kept: points.count, rejected: rejected) { try await committer.commit(store.prepare(points)) }
     }
 
     private func store(_ signal: Signal, kept: Int, rejected: [OTLPDecodingError], commit: () async throws -> InsertOutcome) async throws -> IngestOutcome {
@@ -180,6 +205,10 @@ extension IngestStatistics.Snapshot {
             logRecordsStored += outcome.inserted
             logRecordsDuplicate += outcome.duplicates
             logRecordsRejected += outcome.rejected
+        case .metrics:
+            metricPointsStored += outcome.inserted
+            metricPointsDuplicate += outcome.duplicates
+            metricPointsRejected += outcome.rejected
         }
     }
 }

@@ -1,18 +1,20 @@
 import TraceStore
 
 /// The single writer in front of the store. Requests that arrive while a transaction is being
-/// written wait and then go in together, spans and log records alike, in one commit; each caller
+/// written wait and then go in together, spans, log records and metric points alike, in one commit; each caller
 /// gets its own outcome, and only once its rows are committed, so an acknowledgement means they
 /// are on disk.
 public actor StoreCommitter {
     private enum Rows {
         case spans(PreparedSpans)
         case logs(PreparedLogs)
+        case metrics(PreparedMetrics)
 
         var count: Int {
             switch self {
             case .spans(let spans): spans.count
             case .logs(let logs): logs.count
+            case .metrics(let metrics): metrics.count
             }
         }
     }
@@ -38,6 +40,11 @@ public actor StoreCommitter {
     /// Stores one request's log records; returns when they are committed.
     public func commit(_ batch: PreparedLogs) async throws -> InsertOutcome {
         try await commit(.logs(batch))
+    }
+
+    /// Stores one request's metric points; returns when they are committed.
+    public func commit(_ batch: PreparedMetrics) async throws -> InsertOutcome {
+        try await commit(.metrics(batch))
     }
 
     private func commit(_ rows: Rows) async throws -> InsertOutcome {
@@ -79,19 +86,22 @@ public actor StoreCommitter {
     private func insert(_ group: [Rows]) async throws -> [InsertOutcome] {
         var spans: [PreparedSpans] = []
         var logs: [PreparedLogs] = []
+        var metrics: [PreparedMetrics] = []
         for rows in group {
             switch rows {
             case .spans(let batch): spans.append(batch)
             case .logs(let batch): logs.append(batch)
+            case .metrics(let batch): metrics.append(batch)
             }
         }
-        let (spanOutcomes, logOutcomes) = try await store.insert(spans: spans, logs: logs)
+        let outcomes = try await store.insert(spans: spans, logs: logs, metrics: metrics)
         // Each kind's outcomes come back in the order given: take them in turn.
-        var (nextSpans, nextLogs) = (spanOutcomes.makeIterator(), logOutcomes.makeIterator())
+        var (nextSpans, nextLogs, nextMetrics) = (outcomes.spans.makeIterator(), outcomes.logs.makeIterator(), outcomes.metrics.makeIterator())
         return group.map { rows in
             switch rows {
             case .spans: nextSpans.next()!
             case .logs: nextLogs.next()!
+            case .metrics: nextMetrics.next()!
             }
         }
     }

@@ -44,52 +44,11 @@ extension TraceStore {
     /// before (an exporter's retry: the same records, field for field) is counted, not stored twice.
     @discardableResult
     public func insert(_ records: [LogRecord]) throws -> InsertOutcome {
-        try insert(spans: [], logs: [prepare(records)]).logs.reduce(InsertOutcome(), +)
-    }
-
-    /// Several requests' spans and log records in one transaction (one commit for all), each counted apart.
-    public func insert(spans: [PreparedSpans], logs: [PreparedLogs]) throws -> (spans: [InsertOutcome], logs: [InsertOutcome]) {
-        do {
-            let (spanOutcomes, logOutcomes, keys) = try writer.write { db in try storeWriter.insert(spans: spans, logs: logs, in: db) }
-            committedKeys.publish(keys)
-            return (spanOutcomes, logOutcomes)
-        } catch {
-            storeWriter.reset()
-            throw error
-        }
-    }
-
-    /// The same, without blocking a Swift concurrency thread while SQLite writes.
-    public func insert(spans: [PreparedSpans], logs: [PreparedLogs]) async throws -> (spans: [InsertOutcome], logs: [InsertOutcome]) {
-        do {
-            let (spanOutcomes, logOutcomes, keys) = try await writer.write { [storeWriter] db in try storeWriter.insert(spans: spans, logs: logs, in: db) }
-            committedKeys.publish(keys)
-            return (spanOutcomes, logOutcomes)
-        } catch {
-            storeWriter.reset()
-            throw error
-        }
+        try insert(spans: [], logs: [prepare(records)], metrics: []).logs.reduce(InsertOutcome(), +)
     }
 }
 
 extension StoreWriter {
-    /// Both kinds of rows in the caller's transaction; the key ids to publish once it commits.
-    func insert(spans: [PreparedSpans], logs: [PreparedLogs], in db: Database) throws -> ([InsertOutcome], [InsertOutcome], [String: Int64]) {
-        let spanOutcomes: [InsertOutcome]
-        if spans.contains(where: { $0.count > 0 }) {
-            spanOutcomes = try insert(spans, in: db)
-        } else {
-            try forgetWhatOthersChanged(in: db)
-            spanOutcomes = spans.map { _ in InsertOutcome() }
-        }
-        let logOutcomes = try logs.map { try insert($0, in: db) }
-        pendingTextRows += logOutcomes.reduce(0) { $0 + $1.inserted }
-        if pendingTextRows >= Self.textIndexFlushRows || (pendingTextRows > 0 && ContinuousClock.now - lastTextIndexWrite >= .seconds(1)) {
-            try writeTextIndex(in: db)
-        }
-        return (spanOutcomes, logOutcomes, knownKeys)
-    }
-
     /// Records are indexed for word search this many at a time, or a second after the last time.
     static let textIndexFlushRows = 20_000
 
@@ -106,7 +65,7 @@ extension StoreWriter {
 
     /// A request's records, unless the same request (every record, field for field) was stored
     /// before: an exporter retrying it is answered as if stored, and nothing is written twice.
-    private func insert(_ batch: PreparedLogs, in db: Database) throws -> InsertOutcome {
+    func insert(_ batch: PreparedLogs, in db: Database) throws -> InsertOutcome {
         guard batch.count > 0 else { return InsertOutcome() }
         var json = CompactJSON.Writer(keyID: { [unowned self] key in try self.keyID(key, db: db) })
         var columns = batch.columns

@@ -21,7 +21,7 @@ public struct PruneOutcome: Sendable, Equatable {
 extension TraceStore {
     /// Deletes whole traces, their spans, log records and summaries in one transaction, so no half
     /// trace is ever left; resources and scopes nothing uses any more go too. Pruning by age also
-    /// deletes the log records of no stored trace from before that instant. With `dryRun`, only counts.
+    /// deletes the log records of no stored trace, and the metric points, from before that instant. With `dryRun`, only counts.
     @discardableResult
     public func prune(_ selection: PruneSelection, dryRun: Bool = false) throws -> PruneOutcome {
         let (condition, argument): (String, any DatabaseValueConvertible) = switch selection {
@@ -45,6 +45,9 @@ extension TraceStore {
                     DELETE FROM logs WHERE time_ns < ? AND (trace_ref IS NULL OR trace_ref IN
                         (SELECT lt.id FROM log_traces lt WHERE NOT EXISTS (SELECT 1 FROM traces t WHERE t.trace_id = lt.trace_id)))
                     """, arguments: [Int64(clamping: instant)])
+                // Metric points go by their time; their series stay, a few rows each.
+                try db.execute(sql: "DELETE FROM metric_exemplars WHERE point_time_ns < ?", arguments: [Int64(clamping: instant)])
+                try db.execute(sql: "DELETE FROM metric_points WHERE series_id IN (SELECT id FROM metric_series) AND time_ns < ?", arguments: [Int64(clamping: instant)])
             }
             try db.execute(sql: """
                 DELETE FROM logs WHERE trace_ref IN (SELECT lt.id FROM log_traces lt JOIN traces t ON t.trace_id = lt.trace_id WHERE t.id IN doomed);
@@ -56,8 +59,8 @@ extension TraceStore {
                 DELETE FROM trace_services WHERE trace_ref IN doomed;
                 DELETE FROM traces WHERE id IN doomed;
                 UPDATE store_totals SET traces = (SELECT count(*) FROM traces), spans = (SELECT coalesce(sum(span_count), 0) FROM traces);
-                DELETE FROM resources WHERE id NOT IN (SELECT resource_id FROM spans UNION SELECT resource_id FROM logs);
-                DELETE FROM scopes WHERE id NOT IN (SELECT scope_id FROM spans UNION SELECT scope_id FROM logs);
+                DELETE FROM resources WHERE id NOT IN (SELECT resource_id FROM spans UNION SELECT resource_id FROM logs UNION SELECT resource_id FROM metric_series);
+                DELETE FROM scopes WHERE id NOT IN (SELECT scope_id FROM spans UNION SELECT scope_id FROM logs UNION SELECT scope_id FROM metric_series);
                 """)
             // Deleted trace refs may be handed out again: the index is rebuilt from what is left.
             try AttributeIndex.rebuild(in: db)

@@ -73,6 +73,7 @@ extension TraceStore {
         migrator.registerMigration("v3", migrate: TraceStore.migrateToV3)
         migrator.registerMigration("v4", migrate: TraceStore.migrateToV4)
         migrator.registerMigration("v5", migrate: TraceStore.migrateToV5)
+        migrator.registerMigration("v6", migrate: TraceStore.migrateToV6)
         return migrator
     }()
 

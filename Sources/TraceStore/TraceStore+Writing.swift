@@ -93,7 +93,7 @@ extension TraceStore {
     /// Stores several requests' spans in one transaction (one commit for all), each counted apart.
     public func insert(_ batches: [PreparedSpans]) throws -> [InsertOutcome] {
         guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
-        return try insert(spans: batches, logs: []).spans
+        return try insert(spans: batches, logs: [], metrics: []).spans
     }
 
     /// Writes the attribute index's pending entries and the log records' word index now, as a
@@ -113,7 +113,60 @@ extension TraceStore {
 
     public func insert(_ batches: [PreparedSpans]) async throws -> [InsertOutcome] {
         guard batches.contains(where: { $0.count > 0 }) else { return batches.map { _ in InsertOutcome() } }
-        return try await insert(spans: batches, logs: []).spans
+        return try await insert(spans: batches, logs: [], metrics: []).spans
+    }
+}
+
+/// What one transaction did for each request it held, by signal, in the order given.
+public struct InsertOutcomes: Sendable {
+    public var spans: [InsertOutcome]
+    public var logs: [InsertOutcome]
+    public var metrics: [InsertOutcome]
+}
+
+extension TraceStore {
+    /// Several requests' spans, log records and metric points in one transaction (one commit for all), each counted apart.
+    public func insert(spans: [PreparedSpans], logs: [PreparedLogs], metrics: [PreparedMetrics]) throws -> InsertOutcomes {
+        do {
+            let (outcomes, keys) = try writer.write { db in try storeWriter.insert(spans: spans, logs: logs, metrics: metrics, in: db) }
+            committedKeys.publish(keys)
+            return outcomes
+        } catch {
+            storeWriter.reset()
+            throw error
+        }
+    }
+
+    /// The same, without blocking a Swift concurrency thread while SQLite writes.
+    public func insert(spans: [PreparedSpans], logs: [PreparedLogs], metrics: [PreparedMetrics]) async throws -> InsertOutcomes {
+        do {
+            let (outcomes, keys) = try await writer.write { [storeWriter] db in try storeWriter.insert(spans: spans, logs: logs, metrics: metrics, in: db) }
+            committedKeys.publish(keys)
+            return outcomes
+        } catch {
+            storeWriter.reset()
+            throw error
+        }
+    }
+}
+
+extension StoreWriter {
+    /// Every kind of row in the caller's transaction; the key ids to publish once it commits.
+    func insert(spans: [PreparedSpans], logs: [PreparedLogs], metrics: [PreparedMetrics], in db: Database) throws -> (InsertOutcomes, [String: Int64]) {
+        let spanOutcomes: [InsertOutcome]
+        if spans.contains(where: { $0.count > 0 }) {
+            spanOutcomes = try insert(spans, in: db)
+        } else {
+            try forgetWhatOthersChanged(in: db)
+            spanOutcomes = spans.map { _ in InsertOutcome() }
+        }
+        let logOutcomes = try logs.map { try insert($0, in: db) }
+        pendingTextRows += logOutcomes.reduce(0) { $0 + $1.inserted }
+        if pendingTextRows >= Self.textIndexFlushRows || (pendingTextRows > 0 && ContinuousClock.now - lastTextIndexWrite >= .seconds(1)) {
+            try writeTextIndex(in: db)
+        }
+        let metricOutcomes = try metrics.map { try insert($0, in: db) }
+        return (InsertOutcomes(spans: spanOutcomes, logs: logOutcomes, metrics: metricOutcomes), knownKeys)
     }
 }
 
@@ -160,6 +213,9 @@ final class StoreWriter: @unchecked Sendable {
     private var services: [String: Int64] = [:]
     /// `log_traces` ids by trace id.
     var logTraces: [TraceID: Int64] = [:]
+    /// `metrics` and `metric_series` ids: never deleted, so only a rollback makes them stale.
+    var metricIDs: [Metric: Int64] = [:]
+    var metricSeries: [SeriesKey: Int64] = [:]
     /// Log records stored since the word index was last written, and when that was.
     var pendingTextRows = 0
     var lastTextIndexWrite = ContinuousClock.now
@@ -208,6 +264,8 @@ final class StoreWriter: @unchecked Sendable {
         resources = [:]
         scopes = [:]
         logTraces = [:]
+        metricIDs = [:]
+        metricSeries = [:]
         openChunks = [:]
         unindexedKeyIDs = nil
         forgetPending()
@@ -243,7 +301,7 @@ final class StoreWriter: @unchecked Sendable {
     /// Drops cached ids another process may have invalidated: a `trace prune` may have deleted
     /// resources and scopes since this connection last wrote; names and keys are never deleted.
     func forgetWhatOthersChanged(in db: Database) throws {
-        if names.count + keys.count + services.count + logTraces.count + openChunks.count > Self.cacheLimit { reset() }
+        if names.count + keys.count + services.count + logTraces.count + metricSeries.count + openChunks.count > Self.cacheLimit { reset() }
         let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
         if version != dataVersion {
             resources = [:]

@@ -9,14 +9,15 @@ import ServiceLifecycle
 struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "Receive OTLP traces and logs (gRPC and HTTP) from any OpenTelemetry SDK and store them.",
+        abstract: "Receive OTLP traces, logs and metrics (gRPC and HTTP) from any OpenTelemetry SDK and store them.",
         discussion: """
-            Serves OTLP/gRPC (TraceService/Export, LogsService/Export) on port 4317 and OTLP/HTTP \
-            (POST /v1/traces and /v1/logs, protobuf or JSON) on port 4318, both optionally gzip, into \
+            Serves OTLP/gRPC (TraceService/Export, LogsService/Export, MetricsService/Export) on port 4317 \
+            and OTLP/HTTP (POST /v1/traces, /v1/logs and /v1/metrics, protobuf or JSON) on port 4318, both \
+            optionally gzip, into \
             one database, until Ctrl-C; then finishes what it received and exits 0. An SDK with no endpoint configured finds it: most export \
             over gRPC to 4317, the rest over HTTP to 4318.
 
-            --otlp-endpoint forwards every accepted request, once stored, to another collector (Jaeger, \
+            --otlp-endpoint forwards every accepted trace request, once stored, to another collector (Jaeger, \
             Tempo, an OpenTelemetry Collector) over --otlp-protocol; a collector that is down costs \
             counted failures, never the local copy.
             """)
@@ -81,6 +82,11 @@ struct CollectCommand: AsyncParsableCommand {
                 summary += "; log records \(totals.logRecordsStored) stored"
                 if totals.logRecordsDuplicate > 0 { summary += ", \(totals.logRecordsDuplicate) duplicates ignored" }
                 if totals.logRecordsRejected > 0 { summary += ", \(totals.logRecordsRejected) rejected (malformed ids)" }
+            }
+            if totals.metricPointsStored + totals.metricPointsDuplicate + totals.metricPointsRejected > 0 {
+                summary += "; metric points \(totals.metricPointsStored) stored"
+                if totals.metricPointsDuplicate > 0 { summary += ", \(totals.metricPointsDuplicate) already stored" }
+                if totals.metricPointsRejected > 0 { summary += ", \(totals.metricPointsRejected) rejected" }
             }
             if let forwarder { summary += "; forwarded \(totals.requestsForwarded) to \(forwarder.endpoint), \(totals.forwardFailures) failed" }
             Terminal.printNote(summary)

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import TraceModel
+
+extension TraceStore {
+    /// Every stored metric, by name.
+    public func metricSummaries() throws -> [MetricSummary] {
+        try writer.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.id, m.name, m.kind, m.unit, m.temporality, m.monotonic, m.description,
+                       (SELECT count(*) FROM metric_series s WHERE s.metric_id = m.id),
+                       (SELECT count(*) FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.metric_id = m.id)
+                FROM metrics m ORDER BY m.name, m.kind
+                """)
+            var context = ReadContext(db: db, dictionary: dictionary)
+            return try rows.map { row in
+                let metric = Self.metric(from: row)
+                let latest = try context.metricPoints(where: "s.metric_id = \(row[0] as Int64)", newestOnly: true).first
+                return MetricSummary(metric: metric, seriesCount: row[7], pointCount: row[8], latest: latest)
+            }
+        }
+    }
+
+    /// Every point of the metrics of this name (one name may be sent as more than one kind), by series, oldest first.
+    public func metricPoints(named name: String, since: UInt64? = nil) throws -> [MetricPoint] {
+        try writer.read { db in
+            var context = ReadContext(db: db, dictionary: dictionary)
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM metrics WHERE name = ?", arguments: [name])
+            guard !ids.isEmpty else { return [] }
+            var condition = "s.metric_id IN (\(ids.map(String.init).joined(separator: ",")))"
+            if let since { condition += " AND p.time_ns >= \(Int64(clamping: since))" }
+            return try context.metricPoints(where: condition, newestOnly: false)
+        }
+    }
+
+    /// The names of every stored metric.
+    public func metricNames() throws -> [String] {
+        try writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT name FROM metrics ORDER BY name") }
+    }
+
+    fileprivate static func metric(from row: Row) -> Metric {
+        Metric(name: row[1], description: row[6], unit: row[3], kind: Metric.Kind(rawValue: row[2]) ?? .gauge,
+               temporality: Metric.Temporality(rawValue: row[4]) ?? .unspecified, isMonotonic: row[5] as Int64 != 0)
+    }
+}
+
+extension ReadContext {
+    /// Points of the series `condition` selects (over `metric_series s`, `metric_points p`), with their exemplars.
+    mutating func metricPoints(where condition: String, newestOnly: Bool) throws -> [MetricPoint] {
+        let order = newestOnly ? "p.time_ns DESC LIMIT 1" : "s.id, p.time_ns"
+        let rows = try RawStatement(db, sql: """
+            SELECT m.id, m.name, m.kind, m.unit, m.temporality, m.monotonic, m.description,
+                   s.id, s.resource_id, s.scope_id, s.attributes, p.time_ns, p.start_delta_ns, p.flags, p.value, p.sum, p.detail
+            FROM metric_points p JOIN metric_series s ON s.id = p.series_id JOIN metrics m ON m.id = s.metric_id
+            WHERE \(condition) ORDER BY \(order)
+            """)
+        let exemplars = try RawStatement(db, sql: """
+            SELECT time_ns, value, trace_id, span_id, filtered_attributes FROM metric_exemplars
+            WHERE series_id = ? AND point_time_ns = ? ORDER BY rowid
+            """)
+        var metrics: [Int64: Metric] = [:]
+        var points: [MetricPoint] = []
+        while try rows.step(db) {
+            let metricID = rows.int64(0)
+            let metric = metrics[metricID] ?? Metric(
+                name: rows.text(1) ?? "", description: rows.text(6) ?? "", unit: rows.text(3) ?? "",
+                kind: Metric.Kind(rawValue: Int(rows.int64(2))) ?? .gauge,
+                temporality: Metric.Temporality(rawValue: Int(rows.int64(4))) ?? .unspecified, isMonotonic: rows.int64(5) != 0)
+            metrics[metricID] = metric
+            let (seriesID, time) = (rows.int64(7), rows.int64(11))
+            let resource = try resources[rows.int64(8)] ?? self.resource(rows.int64(8))
+            let scope = try scopes[rows.int64(9)] ?? self.scope(rows.int64(9))
+            let attributes = try CompactJSON.attributes(rows.text(10), keys: try keyNames())
+            let value = try metricValue(kind: metric.kind, rows)
+            exemplars.bind(1, seriesID)
+            exemplars.bind(2, time)
+            var found: [Exemplar] = []
+            while try exemplars.step(db) {
+                var traceID: TraceID?
+                if let (high, low) = exemplars.bigEndianPair(2) { traceID = TraceID(high: high, low: low) }
+                found.append(Exemplar(timeUnixNano: UInt64(bitPattern: exemplars.int64(0)), value: exemplars.double(1), traceID: traceID,
+                                      spanID: exemplars.bigEndianUInt64(3).map(SpanID.init),
+                                      filteredAttributes: try CompactJSON.attributes(exemplars.text(4), keys: try keyNames())))
+            }
+            exemplars.reset()
+            points.append(MetricPoint(
+                metric: metric, resource: resource, scope: scope, attributes: attributes,
+                startTimeUnixNano: rows.isNull(12) ? 0 : UInt64(bitPattern: time &- rows.int64(12)), timeUnixNano: UInt64(bitPattern: time),
+                flags: UInt32(truncatingIfNeeded: rows.int64(13)), value: value, exemplars: found))
+        }
+        return points
+    }
+
+    private func metricValue(kind: Metric.Kind, _ rows: RawStatement) throws -> MetricValue {
+        let count = UInt64(bitPattern: rows.int64(14))
+        let sum: Double? = rows.isNull(15) ? nil : rows.double(15)
+        let detail = try rows.text(16).map(MetricDetail.init(json:)) ?? MetricDetail()
+        switch kind {
+        case .gauge, .sum:
+            return rows.isReal(14) ? .double(rows.double(14)) : .int(rows.int64(14))
+        case .histogram:
+            return .histogram(.init(count: count, sum: sum, min: detail.min, max: detail.max, bounds: detail.bounds ?? [], counts: detail.counts ?? []))
+        case .exponentialHistogram:
+            return .exponentialHistogram(.init(
+                count: count, sum: sum, min: detail.min, max: detail.max, scale: detail.scale ?? 0, zeroCount: detail.zeroCount ?? 0,
+                zeroThreshold: detail.zeroThreshold ?? 0, positive: detail.positive?.model ?? .init(), negative: detail.negative?.model ?? .init()))
+        case .summary:
+            return .summary(.init(count: count, sum: sum ?? 0, quantiles: (detail.quantiles ?? []).map { .init(quantile: $0.first ?? 0, value: $0.last ?? 0) }))
+        }
+    }
+}

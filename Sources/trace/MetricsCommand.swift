@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import TraceModel
+import TraceStore
+import TraceViews
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "List stored metrics; or one metric's series and points.",
+        discussion: """
+            With no name, one line a metric: its name, kind (counter, up-down counter, gauge, \
+            histogram, exponential histogram, summary), unit, how many series and points are \
+            stored, its latest value (a histogram's count and mean) and its description. `trace \
+            collect` receives metrics from any OpenTelemetry SDK over OTLP (gRPC MetricsService, \
+            POST /v1/metrics).
+
+              trace metrics                                   every metric
+              trace metrics http.server.request.duration      its series, each with its latest value
+              trace metrics http.server.request.duration --json
+
+            With --json, the metric's points as stored: {"name", "kind", "unit", "description", \
+            "temporality", "series": [{"resource", "attributes", "points": [{"time", ...}]}]}, a \
+            sum's or gauge's "value", a histogram's "count", "sum", "bounds" and "counts", an \
+            exponential histogram's "scale", "zeroCount", "positive" and "negative", and each \
+            point's "exemplars" with the "traceId" to open with `trace show`.
+            """)
+
+    @Argument(help: ArgumentHelp("A metric's name: show its series and points.", valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("Only points from within this long ago, e.g. 15m (with a name).", valueName: "duration"))
+    var since: DurationArgument?
+
+    @Option(help: "Width of the output in columns (default: the terminal's).")
+    var width: Int?
+
+    @Flag(help: "Print the metric's points as JSON (with a name).")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if name == nil, json { throw ValidationError("--json needs a metric name: trace metrics NAME --json") }
+        if name == nil, since != nil { throw ValidationError("--since needs a metric name: trace metrics NAME --since 15m") }
+        if let width, !(40...1000).contains(width) { throw ValidationError("--width must be from 40 to 1000, got \(width)") }
+    }
+
+    func run() throws {
+        let store = try database.openForReading(concurrentReads: false)
+        guard let name else {
+            let summaries = try store.metricSummaries()
+            if summaries.isEmpty {
+                Terminal.printNote("no metrics in \(store.path) (trace collect receives them from any OpenTelemetry SDK)")
+            } else {
+                print(MetricText.table(summaries, width: width ?? Terminal.width).joined(separator: "\n"))
+            }
+            return
+        }
+        let cutoff = since.map { since in
+            let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+            return now > since.nanos ? now - since.nanos : 0
+        }
+        let points = try store.metricPoints(named: name, since: cutoff)
+        guard !points.isEmpty else {
+            let names = try store.metricNames()
+            guard names.contains(name) else {
+                let nearest = Self.nearest(to: name, in: names)
+                throw UserFacingError("no metric named '\(TerminalText.escaped(name))' in \(store.path)"
+                    + (nearest.isEmpty ? " (see `trace metrics`)" : "; nearest: " + nearest.map(TerminalText.escaped).joined(separator: ", ")))
+            }
+            if json { print(MetricText.json([])) } else { Terminal.printNote("no points of \(TerminalText.escaped(name)) in that time") }
+            return
+        }
+        if json {
+            print(MetricText.json(points))
+        } else {
+            print(MetricText.seriesTable(points).joined(separator: "\n"))
+        }
+    }
+
+    /// Up to three names closest to `name` by edit distance (and any that contain it), closest first.
+    static func nearest(to name: String, in names: [String]) -> [String] {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var previous = Array(0...b.count)
+            for (i, x) in a.enumerated() {
+                var current = [i + 1]
+                for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let wanted = Array(name.lowercased())
+        return names.map { candidate -> (String, Int) in
+            let lowered = candidate.lowercased()
+            return (candidate, lowered.contains(name.lowercased()) ? 0 : distance(wanted, Array(lowered)))
+        }
+        .filter { $0.1 <= max(3, wanted.count / 2) }
+        .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        .prefix(3).map(\.0)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TraceFixtures
+import TraceModel
+import TraceStore
+
+/// Metrics from a client nobody here wrote, the OpenTelemetry SDK for Python, over both of its
+/// exporters: every kind it makes stored with the values it sent, and `trace metrics` reading them.
+@Suite struct MetricsInteropTests {
+    @Test(arguments: ["grpc", "http/protobuf"])
+    func collectStoresWhatThePythonSDKMeasured(protocol exporter: String) throws {
+        let sdkPython = try TestPython.interpreter()
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let collector = try RunningProcess(["collect", "--grpc-port", "0", "--http-port", "0", "--db", "metrics.db"], in: directory)
+        let banner = collector.waitForStderr(containing: "Ctrl-C to stop")
+        let port = try #require(exporter == "grpc" ? grpcListeningPort(in: banner) : listeningPort(in: banner))
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../share/examples/python_metrics.py").standardized
+        let python = try runPython([script.path], environment: ["OTEL_EXPORTER_OTLP_PROTOCOL": exporter, "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)"],
+                                   interpreter: sdkPython)
+        #expect(python.status == 0, "share/examples/python_metrics.py failed: \(python.stderr)")
+        let stopped = collector.stop(with: SIGINT)
+        #expect(stopped.status == 0)
+        // One export at shutdown: two counter series, and one series of each other instrument.
+        #expect(stopped.stderr.contains("requests 1 accepted; spans 0 stored; metric points 6 stored"), "\(stopped.stderr)")
+        let traceID = try #require(TraceID(hex: python.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        let store = try TraceStore.openForReading(path: directory.appendingPathComponent("metrics.db").path)
+        let orders = try store.metricPoints(named: "shop.orders")
+        #expect(orders.count == 2)
+        #expect(orders.map(\.metric) == Array(repeating: Metric(name: "shop.orders", description: "orders placed", unit: "{order}", kind: .sum,
+                                                                 temporality: .cumulative, isMonotonic: true), count: 2))
+        #expect(Set(orders.map { "\($0.attributes["payment"]?.description ?? "")=\($0.value)" }) == ["card=int(3)", "cash=int(2)"])
+        #expect(orders.allSatisfy { $0.resource.serviceName == "python-shop" && $0.scope == InstrumentationScope(name: "shop.metrics", version: "3.0") })
+        #expect(orders.allSatisfy { $0.startTimeUnixNano > 0 && $0.timeUnixNano > $0.startTimeUnixNano })
+
+        let inflight = try #require(try store.metricPoints(named: "shop.inflight").first)
+        #expect(inflight.metric.kind == .sum && !inflight.metric.isMonotonic && inflight.value == .int(3))
+
+        let gauge = try #require(try store.metricPoints(named: "shop.queue.depth").first)
+        #expect(gauge.metric.kind == .gauge && gauge.value == .double(7.5) && gauge.attributes["queue"] == .string("email"))
+
+        let duration = try #require(try store.metricPoints(named: "shop.checkout.duration").first)
+        guard case .histogram(let histogram) = duration.value else { Issue.record("not a histogram: \(duration.value)"); return }
+        #expect(duration.metric.unit == "s" && duration.metric.temporality == .cumulative)
+        #expect(histogram.count == 2 && histogram.sum == 7.75 && histogram.min == 0.25 && histogram.max == 7.5)
+        // The SDK's default boundaries; 0.25 falls in (0, 5], 7.5 in (5, 10].
+        #expect(histogram.bounds == [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000])
+        #expect(histogram.counts == [0, 1, 1] + Array(repeating: 0, count: 13))
+        // Each measurement was made inside the span: its exemplar leads back to that trace.
+        #expect(duration.exemplars.map(\.value).sorted() == [0.25, 7.5])
+        #expect(duration.exemplars.allSatisfy { $0.traceID == traceID && $0.spanID != nil })
+
+        let payload = try #require(try store.metricPoints(named: "shop.payload.size").first)
+        guard case .exponentialHistogram(let exponential) = payload.value else { Issue.record("not exponential: \(payload.value)"); return }
+        #expect(exponential.count == 3 && exponential.sum == 4300 && exponential.min == 100 && exponential.max == 4000)
+        #expect(exponential.positive.counts.reduce(0, +) == 3 && exponential.zeroCount == 0)
+
+        // As a user reads them.
+        let table = try TraceBinary.run(["metrics", "--db", "metrics.db", "--width", "140"], in: directory)
+        #expect(table.status == 0)
+        let rows = table.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.first?.hasPrefix("NAME") == true && rows.count == 6)
+        #expect(rows.contains { $0.hasPrefix("shop.orders") && $0.contains("counter") && $0.contains("{order}") && $0.hasSuffix("orders placed") })
+        #expect(rows.contains { $0.hasPrefix("shop.checkout.duration") && $0.contains("histogram") && $0.contains("count 2, mean 3.875") })
+        let json = try TraceBinary.run(["metrics", "shop.checkout.duration", "--db", "metrics.db", "--json"], in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["name"] as? String == "shop.checkout.duration" && object["kind"] as? String == "histogram" && object["temporality"] as? String == "cumulative")
+        let series = try #require((object["series"] as? [[String: Any]])?.first)
+        #expect((series["resource"] as? [String: Any])?["service.name"] as? String == "python-shop")
+        #expect((series["attributes"] as? [String: Any])?["http.route"] as? String == "/checkout")
+        let point = try #require((series["points"] as? [[String: Any]])?.first)
+        #expect(point["count"] as? Int == 2 && point["sum"] as? Double == 7.75 && (point["counts"] as? [Int])?.count == 16)
+        #expect((point["exemplars"] as? [[String: Any]])?.allSatisfy { $0["traceId"] as? String == traceID.hex } == true)
+    }
+}
+
+/// `trace metrics`' refusals: one line, exit 64, and nothing created.
+@Suite struct MetricsCommandTests {
+    @Test func anUnknownNameSaysSoAndNamesTheNearest() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("m.db").path
+        try TraceStore.openForWriting(path: path).insert([
+            MetricPoint(metric: Metric(name: "http.server.request.duration", kind: .gauge), timeUnixNano: 1, value: .int(1)),
+            MetricPoint(metric: Metric(name: "http.client.request.duration", kind: .gauge), timeUnixNano: 1, value: .int(1)),
+            MetricPoint(metric: Metric(name: "queue.depth", kind: .gauge), timeUnixNano: 1, value: .int(1)),
+        ])
+        let missing = try TraceBinary.run(["metrics", "http.server.request.durations", "--db", "m.db"], in: directory)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.split(separator: "\n").first == "trace: error: no metric named 'http.server.request.durations' in m.db; nearest: http.server.request.duration, http.client.request.duration")
+        let none = try TraceBinary.run(["metrics", "--json", "--db", "m.db"], in: directory)
+        #expect(none.status == 64 && none.stderr.hasPrefix("trace: error: --json needs a metric name"))
+        let empty = try TraceBinary.run(["metrics", "--db", "empty.db"], in: directory)
+        #expect(empty.status != 0 && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("empty.db").path))
+    }
+}

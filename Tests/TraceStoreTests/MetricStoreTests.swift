@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TraceFixtures
+import TraceModel
+import TraceStore
+
+/// Metric points in the same file as spans: every OTLP kind stored whole, a series per
+/// (metric, resource, scope, attributes), a retried request kept once.
+@Suite struct MetricStoreTests {
+    @Test func everyKindReadsBackFieldForField() throws {
+        let store = try TraceStore.inMemory()
+        let points = sampleMetricPoints()
+        #expect(try store.insert(points) == InsertOutcome(inserted: points.count, duplicates: 0))
+        for name in Set(points.map(\.metric.name)) {
+            #expect(try store.metricPoints(named: name) == points.filter { $0.metric.name == name }, "\(name)")
+        }
+    }
+
+    @Test func aRetriedRequestIsStoredOnceAndLaterPointsJoinTheirSeries() throws {
+        let store = try TraceStore.inMemory()
+        try store.insert(sampleMetricPoints())
+        #expect(try store.insert(sampleMetricPoints()) == InsertOutcome(inserted: 0, duplicates: 7))
+        try store.insert(sampleMetricPoints(at: 1_700_000_010_000_000_000))
+        let summaries = try store.metricSummaries()
+        #expect(summaries.map(\.metric.name) == ["db.latency", "http.server.request.duration", "http.server.requests", "inflight", "queue.depth", "rpc.latency"])
+        let counter = try #require(summaries.first { $0.metric.name == "http.server.requests" })
+        #expect(counter.seriesCount == 2 && counter.pointCount == 4)
+        #expect(counter.metric.description == "requests handled" && counter.metric.isMonotonic)
+        #expect(counter.latest?.timeUnixNano == 1_700_000_010_000_000_000)
+        #expect(try store.metricPoints(named: "http.server.requests", since: 1_700_000_005_000_000_000).count == 2)
+        #expect(try store.metricPoints(named: "nothing").isEmpty)
+    }
+
+    @Test func pruningByAgeDeletesOldPointsAndTheirExemplars() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("metrics.db").path
+        let store = try TraceStore.openForWriting(path: path)
+        try store.insert(sampleMetricPoints(at: 1_000_000_000_000))
+        try store.insert(sampleMetricPoints(at: 2_000_000_000_000))
+        try store.prune(.startedBefore(unixNano: 1_500_000_000_000))
+        #expect(try sqlite(path, "SELECT count(*), min(time_ns) FROM metric_points") == "7|2000000000000")
+        #expect(try sqlite(path, "SELECT count(*) FROM metric_exemplars") == "2")
+        #expect(try sqlite(path, "SELECT count(*) FROM metric_series") == "7")
+        #expect(try sqlite(path, "PRAGMA foreign_key_check") == "")
+    }
+}
