@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|import|list|show|logs|stats|diff|flame|map|tui|export|prune|help)
+    run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect import list show logs stats diff flame map tui export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect import list show logs metrics stats diff flame map tui export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -399,6 +399,27 @@ _trace_logs() {
         return
         ;;
     '--limit')
+        return
+        ;;
+    '--width')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_metrics() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--since --width --db)
+    __trace_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--since')
         return
         ;;
     '--width')

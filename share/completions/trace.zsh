@@ -52,11 +52,12 @@ _trace() {
         local -ar subcommands=(
             'run:Run the traced frontend/backend pair, send it requests, and store every span.'
             'serve:Keep the traced pair running so you can send it requests yourself.'
-            'collect:Receive OTLP traces and logs (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
+            'collect:Receive OTLP traces, logs and metrics (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
             'import:Store traces and log records from OTLP/JSON files.'
             'list:List stored traces, newest first; or follow them as they are stored.'
             'show:Show one trace as a waterfall, with where its time went.'
             'logs:List stored log records, newest first; or follow them as they are stored.'
+            'metrics:List stored metrics; or one metric'\''s series and points.'
             'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
             'diff:Compare two traces span by span and say where the difference in duration comes from.'
             'flame:A flame graph over many traces: where time goes, by path of service and span name.'
@@ -70,7 +71,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|import|list|show|logs|stats|diff|flame|map|tui|export|prune|help)
+        run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -214,6 +215,22 @@ _trace_logs() {
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--json[Print a JSON array instead of lines (with --follow, one object per line).]'
         '(-f --follow)'{-f,--follow}'[Keep printing records as they are stored, until Ctrl-C.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_metrics() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--since[Only points from within this long ago, e.g. 15m (with a name).]:duration:'
+        '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
+        '--json[Print the metric'\''s points as JSON (with a name).]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'

@@ -2,10 +2,10 @@
 
     pip install opentelemetry-distro opentelemetry-exporter-otlp opentelemetry-instrumentation-logging
     trace collect &
-    OTEL_SERVICE_NAME=inventory OTEL_METRICS_EXPORTER=none opentelemetry-instrument python3 share/examples/python_auto_app.py
+    OTEL_SERVICE_NAME=inventory opentelemetry-instrument python3 share/examples/python_auto_app.py
     trace show <the trace id it prints>
 
-`opentelemetry-instrument` sets up the SDK (OTLP/gRPC to localhost:4317 by default) and sends the
+`opentelemetry-instrument` sets up the SDK (traces, metrics and logs over OTLP/gRPC to localhost:4317 by default) and sends the
 `logging` module's records with the active span's context, so both log lines below appear under
 their spans. Prints the trace id.
 """
