@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -108,10 +109,11 @@ let package = Package(
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // trace run's own tracer and log handler: finished spans and log records go to the store in-process, no OTLP on the way.
+        // trace run's own tracer, log handler and metrics backend: spans, log records and metric points go to the store in-process, no OTLP on the way.
         .target(
             name: "RecordingTracer",
             dependencies: [
@@ -120,6 +122,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(name: "TraceViews", dependencies: ["TraceModel"]),
@@ -136,6 +139,7 @@ let package = Package(
             dependencies: [
                 "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "RecordingTracer",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -198,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RecordingTracerTests",
-            dependencies: ["RecordingTracer", "TraceModel", .product(name: "Tracing", package: "swift-distributed-tracing")]
+            dependencies: ["RecordingTracer", "TraceModel", .product(name: "Tracing", package: "swift-distributed-tracing"), .product(name: "CoreMetrics", package: "swift-metrics")]
         ),
         .testTarget(name: "CLITests", dependencies: ["trace", "TraceStore", "TraceModel", "TraceFixtures"]),
     ],

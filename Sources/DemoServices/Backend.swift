@@ -1,3 +1,4 @@
+import CoreMetrics
 import Hummingbird
 import Logging
 import Tracing
@@ -20,12 +21,13 @@ public enum Backend {
     public static let serviceName = "backend"
 
     /// `beforeEachRequest`, if given, holds each request before its span starts (`RequestHoldMiddleware`).
-    /// `log` is the service's own log, whose records carry the active span's context.
-    public static func buildRouter(tracer: any Tracer, log: Logger, behavior: BackendBehavior,
+    /// `log` is the service's own log, whose records carry the active span's context; `metrics`, if given, measures its requests.
+    public static func buildRouter(tracer: any Tracer, log: Logger, metrics: (any MetricsFactory)? = nil, behavior: BackendBehavior,
                                    beforeEachRequest: (@Sendable () async -> Void)? = nil) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer))
+        if let metrics { router.middlewares.add(ServerMetricsMiddleware(metrics: metrics)) }
         router.get("/") { _, context -> Response in
             context.serverSpan?.addEvent(SpanEvent(name: "handling request"))
             log.info("handling request")
@@ -41,11 +43,11 @@ public enum Backend {
     }
 
     public static func buildApplication(
-        host: String, port: Int, tracer: any Tracer, log: Logger, behavior: BackendBehavior, logger: Logger,
+        host: String, port: Int, tracer: any Tracer, log: Logger, metrics: (any MetricsFactory)? = nil, behavior: BackendBehavior, logger: Logger,
         beforeEachRequest: (@Sendable () async -> Void)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(tracer: tracer, log: log, behavior: behavior, beforeEachRequest: beforeEachRequest),
+            router: buildRouter(tracer: tracer, log: log, metrics: metrics, behavior: behavior, beforeEachRequest: beforeEachRequest),
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)

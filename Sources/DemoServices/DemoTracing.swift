@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import OTel
 import ServiceLifecycle
@@ -14,6 +15,8 @@ public struct DemoTracingConfiguration: Sendable {
     /// Where the services' log records go: the OTLP/HTTP logs URL beside `endpoint`, or over gRPC
     /// the same address. Derived from `endpoint`; nil turns the log export off.
     public var logsEndpoint: String?
+    /// Where the services' metrics go, derived the same way; nil turns the metrics off.
+    public var metricsEndpoint: String?
 
     /// OTLP/gRPC, or OTLP/HTTP with protobuf or JSON bodies (swift-otel's three).
     public enum ExportProtocol: Sendable {
@@ -31,6 +34,7 @@ public struct DemoTracingConfiguration: Sendable {
                 exportTimeout: Duration = .seconds(30)) {
         self.endpoint = endpoint
         logsEndpoint = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) + "/v1/logs" : endpoint
+        metricsEndpoint = endpoint.hasSuffix("/v1/traces") ? String(endpoint.dropLast("/v1/traces".count)) + "/v1/metrics" : endpoint
         self.maxQueueSize = maxQueueSize
         self.maxExportBatchSize = maxExportBatchSize
         self.scheduleDelay = scheduleDelay
@@ -54,6 +58,8 @@ public struct ServiceTracer: Sendable {
     public let tracer: any Tracer
     /// The service's log: swift-otel's handler, which exports each record with the active span's context.
     public let log: Logger
+    /// The service's metrics: swift-otel's swift-metrics backend, exporting every second; nil when off.
+    public let metrics: (any MetricsFactory)?
     /// Flush and export on graceful shutdown; run them in the service group.
     public let services: [any Service]
 
@@ -67,7 +73,7 @@ public struct ServiceTracer: Sendable {
         config.diagnosticLogger = .custom(logger)
         config.diagnosticLogLevel = .error
         config.logs.enabled = configuration.logsEndpoint != nil
-        config.metrics.enabled = false
+        config.metrics.enabled = configuration.metricsEndpoint != nil
         config.traces.sampler = .alwaysOn
         config.traces.batchSpanProcessor.scheduleDelay = configuration.scheduleDelay
         config.traces.batchSpanProcessor.maxExportBatchSize = configuration.maxExportBatchSize
@@ -84,9 +90,23 @@ public struct ServiceTracer: Sendable {
         let backend = try OTel.makeTracingBackend(configuration: config)
         self.serviceName = serviceName
         self.tracer = backend.factory
+        var services: [any Service] = [backend.service]
+        if let metricsEndpoint = configuration.metricsEndpoint {
+            config.metrics.otlpExporter.endpoint = metricsEndpoint
+            config.metrics.otlpExporter.protocol = exportProtocol
+            config.metrics.otlpExporter.timeout = configuration.exportTimeout
+            config.metrics.exportInterval = .seconds(1)
+            // The HTTP semantic conventions' duration boundaries, as the builtin backend uses.
+            config.metrics.defaultDurationHistogramBuckets = [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000].map(Duration.milliseconds)
+            let measuring = try OTel.makeMetricsBackend(configuration: config)
+            metrics = measuring.factory
+            services.append(measuring.service)
+        } else {
+            metrics = nil
+        }
         guard let logsEndpoint = configuration.logsEndpoint else {
             log = Logger(label: serviceName, factory: { _ in SwiftLogNoOpLogHandler() })
-            services = [backend.service]
+            self.services = services
             return
         }
         config.logs.level = .info
@@ -99,6 +119,6 @@ public struct ServiceTracer: Sendable {
         config.logs.batchLogRecordProcessor.exportTimeout = configuration.exportTimeout
         let logging = try OTel.makeLoggingBackend(configuration: config)
         log = Logger(label: serviceName, factory: logging.factory)
-        services = [backend.service, logging.service]
+        self.services = services + [logging.service]
     }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Hummingbird
 import Logging
 import NIOCore
@@ -12,18 +13,20 @@ public enum Frontend {
     public static let scopeName = "OT-tracing-demo"
 
     /// `beforeEachRequest`, if given, holds each request before its span starts (`RequestHoldMiddleware`).
-    /// `log` is the service's own log, whose records carry the active span's context.
-    public static func buildRouter(tracer: any Tracer, log: Logger, backend: PhaseTracedHTTPClient,
+    /// `log` is the service's own log, whose records carry the active span's context; `metrics`, if
+    /// given, measures its requests and its calls to the backend.
+    public static func buildRouter(tracer: any Tracer, log: Logger, metrics: (any MetricsFactory)? = nil, backend: PhaseTracedHTTPClient,
                                    beforeEachRequest: (@Sendable () async -> Void)? = nil) -> Router<DemoRequestContext> {
         let router = Router(context: DemoRequestContext.self)
         if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer, spanName: "incoming call"))
+        if let metrics { router.middlewares.add(ServerMetricsMiddleware(metrics: metrics)) }
         router.get("/") { _, context -> Response in
             let incoming = context.serverSpan
             if let incoming, incoming.isRecording { incoming.attributes["otel.scope.name"] = scopeName }
             incoming?.addEvent(SpanEvent(name: "request received"))
             log.info("request started", metadata: ["url.path": "/"])
-            let (status, detail) = await callBackend(tracer: tracer, backend: backend, parent: incoming?.context ?? .topLevel)
+            let (status, detail) = await callBackend(tracer: tracer, metrics: metrics, backend: backend, parent: incoming?.context ?? .topLevel)
             incoming?.addEvent(SpanEvent(name: "backend responded", attributes: ["http.response.status_code": .int64(Int64(status))]))
             switch status {
             case 200..<400: log.info("backend answered \(status)", metadata: ["http.response.status_code": .stringConvertible(status)])
@@ -40,8 +43,19 @@ public enum Frontend {
     }
 
     /// Returns the backend's status (0 when it could not be reached) and its body or the error.
-    static func callBackend(tracer: any Tracer, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
+    static func callBackend(tracer: any Tracer, metrics: (any MetricsFactory)?, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
         let call = tracer.startSpan("backend call", context: parent, ofKind: .client)
+        let start = ContinuousClock.now
+        /// The HTTP semantic conventions' client duration, measured in the client span's context (its exemplar's trace).
+        func measure(_ status: Int) {
+            guard let metrics else { return }
+            let dimensions = [("unit", "s"), ("description", "Duration of HTTP client requests."), ("http.request.method", "GET"),
+                              ("http.response.status_code", String(status)), ("server.address", backend.host)]
+            let duration = (ContinuousClock.now - start).nanoseconds
+            ServiceContext.$current.withValue(call.context) {
+                CoreMetrics.Timer(label: "http.client.request.duration", dimensions: dimensions, factory: metrics).recordNanoseconds(duration)
+            }
+        }
         var attributes: SpanAttributes?
         if call.isRecording {
             var requestAttributes = SpanAttributes()
@@ -74,12 +88,14 @@ public enum Frontend {
             call.addEvent(SpanEvent(name: "response received", attributes: ["http.response.status_code": .int64(Int64(exchange.status))]))
             // Client spans count 4xx and 5xx as errors (HTTP semantic conventions).
             if exchange.status >= 400 { call.setStatus(SpanStatus(code: .error, message: "HTTP \(exchange.status)")) }
+            measure(exchange.status)
             call.end()
             return (exchange.status, trimmedText(exchange.body))
         } catch {
             if let attributes { call.recordAttributes(attributes) }
             call.recordError(error)
             call.setStatus(SpanStatus(code: .error, message: "\(error)"))
+            measure(0)
             call.end()
             return (0, "\(error)")
         }
@@ -94,11 +110,11 @@ public enum Frontend {
     }
 
     public static func buildApplication(
-        host: String, port: Int, tracer: any Tracer, log: Logger, backend: PhaseTracedHTTPClient, logger: Logger,
+        host: String, port: Int, tracer: any Tracer, log: Logger, metrics: (any MetricsFactory)? = nil, backend: PhaseTracedHTTPClient, logger: Logger,
         beforeEachRequest: (@Sendable () async -> Void)? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(tracer: tracer, log: log, backend: backend, beforeEachRequest: beforeEachRequest),
+            router: buildRouter(tracer: tracer, log: log, metrics: metrics, backend: backend, beforeEachRequest: beforeEachRequest),
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)

@@ -175,10 +175,10 @@ public struct MetricSummary: Sendable, Equatable {
     public var metric: Metric
     public var seriesCount: Int
     public var pointCount: Int
-    /// The most recent point of any of its series.
-    public var latest: MetricPoint?
+    /// The most recent point of each of its series.
+    public var latest: [MetricPoint]
 
-    public init(metric: Metric, seriesCount: Int, pointCount: Int, latest: MetricPoint?) {
+    public init(metric: Metric, seriesCount: Int, pointCount: Int, latest: [MetricPoint]) {
         self.metric = metric
         self.seriesCount = seriesCount
         self.pointCount = pointCount

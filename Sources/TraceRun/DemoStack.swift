@@ -1,3 +1,4 @@
+import CoreMetrics
 import DemoServices
 import Hummingbird
 import Logging
@@ -30,12 +31,15 @@ public struct DemoStackConfiguration: Sendable {
     public var tracer: DemoTracer
     /// Whether the pair logs (a few records a request, each under its span).
     public var logs: Bool
+    /// Whether the pair measures itself (request counts and durations, as OTLP metrics).
+    public var metrics: Bool
 
     public init(host: String = "127.0.0.1", frontendPort: Int = 0, backend: BackendBehavior = .init(), newConnections: Bool = false,
                 forwardEndpoint: String? = nil, expectedRequests: Int = 10_000, otlpProtocol: OTLPProtocol = .default,
-                tracer: DemoTracer = .builtin, logs: Bool = true) {
+                tracer: DemoTracer = .builtin, logs: Bool = true, metrics: Bool = true) {
         self.otlpProtocol = otlpProtocol
         self.logs = logs
+        self.metrics = metrics
         self.tracer = tracer
         self.host = host
         self.frontendPort = frontendPort
@@ -97,7 +101,7 @@ public final class DemoStack: Sendable {
             forwardEndpoint = forwarder?.endpoint
             let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics)
             recording = switch configuration.tracer {
-            case .builtin: builtinRecording(into: ingestor, logs: configuration.logs, logger: logger)
+            case .builtin: builtinRecording(into: ingestor, logs: configuration.logs, metrics: configuration.metrics, logger: logger)
             case .swiftOTel: try await swiftOTelRecording(into: ingestor, configuration: configuration, logger: logger)
             }
         }
@@ -115,7 +119,8 @@ public final class DemoStack: Sendable {
             }
             let backendSignal = PortSignal()
             let backendApp = Backend.buildApplication(
-                host: configuration.host, port: 0, tracer: recording.tracers.backend, log: recording.logs.backend, behavior: configuration.backend, logger: logger,
+                host: configuration.host, port: 0, tracer: recording.tracers.backend, log: recording.logs.backend, metrics: recording.metrics.backend,
+                behavior: configuration.backend, logger: logger,
                 beforeEachRequest: hold, onServerRunning: { backendSignal.report($0) })
             let pair = RunningServices.start(recording.services + [backendApp], logger: logger, onExit: backendSignal.finish)
             guard let backendPort = await backendSignal.wait() else {
@@ -127,7 +132,7 @@ public final class DemoStack: Sendable {
             let frontendSignal = PortSignal()
             let frontendApp = Frontend.buildApplication(
                 host: configuration.host, port: configuration.frontendPort, tracer: recording.tracers.frontend, log: recording.logs.frontend,
-                backend: backendClient,
+                metrics: recording.metrics.frontend, backend: backendClient,
                 logger: logger, beforeEachRequest: hold, onServerRunning: { frontendSignal.report($0) })
             let frontend = RunningServices.start([frontendApp], logger: logger, onExit: frontendSignal.finish)
             guard let frontendPort = await frontendSignal.wait() else {
@@ -151,6 +156,7 @@ public final class DemoStack: Sendable {
     private struct Recording {
         var tracers: (frontend: any Tracer, backend: any Tracer)
         var logs: (frontend: Logger, backend: Logger)
+        var metrics: (frontend: (any MetricsFactory)?, backend: (any MetricsFactory)?) = (nil, nil)
         var services: [any Service] = []
         var downstream: RunningServices?
         var receiverPort: Int?
@@ -158,9 +164,9 @@ public final class DemoStack: Sendable {
         var logQueue: FinishedRecordQueue<LogRecord>?
     }
 
-    /// The builtin tracers and log handlers, one per service, sharing one queue of spans and one
-    /// of log records into the ingestor.
-    private static func builtinRecording(into ingestor: Ingestor, logs: Bool, logger: Logger) -> Recording {
+    /// The builtin tracers, log handlers and metrics backends, one per service, sharing one queue
+    /// of spans, one of log records and one metric reader into the ingestor.
+    private static func builtinRecording(into ingestor: Ingestor, logs: Bool, metrics: Bool, logger: Logger) -> Recording {
         let queue = FinishedSpanQueue { try await ingestor.ingest(.spans($0)) }
         let logQueue = logs ? FinishedRecordQueue<LogRecord> { try await ingestor.ingest(.logRecords($0)) } : nil
         let downstream = ingestor.forwarder.map { RunningServices.start([$0], logger: logger, onExit: {}) }
@@ -170,10 +176,14 @@ public final class DemoStack: Sendable {
                 RecordingLogHandler(resource: demoResource(service), scope: InstrumentationScope(name: Frontend.scopeName), queue: logQueue)
             }
         }
+        let measures = metrics ? (frontend: RecordingMetrics(demoService: Frontend.serviceName), backend: RecordingMetrics(demoService: Backend.serviceName)) : nil
+        // Once a second, and when the pair has stopped, each series' cumulative point.
+        let reader = measures.map { measures in MetricsReader([measures.frontend, measures.backend]) { try await ingestor.ingest(.metricPoints($0)) } }
         return Recording(tracers: (RecordingTracer(demoService: Frontend.serviceName, queue: queue),
                                    RecordingTracer(demoService: Backend.serviceName, queue: queue)),
                          logs: (log(Frontend.serviceName), log(Backend.serviceName)),
-                         services: [queue] + [logQueue].compactMap { $0 }, downstream: downstream, queue: queue, logQueue: logQueue)
+                         metrics: (measures?.frontend, measures?.backend),
+                         services: [queue] + [logQueue].compactMap { $0 } + [reader].compactMap { $0 }, downstream: downstream, queue: queue, logQueue: logQueue)
     }
 
     /// An OTLP receiver in front of the ingestor, and swift-otel tracers exporting to it.
@@ -199,10 +209,11 @@ public final class DemoStack: Sendable {
                 endpoint: "http://\(configuration.host):\(port)" + (overGRPC ? "" : "/v1/traces"),
                 exportProtocol: configuration.otlpProtocol.demoExportProtocol)
             if !configuration.logs { tracing.logsEndpoint = nil }
+            if !configuration.metrics { tracing.metricsEndpoint = nil }
             let frontendTracer = try ServiceTracer(serviceName: Frontend.serviceName, configuration: tracing, logger: logger)
             let backendTracer = try ServiceTracer(serviceName: Backend.serviceName, configuration: tracing, logger: logger)
             return Recording(tracers: (frontendTracer.tracer, backendTracer.tracer), logs: (frontendTracer.log, backendTracer.log),
-                             services: frontendTracer.services + backendTracer.services, downstream: started, receiverPort: port)
+                             metrics: (frontendTracer.metrics, backendTracer.metrics), services: frontendTracer.services + backendTracer.services, downstream: started, receiverPort: port)
         } catch {
             try? await started.stop()
             throw error
@@ -225,6 +236,13 @@ public enum DemoStackError: Error, CustomStringConvertible {
         switch self {
         case .didNotStart(let part): "the \(part) did not start"
         }
+    }
+}
+
+extension RecordingMetrics {
+    /// One demo service's metrics, with the resource and scope its spans have.
+    convenience init(demoService: String) {
+        self.init(resource: DemoStack.demoResource(demoService), scope: InstrumentationScope(name: Frontend.scopeName))
     }
 }
 

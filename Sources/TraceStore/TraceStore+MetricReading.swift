@@ -15,7 +15,9 @@ extension TraceStore {
             var context = ReadContext(db: db, dictionary: dictionary)
             return try rows.map { row in
                 let metric = Self.metric(from: row)
-                let latest = try context.metricPoints(where: "s.metric_id = \(row[0] as Int64)", newestOnly: true).first
+                let latest = try context.metricPoints(where: """
+                    s.metric_id = \(row[0] as Int64) AND p.time_ns = (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id)
+                    """, newestOnly: false)
                 return MetricSummary(metric: metric, seriesCount: row[7], pointCount: row[8], latest: latest)
             }
         }

@@ -9,7 +9,7 @@ public enum MetricText {
                               maximumWidths: [0: max(20, width / 3), 6: max(10, width / 4)])
         for summary in summaries {
             table.append([TerminalText.escaped(summary.metric.name), kindName(summary.metric), TerminalText.escaped(summary.metric.unit),
-                          String(summary.seriesCount), String(summary.pointCount), summary.latest.map { valueText($0.value) } ?? "",
+                          String(summary.seriesCount), String(summary.pointCount), latestText(summary),
                           TerminalText.escaped(summary.metric.description)])
         }
         let (header, rows) = table.lines()
@@ -23,10 +23,69 @@ public enum MetricText {
             guard let last = series.points.last else { continue }
             let attributes = series.attributes.map { "\($0.key)=\($0.value.description)" }.joined(separator: " ")
             table.append([TerminalText.escaped(series.resource.serviceName), TerminalText.escaped(attributes), String(series.points.count),
-                          valueText(last.value), Timestamp.rfc3339(unixNano: last.timeUnixNano)])
+                          latestText(MetricSummary(metric: last.metric, seriesCount: 1, pointCount: series.points.count, latest: [last])),
+                          Timestamp.rfc3339(unixNano: last.timeUnixNano)])
         }
         let (header, rows) = table.lines()
         return [header] + rows
+    }
+
+    /// The metric now, over all its series: a sum's total, a gauge's newest value, a histogram's
+    /// count with its p50 and p99 (from its buckets), a summary's count and mean.
+    public static func latestText(_ summary: MetricSummary) -> String {
+        let latest = summary.latest
+        guard let newest = latest.max(by: { $0.timeUnixNano < $1.timeUnixNano }) else { return "" }
+        switch summary.metric.kind {
+        case .sum:
+            var total = 0.0, integral = true
+            for point in latest {
+                switch point.value {
+                case .int(let number): total += Double(number)
+                case .double(let number): total += number; integral = false
+                default: break
+                }
+            }
+            return integral ? String(Int64(total)) : number(total)
+        case .gauge, .summary, .exponentialHistogram:
+            return latest.count == 1 || summary.metric.kind == .gauge ? valueText(newest.value) : combinedCount(latest)
+        case .histogram:
+            let histograms = latest.compactMap { point -> MetricValue.Histogram? in
+                if case .histogram(let histogram) = point.value { return histogram } else { return nil }
+            }
+            let count = histograms.reduce(0) { $0 + $1.count }
+            guard let p50 = HistogramQuantile.estimate(0.5, of: histograms), let p99 = HistogramQuantile.estimate(0.99, of: histograms) else {
+                return "count \(count)"
+            }
+            func text(_ quantile: HistogramQuantile) -> String {
+                let prefix = switch quantile.precision {
+                case .estimated: ""
+                case .atMost: "≤"
+                case .atLeast: "≥"
+                }
+                return prefix + quantity(quantile.value, unit: summary.metric.unit)
+            }
+            return "count \(count), p50 \(text(p50)), p99 \(text(p99))"
+        }
+    }
+
+    private static func combinedCount(_ points: [MetricPoint]) -> String {
+        let count = points.reduce(UInt64(0)) { total, point in
+            switch point.value {
+            case .exponentialHistogram(let histogram): total + histogram.count
+            case .summary(let summary): total + summary.count
+            default: total
+            }
+        }
+        return "count \(count)"
+    }
+
+    /// A value in its unit: seconds as a duration (`2.6ms`), anything else as a number.
+    static func quantity(_ value: Double, unit: String) -> String {
+        unit == "s" ? DurationFormat.string(nanos: UInt64(max(0, value * 1e9))) : number(value)
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value)
     }
 
     /// "counter", "up-down counter", "gauge"…: what a developer calls the instrument behind it.
@@ -39,7 +98,6 @@ public enum MetricText {
 
     /// A point's value in a few characters: a number as sent; a histogram or summary's count and mean.
     public static func valueText(_ value: MetricValue) -> String {
-        func number(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.4g", value) }
         func mean(_ count: UInt64, _ sum: Double?) -> String {
             guard let sum, count > 0 else { return "count \(count)" }
             return "count \(count), mean \(number(sum / Double(count)))"

@@ -22,6 +22,9 @@ struct DemoOptions: ParsableArguments {
     @Flag(name: .customLong("no-logs"), help: "Record spans only: the pair does not log (by default each request logs a few records, each under its span).")
     var noLogs = false
 
+    @Flag(name: .customLong("no-metrics"), help: "The pair does not measure itself (by default each service records its requests' count and duration, and the frontend its backend calls', as OTLP metrics).")
+    var noMetrics = false
+
     /// With swift-otel the demo's own exporters use --otlp-protocol too, so `trace run` shows either transport.
     @OptionGroup(title: "Sending spans on") var export: OTLPExportOptions
 
@@ -50,7 +53,7 @@ struct DemoOptions: ParsableArguments {
             host: host, frontendPort: frontendPort,
             backend: BackendBehavior(latency: backendLatency.duration, errorRate: errorRate),
             newConnections: newConnections, forwardEndpoint: export.otlpEndpoint, otlpProtocol: try export.exportProtocol(),
-            tracer: tracer ?? .builtin, logs: !noLogs)
+            tracer: tracer ?? .builtin, logs: !noLogs, metrics: !noMetrics)
     }
 }
 

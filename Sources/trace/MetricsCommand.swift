@@ -11,12 +11,19 @@ struct MetricsCommand: ParsableCommand {
         discussion: """
             With no name, one line a metric: its name, kind (counter, up-down counter, gauge, \
             histogram, exponential histogram, summary), unit, how many series and points are \
-            stored, its latest value (a histogram's count and mean) and its description. `trace \
+            stored, its value now over all its series (a sum's total, a gauge's newest value, a \
+            histogram's count with its p50 and p99, estimated from its buckets as Prometheus' \
+            histogram_quantile does) and its description. `trace \
             collect` receives metrics from any OpenTelemetry SDK over OTLP (gRPC MetricsService, \
             POST /v1/metrics).
 
+            `trace run` and `trace serve` measure the demo pair itself: http.server.request.duration \
+            and http.server.requests for each service, http.client.request.duration for the \
+            frontend's calls, by method and status; with the builtin tracer each duration bucket \
+            keeps a trace it counted (an exemplar).
+
               trace metrics                                   every metric
-              trace metrics http.server.request.duration      its series, each with its latest value
+              trace metrics http.server.request.duration      each series now
               trace metrics http.server.request.duration --json
 
             With --json, the metric's points as stored: {"name", "kind", "unit", "description", \

@@ -26,7 +26,8 @@ import TraceStore
         let counter = try #require(summaries.first { $0.metric.name == "http.server.requests" })
         #expect(counter.seriesCount == 2 && counter.pointCount == 4)
         #expect(counter.metric.description == "requests handled" && counter.metric.isMonotonic)
-        #expect(counter.latest?.timeUnixNano == 1_700_000_010_000_000_000)
+        #expect(counter.latest.map(\.timeUnixNano) == [1_700_000_010_000_000_000, 1_700_000_010_000_000_000])
+        #expect(counter.latest.map(\.value) == [.int(41), .int(2)], "the newest point of each series")
         #expect(try store.metricPoints(named: "http.server.requests", since: 1_700_000_005_000_000_000).count == 2)
         #expect(try store.metricPoints(named: "nothing").isEmpty)
     }

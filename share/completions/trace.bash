@@ -186,7 +186,7 @@ _trace() {
 
 _trace_run() {
     repeating_flags=()
-    non_repeating_flags=(--untraced --new-connections --no-logs --version -h --help)
+    non_repeating_flags=(--untraced --new-connections --no-logs --no-metrics --version -h --help)
     repeating_options=()
     non_repeating_options=(--requests --concurrency --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
@@ -223,7 +223,7 @@ _trace_run() {
 
 _trace_serve() {
     repeating_flags=()
-    non_repeating_flags=(--new-connections --no-logs --version -h --help)
+    non_repeating_flags=(--new-connections --no-logs --no-metrics --version -h --help)
     repeating_options=()
     non_repeating_options=(--port --host --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
