@@ -21,12 +21,13 @@ public enum Frontend {
         if let beforeEachRequest { router.middlewares.add(RequestHoldMiddleware(until: beforeEachRequest)) }
         router.middlewares.add(ServerSpanMiddleware(tracer: tracer, spanName: "incoming call"))
         if let metrics { router.middlewares.add(ServerMetricsMiddleware(metrics: metrics)) }
+        let clientDurations = metrics.map { metrics in ClientDurations(metrics: metrics, host: backend.host) }
         router.get("/") { _, context -> Response in
             let incoming = context.serverSpan
             if let incoming, incoming.isRecording { incoming.attributes["otel.scope.name"] = scopeName }
             incoming?.addEvent(SpanEvent(name: "request received"))
             log.info("request started", metadata: ["url.path": "/"])
-            let (status, detail) = await callBackend(tracer: tracer, metrics: metrics, backend: backend, parent: incoming?.context ?? .topLevel)
+            let (status, detail) = await callBackend(tracer: tracer, durations: clientDurations, backend: backend, parent: incoming?.context ?? .topLevel)
             incoming?.addEvent(SpanEvent(name: "backend responded", attributes: ["http.response.status_code": .int64(Int64(status))]))
             switch status {
             case 200..<400: log.info("backend answered \(status)", metadata: ["http.response.status_code": .stringConvertible(status)])
@@ -43,18 +44,14 @@ public enum Frontend {
     }
 
     /// Returns the backend's status (0 when it could not be reached) and its body or the error.
-    static func callBackend(tracer: any Tracer, metrics: (any MetricsFactory)?, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
+    static func callBackend(tracer: any Tracer, durations: ClientDurations?, backend: PhaseTracedHTTPClient, parent: ServiceContext) async -> (Int, String) {
         let call = tracer.startSpan("backend call", context: parent, ofKind: .client)
         let start = ContinuousClock.now
-        /// The HTTP semantic conventions' client duration, measured in the client span's context (its exemplar's trace).
+        /// Measured in the client span's context, so an exemplar names that span.
         func measure(_ status: Int) {
-            guard let metrics else { return }
-            let dimensions = [("unit", "s"), ("description", "Duration of HTTP client requests."), ("http.request.method", "GET"),
-                              ("http.response.status_code", String(status)), ("server.address", backend.host)]
+            guard let durations else { return }
             let duration = (ContinuousClock.now - start).nanoseconds
-            ServiceContext.$current.withValue(call.context) {
-                CoreMetrics.Timer(label: "http.client.request.duration", dimensions: dimensions, factory: metrics).recordNanoseconds(duration)
-            }
+            ServiceContext.$current.withValue(call.context) { durations.timer(status: status).recordNanoseconds(duration) }
         }
         var attributes: SpanAttributes?
         if call.isRecording {
@@ -118,5 +115,27 @@ public enum Frontend {
             configuration: .init(address: .hostname(host, port: port), serverName: serviceName),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) },
             logger: logger)
+    }
+}
+
+/// The HTTP semantic conventions' client duration (`http.client.request.duration`, seconds) of the
+/// frontend's calls to the backend, by status.
+struct ClientDurations: Sendable {
+    let metrics: any MetricsFactory
+    let host: String
+    private let handles = MetricHandles<Int, CoreMetrics.Timer>()
+
+    init(metrics: any MetricsFactory, host: String) {
+        self.metrics = metrics
+        self.host = host
+    }
+
+    func timer(status: Int) -> CoreMetrics.Timer {
+        handles.handles(for: status) {
+            CoreMetrics.Timer(label: "http.client.request.duration", dimensions: [
+                ("unit", "s"), ("description", "Duration of HTTP client requests."), ("http.request.method", "GET"),
+                ("http.response.status_code", String(status)), ("server.address", host),
+            ], factory: metrics)
+        }
     }
 }

@@ -9,6 +9,12 @@ import Tracing
 public struct ServerMetricsMiddleware: RouterMiddleware {
     public typealias Context = DemoRequestContext
     let metrics: any MetricsFactory
+    private let handles = MetricHandles<Key, (duration: CoreMetrics.Timer, count: Counter)>()
+
+    private struct Key: Hashable, Sendable {
+        var method: String
+        var status: Int
+    }
 
     public init(metrics: any MetricsFactory) {
         self.metrics = metrics
@@ -27,10 +33,14 @@ public struct ServerMetricsMiddleware: RouterMiddleware {
     }
 
     private func record(method: String, status: Int, since start: ContinuousClock.Instant) {
-        let attributes = [("http.request.method", method), ("http.response.status_code", String(status))]
-        CoreMetrics.Timer(label: "http.server.request.duration", dimensions: [("unit", "s"), ("description", "Duration of HTTP server requests.")] + attributes,
-                          factory: metrics).recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-        Counter(label: "http.server.requests", dimensions: [("unit", "{request}"), ("description", "HTTP server requests answered.")] + attributes,
-                factory: metrics).increment()
+        let measures = handles.handles(for: Key(method: method, status: status)) {
+            let attributes = [("http.request.method", method), ("http.response.status_code", String(status))]
+            return (CoreMetrics.Timer(label: "http.server.request.duration", dimensions: [("unit", "s"), ("description", "Duration of HTTP server requests.")] + attributes,
+                                      factory: metrics),
+                    Counter(label: "http.server.requests", dimensions: [("unit", "{request}"), ("description", "HTTP server requests answered.")] + attributes,
+                            factory: metrics))
+        }
+        measures.duration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+        measures.count.increment()
     }
 }
