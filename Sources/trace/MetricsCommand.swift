@@ -82,7 +82,7 @@ struct MetricsCommand: ParsableCommand {
         if json {
             print(MetricText.json(points))
         } else {
-            print(MetricText.seriesTable(points).joined(separator: "\n"))
+            print(MetricText.seriesTable(points, width: width ?? Terminal.width).joined(separator: "\n"))
         }
     }
 
