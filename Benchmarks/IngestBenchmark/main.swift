@@ -2,7 +2,7 @@
 // prepared-INSERT loop of the very same rows into the same schema, measured in the same run.
 // Run: swift build -c release && .build/release/ingest-benchmark [requests] [spans-per-request] [senders] [seed]
 // (default 500 × 2,000 spans, 2 senders, seed 1): 5-span demo-shaped traces, 4–7 attributes a span.
-// `ingest-benchmark logs [...]` measures log records instead (LogsBenchmark.swift).
+// `ingest-benchmark logs [...]` measures log records instead (LogsBenchmark.swift), `ingest-benchmark metrics [...]` metric points (MetricsBenchmark.swift).
 // KEEP_DATABASES=1 keeps the two database files (their folder is under $TMPDIR) for a closer look.
 import AsyncHTTPClient
 import CSQLiteSetup
@@ -22,6 +22,10 @@ _ = trace_sqlite3_configure_for_one_thread_per_connection()
 
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let traceBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("trace")
+if CommandLine.arguments.dropFirst().first == "metrics" {
+    try await benchmarkMetrics(arguments)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "logs" {
     try await benchmarkLogs(arguments)
     exit(0)

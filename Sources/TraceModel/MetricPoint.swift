@@ -185,3 +185,14 @@ public struct MetricSummary: Sendable, Equatable {
         self.latest = latest
     }
 }
+
+/// One series of a metric as `trace metrics NAME` lists it: its newest point and how many it has.
+public struct MetricSeriesSummary: Sendable, Equatable {
+    public var latest: MetricPoint
+    public var pointCount: Int
+
+    public init(latest: MetricPoint, pointCount: Int) {
+        self.latest = latest
+        self.pointCount = pointCount
+    }
+}

@@ -35,6 +35,27 @@ extension TraceStore {
         }
     }
 
+    /// Each series of the metrics of this name: its newest point (since `since`) and how many it has
+    /// since then; one index seek a series, however many points it holds.
+    public func metricSeries(named name: String, since: UInt64? = nil) throws -> [MetricSeriesSummary] {
+        try writer.read { db in
+            var context = ReadContext(db: db, dictionary: dictionary)
+            let from = Int64(clamping: since ?? 0)
+            let series = try Row.fetchAll(db, sql: """
+                SELECT s.id, (SELECT count(*) FROM metric_points WHERE series_id = s.id AND time_ns >= ?)
+                FROM metric_series s JOIN metrics m ON m.id = s.metric_id WHERE m.name = ? ORDER BY s.id
+                """, arguments: [from, name])
+            return try series.compactMap { row -> MetricSeriesSummary? in
+                let count: Int = row[1]
+                guard count > 0 else { return nil }
+                let latest = try context.metricPoints(where: """
+                    s.id = \(row[0] as Int64) AND p.time_ns = (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id)
+                    """, newestOnly: false)
+                return latest.first.map { MetricSeriesSummary(latest: $0, pointCount: count) }
+            }
+        }
+    }
+
     /// The names of every stored metric.
     public func metricNames() throws -> [String] {
         try writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT name FROM metrics ORDER BY name") }

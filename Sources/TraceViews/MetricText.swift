@@ -17,13 +17,13 @@ public enum MetricText {
     }
 
     /// One row a series of one metric: its resource's service, its attributes, its points, its value now and when that was (local time).
-    public static func seriesTable(_ points: [MetricPoint], width: Int) -> [String] {
+    public static func seriesTable(_ series: [MetricSeriesSummary], width: Int) -> [String] {
         var table = TextTable(header: ["SERVICE", "ATTRIBUTES", "POINTS", "LAST", "AT"], rightAligned: [2], maximumWidths: [1: max(20, width - 80)])
-        for series in seriesOf(points) {
-            guard let last = series.points.last else { continue }
-            let attributes = series.attributes.map { "\($0.key)=\($0.value.description)" }.joined(separator: " ")
-            table.append([TerminalText.escaped(series.resource.serviceName), TerminalText.escaped(attributes), String(series.points.count),
-                          latestText(MetricSummary(metric: last.metric, seriesCount: 1, pointCount: series.points.count, latest: [last])),
+        for summary in series {
+            let last = summary.latest
+            let attributes = last.attributes.map { "\($0.key)=\($0.value.description)" }.joined(separator: " ")
+            table.append([TerminalText.escaped(last.resource.serviceName), TerminalText.escaped(attributes), String(summary.pointCount),
+                          latestText(MetricSummary(metric: last.metric, seriesCount: 1, pointCount: summary.pointCount, latest: [last])),
                           Timestamp.string(unixNano: last.timeUnixNano)])
         }
         let (header, rows) = table.lines()

@@ -68,22 +68,27 @@ struct MetricsCommand: ParsableCommand {
             let now = UInt64(Date().timeIntervalSince1970 * 1e9)
             return now > since.nanos ? now - since.nanos : 0
         }
-        let points = try store.metricPoints(named: name, since: cutoff)
-        guard !points.isEmpty else {
-            let names = try store.metricNames()
-            guard names.contains(name) else {
-                let nearest = Self.nearest(to: name, in: names)
-                throw UserFacingError("no metric named '\(TerminalText.escaped(name))' in \(store.path)"
-                    + (nearest.isEmpty ? " (see `trace metrics`)" : "; nearest: " + nearest.map(TerminalText.escaped).joined(separator: ", ")))
-            }
-            if json { print(MetricText.json([])) } else { Terminal.printNote("no points of \(TerminalText.escaped(name)) in that time") }
+        if json {
+            let points = try store.metricPoints(named: name, since: cutoff)
+            if points.isEmpty { try checkKnown(name, in: store) }
+            print(MetricText.json(points))
             return
         }
-        if json {
-            print(MetricText.json(points))
-        } else {
-            print(MetricText.seriesTable(points, width: width ?? Terminal.width).joined(separator: "\n"))
+        let series = try store.metricSeries(named: name, since: cutoff)
+        guard !series.isEmpty else {
+            try checkKnown(name, in: store)
+            return Terminal.printNote("no points of \(TerminalText.escaped(name)) in that time")
         }
+        print(MetricText.seriesTable(series, width: width ?? Terminal.width).joined(separator: "\n"))
+    }
+
+    /// Throws unless `name` is a stored metric's, naming the nearest ones.
+    private func checkKnown(_ name: String, in store: TraceStore) throws {
+        let names = try store.metricNames()
+        guard !names.contains(name) else { return }
+        let nearest = Self.nearest(to: name, in: names)
+        throw UserFacingError("no metric named '\(TerminalText.escaped(name))' in \(store.path)"
+            + (nearest.isEmpty ? " (see `trace metrics`)" : "; nearest: " + nearest.map(TerminalText.escaped).joined(separator: ", ")))
     }
 
     /// Up to three names closest to `name` by edit distance (and any that contain it), closest first.
