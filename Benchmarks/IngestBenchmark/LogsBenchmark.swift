@@ -96,25 +96,12 @@ func benchmarkLogs(_ arguments: [Int]) async throws {
     print(String(format: "collect ÷ raw: %.2f", rate / rawRate))
 
     // Reading it back: whole processes, as a user runs them, alternating with `trace --version`.
-    func run(_ arguments: [String]) -> Double {
-        let process = Process()
-        process.executableURL = traceBinary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let start = ContinuousClock.now
-        try! process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { fatalError("trace \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
-        return seconds(ContinuousClock.now - start) * 1000
-    }
-    func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return sorted[sorted.count / 2] }
-    _ = run(["logs", "--db", path, "--grep", "kraken"])
+    _ = timedRun(["logs", "--db", path, "--grep", "kraken"])
     var version: [Double] = [], grep: [Double] = [], byTrace: [Double] = []
     for _ in 0..<11 {
-        version.append(run(["--version"]))
-        grep.append(run(["logs", "--db", path, "--grep", "kraken"]))
-        byTrace.append(run(["logs", "--db", path, "--trace", someTrace!.hex]))
+        version.append(timedRun(["--version"]))
+        grep.append(timedRun(["logs", "--db", path, "--grep", "kraken"]))
+        byTrace.append(timedRun(["logs", "--db", path, "--trace", someTrace!.hex]))
     }
     print(String(format: "trace logs --grep kraken (%d of %d records): median %.1f ms; trace logs --trace ID: median %.1f ms; trace --version: median %.1f ms (--trace ÷ --version %.2f), 11 alternating runs",
                  total / rareEvery, total, median(grep), median(byTrace), median(version), median(byTrace) / median(version)))

@@ -89,24 +89,11 @@ func benchmarkMetrics(_ arguments: [Int]) async throws {
         }
         try store.insert(points)
     }
-    func run(_ arguments: [String]) -> Double {
-        let process = Process()
-        process.executableURL = traceBinary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let began = ContinuousClock.now
-        try! process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { fatalError("trace \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
-        return seconds(ContinuousClock.now - began) * 1000
-    }
-    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
     var version: [Double] = [], table: [Double] = [], one: [Double] = []
     for _ in 0..<7 {
-        version.append(run(["--version"]))
-        table.append(run(["metrics", "--db", dayPath]))
-        one.append(run(["metrics", "http.server.request.duration", "--db", dayPath]))
+        version.append(timedRun(["--version"]))
+        table.append(timedRun(["metrics", "--db", dayPath]))
+        one.append(timedRun(["metrics", "http.server.request.duration", "--db", dayPath]))
     }
     print(String(format: "a day of 10-second points for %d series (%d points): trace metrics median %.0f ms; trace metrics NAME median %.0f ms; trace --version %.0f ms; 7 alternating runs",
                  series, series * 8_640, median(table), median(one), median(version)))

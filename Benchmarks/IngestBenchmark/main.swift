@@ -93,6 +93,21 @@ func demoSpans(count: Int, random: inout SeededRandom, clock: inout UInt64) -> [
 func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
 func fileSize(_ path: String) -> Int { ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: path + $1)[.size] as? Int) ?? 0) } }
 func format(_ number: Double) -> String { String(format: "%.0f", number) }
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+/// Milliseconds one `trace` process takes, as a user runs it; it must succeed.
+func timedRun(_ arguments: [String]) -> Double {
+    let process = Process()
+    process.executableURL = traceBinary
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let start = ContinuousClock.now
+    try! process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { fatalError("trace \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
+    return seconds(ContinuousClock.now - start) * 1000
+}
 
 // MARK: The workload
 

@@ -79,20 +79,6 @@ struct MetricDetail: Codable, Equatable {
     var negative: Buckets?
     var quantiles: [[Double]]?
 
-    init(bounds: [Double]? = nil, counts: [UInt64]? = nil, min: Double? = nil, max: Double? = nil, scale: Int32? = nil, zeroCount: UInt64? = nil,
-         zeroThreshold: Double? = nil, positive: Buckets? = nil, negative: Buckets? = nil, quantiles: [[Double]]? = nil) {
-        self.bounds = bounds
-        self.counts = counts
-        self.min = min
-        self.max = max
-        self.scale = scale
-        self.zeroCount = zeroCount
-        self.zeroThreshold = zeroThreshold
-        self.positive = positive
-        self.negative = negative
-        self.quantiles = quantiles
-    }
-
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -101,14 +87,16 @@ struct MetricDetail: Codable, Equatable {
         return encoder
     }()
 
-    private static let decoder: JSONDecoder = {
+    fileprivate static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return decoder
     }()
 
     var json: String { String(decoding: (try? Self.encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
+}
 
+extension MetricDetail {
     init(json: String) throws { self = try Self.decoder.decode(Self.self, from: Data(json.utf8)) }
 }
 

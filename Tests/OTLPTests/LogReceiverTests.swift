@@ -21,17 +21,8 @@ import TraceStore
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let request = ExportLogsServiceRequest(records: records)
-        let protobuf = try request.serializedData()
-        let json = try OTLPJSON.encode(request)
-        var gzipped = ByteBuffer(data: protobuf)
-        let compressed = Data(buffer: try gzipped.compress(with: .gzip()))
-        let bodies: [(String, Data, String, [(String, String)])] = [
-            ("protobuf", protobuf, "application/x-protobuf", []),
-            ("json", json, "application/json", []),
-            ("gzip", compressed, "application/x-protobuf", [("Content-Encoding", "gzip")]),
-        ]
         var files: [String] = []
-        for (name, body, contentType, headers) in bodies {
+        for (name, body, contentType, headers) in try everyHTTPEncoding(of: request) {
             let path = directory.appendingPathComponent("\(name).db").path
             let store = try TraceStore.openForWriting(path: path)
             let (first, retried) = try await withReceiver(store: store) { url, _ in

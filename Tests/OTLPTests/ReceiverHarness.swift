@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CompressNIO
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -11,6 +12,7 @@ import OTLP
 import OTLPHTTP
 import TraceIngest
 import ServiceLifecycle
+import SwiftProtobuf
 import TraceStore
 
 /// A real receiver on an ephemeral loopback port, for the length of `body`.
@@ -146,7 +148,7 @@ struct RawMessage: MessageSerializer, MessageDeserializer {
 }
 
 /// Calls TraceService/Export with `bytes` as the request message; the status that came back.
-func exportRaw(_ bytes: [UInt8], client: GRPCClient<HTTP2ClientTransport.Posix>, compression: CompressionAlgorithm? = nil) async throws -> RPCError.Code? {
+func exportRaw(_ bytes: [UInt8], client: GRPCClient<HTTP2ClientTransport.Posix>, compression: GRPCCore.CompressionAlgorithm? = nil) async throws -> RPCError.Code? {
     var options = CallOptions.defaults
     options.compression = compression
     do {
@@ -157,4 +159,16 @@ func exportRaw(_ bytes: [UInt8], client: GRPCClient<HTTP2ClientTransport.Posix>,
     } catch let error as RPCError {
         return error.code
     }
+}
+
+/// One request as each OTLP/HTTP body may carry it: protobuf, OTLP/JSON, and gzip-compressed
+/// protobuf, each with its content type and headers.
+func everyHTTPEncoding(of request: some SwiftProtobuf.Message) throws -> [(name: String, body: Data, contentType: String, headers: [(String, String)])] {
+    let protobuf = try request.serializedData()
+    var gzipped = ByteBuffer(data: protobuf)
+    return [
+        ("protobuf", protobuf, "application/x-protobuf", []),
+        ("json", try OTLPJSON.encode(request), "application/json", []),
+        ("gzip", Data(buffer: try gzipped.compress(with: .gzip())), "application/x-protobuf", [("Content-Encoding", "gzip")]),
+    ]
 }
