@@ -9,8 +9,10 @@ struct PruneCommand: AsyncParsableCommand {
         commandName: "prune",
         abstract: "Delete old traces and give their space back.",
         discussion: """
-            Deletes whole traces (never part of one) in one transaction, then compacts the file. \
-            Best run while nothing else writes to the file: another writer waits up to 10 s for it.
+            Deletes whole traces (never part of one) with their log records in one transaction, \
+            then compacts the file; --older-than also deletes the log records of no stored trace \
+            and the metric points from before then. Best run while nothing else writes to the \
+            file: another writer waits up to 10 s for it.
 
               trace prune --older-than 7d
               trace prune --keep 1000 --dry-run
