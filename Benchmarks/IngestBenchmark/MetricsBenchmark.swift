@@ -1,13 +1,15 @@
 import Foundation
 import NIOCore
 import OTLP
+import TraceFixtures
 import TraceModel
 import TraceStore
 
 /// `ingest-benchmark metrics [requests] [points-per-request] [senders]`: metric points a second
 /// into `trace collect` (default 200 requests × 5,000 points, 2 senders), Sum and Gauge points
 /// then histogram points (the semantic conventions' 15 buckets, an exemplar), bytes a Sum/Gauge
-/// point on disk, and `trace metrics NAME` over a day of 10-second points for 100 series.
+/// point on disk, `trace metrics NAME` over a day of 10-second points for 100 series, and spans a
+/// second with a metrics sender beside them against without (alternating).
 func benchmarkMetrics(_ arguments: [Int]) async throws {
     let requestCount = arguments.count > 0 ? arguments[0] : 200
     let pointsPerRequest = arguments.count > 1 ? arguments[1] : 5_000
@@ -98,6 +100,45 @@ func benchmarkMetrics(_ arguments: [Int]) async throws {
     print(String(format: "a day of 10-second points for %d series (%d points): trace metrics median %.0f ms; trace metrics NAME median %.0f ms; trace --version %.0f ms; 7 alternating runs",
                  series, series * 8_640, median(table), median(one), median(version)))
     _ = numberPath
+
+    // Spans with and without a metrics sender beside them, alternating, a fresh file each sitting.
+    var random = SeededRandom(seed: 1)
+    var clock: UInt64 = 1_800_000_000_000_000_000
+    let spanBodies = (0..<100).map { _ in
+        ByteBuffer(bytes: try! ExportTraceServiceRequest(spans: demoSpans(count: 2_000, random: &random, clock: &clock)).serializedBytes() as [UInt8])
+    }
+    let metricBodies = bodies(kind: "number")
+    var ratios: [Double] = []
+    for sitting in 0..<6 {
+        let beside = sitting % 2 == 1
+        let path = directory.appendingPathComponent("spans-\(sitting).db").path
+        let (collect, httpPort, _) = try startCollect(into: path)
+        // A busy app's exporter, paced: a request of `pointsPerRequest` points every quarter second.
+        let metricsSender = Task {
+            guard beside else { return 0 }
+            var sent = 0
+            let pace = ContinuousClock.now
+            while !Task.isCancelled {
+                let index = sent / pointsPerRequest % metricBodies.count
+                try? await post([metricBodies[index]], to: "http://127.0.0.1:\(httpPort)/v1/metrics", senders: 1)
+                sent += pointsPerRequest
+                try? await Task.sleep(until: pace + .milliseconds(250 * sent / pointsPerRequest))
+            }
+            return sent
+        }
+        let began = ContinuousClock.now
+        try await post(spanBodies, to: "http://127.0.0.1:\(httpPort)/v1/traces", senders: 2)
+        let rate = 200_000 / seconds(ContinuousClock.now - began)
+        metricsSender.cancel()
+        let points = await metricsSender.value
+        collect.interrupt()
+        collect.waitUntilExit()
+        print("spans \(beside ? "beside a metrics sender" : "alone                  "): \(format(rate)) spans/s" + (beside ? " (\(points) metric points sent meanwhile, \(pointsPerRequest * 4) a second)" : ""))
+        if beside { ratios.append(rate) } else { ratios.append(-rate) }
+    }
+    let alone = ratios.filter { $0 < 0 }.map { -$0 }, besideRates = ratios.filter { $0 > 0 }
+    let pairs = zip(alone, besideRates).map { $1 / $0 }
+    print(String(format: "spans/s beside a metrics sender ÷ alone: median %.2f (%@), 3 alternating pairs", median(pairs), pairs.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
 }
 
 private let step10: UInt64 = 10_000_000_000
