@@ -10,6 +10,8 @@ import Tracing
 public final class RecordingMetrics: MetricsFactory, Sendable {
     /// OpenTelemetry's semantic-convention boundaries for HTTP durations, in seconds.
     public static let durationBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    /// The OpenTelemetry SDKs' default boundaries, for recorders of anything but durations.
+    public static let valueBounds: [Double] = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000]
 
     let resource: TraceModel.Resource
     let scope: InstrumentationScope
@@ -24,7 +26,7 @@ public final class RecordingMetrics: MetricsFactory, Sendable {
 
     /// Every instrument's value now, one cumulative point a series.
     public func points(at time: UInt64) -> [MetricPoint] {
-        instruments.withLock { $0.values.map { ($0) } }
+        instruments.withLock { Array($0.values) }
             .map { $0.point(start: start, time: time, resource: resource, scope: scope) }
             .sorted { ($0.metric.name, $0.attributes.description) < ($1.metric.name, $1.attributes.description) }
     }
@@ -53,7 +55,7 @@ public final class RecordingMetrics: MetricsFactory, Sendable {
 
     public func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         aggregate
-            ? instrument(label, dimensions) { RecordedHistogram(label: label, unit: "", dimensions: dimensions, bounds: Self.durationBounds) }
+            ? instrument(label, dimensions) { RecordedHistogram(label: label, unit: "", dimensions: dimensions, bounds: Self.valueBounds) }
             : instrument(label, dimensions) { RecordedGauge(label: label, dimensions: dimensions) }
     }
 

@@ -155,7 +155,8 @@ import TraceStore
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.db").path
         try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 1))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["r.db"])
+        let written = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(written == ["r.db"], "\(written)")
         let id = TraceID(high: 1, low: 0xABCDEF).hex
         for arguments in [["list"], ["show", id], ["stats"], ["list", "{ kind = server }"], ["diff", "--against", "median", id], ["map"], ["flame"]] {
             let result = try TraceBinary.run(arguments + ["--db", "r.db"], in: directory)
