@@ -30,6 +30,33 @@ public enum MetricText {
         return [header] + rows
     }
 
+    /// One row a value of `attribute` (a point's own attribute, else its resource's): the series
+    /// that have it combined as the metric's table combines all of them; series without it under "(none)".
+    public static func groupedTable(_ series: [MetricSeriesSummary], by attribute: String, width: Int) -> [String] {
+        var order: [String] = []
+        var groups: [String: [MetricSeriesSummary]] = [:]
+        for summary in series {
+            let key = value(of: attribute, in: summary.latest).map { $0.description } ?? "(none)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(summary)
+        }
+        var table = TextTable(header: [attribute.uppercased(), "SERIES", "POINTS", "LAST"], rightAligned: [1, 2], maximumWidths: [0: max(20, width / 2)])
+        for key in order {
+            let members = groups[key]!
+            guard let metric = members.first?.latest.metric else { continue }
+            let points = members.reduce(0) { $0 + $1.pointCount }
+            table.append([TerminalText.escaped(key), String(members.count), String(points),
+                          latestText(MetricSummary(metric: metric, seriesCount: members.count, pointCount: points, latest: members.map(\.latest)))])
+        }
+        let (header, rows) = table.lines()
+        return [header] + rows
+    }
+
+    /// A point's attribute, else its resource's.
+    public static func value(of attribute: String, in point: MetricPoint) -> AttributeValue? {
+        point.attributes.first { $0.key == attribute }?.value ?? point.resource.attributes.first { $0.key == attribute }?.value
+    }
+
     /// The metric now, over all its series: a sum's total, a gauge's newest value, a histogram's
     /// count with its p50 and p99 (from its buckets), a summary's count and mean.
     public static func latestText(_ summary: MetricSummary) -> String {

@@ -24,6 +24,7 @@ struct MetricsCommand: ParsableCommand {
 
               trace metrics                                   every metric
               trace metrics http.server.request.duration      each series now
+              trace metrics http.server.request.duration --by http.response.status_code
               trace metrics http.server.request.duration --json
 
             With --json, the metric's points as stored: {"name", "kind", "unit", "description", \
@@ -39,6 +40,9 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only points from within this long ago, e.g. 15m (with a name).", valueName: "duration"))
     var since: DurationArgument?
 
+    @Option(help: ArgumentHelp("Combine the metric's series by this attribute (or resource attribute, e.g. service.name): a row per value.", valueName: "attribute"))
+    var by: String?
+
     @Option(help: "Width of the output in columns (default: the terminal's).")
     var width: Int?
 
@@ -50,6 +54,8 @@ struct MetricsCommand: ParsableCommand {
     func validate() throws {
         if name == nil, json { throw ValidationError("--json needs a metric name: trace metrics NAME --json") }
         if name == nil, since != nil { throw ValidationError("--since needs a metric name: trace metrics NAME --since 15m") }
+        if name == nil, by != nil { throw ValidationError("--by needs a metric name: trace metrics NAME --by http.response.status_code") }
+        if json, by != nil { throw ValidationError("--by and --json do not combine: --json prints every series as stored") }
         if let width, !(40...1000).contains(width) { throw ValidationError("--width must be from 40 to 1000, got \(width)") }
     }
 
@@ -79,7 +85,13 @@ struct MetricsCommand: ParsableCommand {
             try checkKnown(name, in: store)
             return Terminal.printNote("no points of \(TerminalText.escaped(name)) in that time")
         }
-        print(MetricText.seriesTable(series, width: width ?? Terminal.width).joined(separator: "\n"))
+        guard let by else { return print(MetricText.seriesTable(series, width: width ?? Terminal.width).joined(separator: "\n")) }
+        guard series.contains(where: { MetricText.value(of: by, in: $0.latest) != nil }) else {
+            let known = Set(series.flatMap { $0.latest.attributes.map(\.key) + $0.latest.resource.attributes.map(\.key) }).sorted()
+            throw ValidationError("no series of \(TerminalText.escaped(name)) has the attribute '\(TerminalText.escaped(by))'; its attributes: "
+                + known.map(TerminalText.escaped).joined(separator: ", "))
+        }
+        print(MetricText.groupedTable(series, by: by, width: width ?? Terminal.width).joined(separator: "\n"))
     }
 
     /// Throws unless `name` is a stored metric's, naming the nearest ones.

@@ -92,7 +92,34 @@ import TraceStore
         #expect(missing.stderr.split(separator: "\n").first == "trace: error: no metric named 'http.server.request.durations' in m.db; nearest: http.server.request.duration, http.client.request.duration")
         let none = try TraceBinary.run(["metrics", "--json", "--db", "m.db"], in: directory)
         #expect(none.status == 64 && none.stderr.hasPrefix("trace: error: --json needs a metric name"))
+        let unknownAttribute = try TraceBinary.run(["metrics", "queue.depth", "--by", "nope", "--db", "m.db"], in: directory)
+        #expect(unknownAttribute.status == 64 && unknownAttribute.stderr.hasPrefix("trace: error: no series of queue.depth has the attribute 'nope'; its attributes: "))
         let empty = try TraceBinary.run(["metrics", "--db", "empty.db"], in: directory)
         #expect(empty.status != 0 && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("empty.db").path))
+    }
+}
+
+extension MetricsCommandTests {
+    /// `--by` combines the series that share a value: a counter's totals add up, a histogram's buckets merge.
+    @Test func byCombinesTheSeriesOfEachValue() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let counter = Metric(name: "requests", kind: .sum, temporality: .cumulative, isMonotonic: true)
+        func point(_ status: Int64, _ route: String, _ value: Int64) -> MetricPoint {
+            MetricPoint(metric: counter, resource: Resource(attributes: [Attribute("service.name", .string("web"))]),
+                        attributes: [Attribute("status", .int(status)), Attribute("route", .string(route))], timeUnixNano: 5, value: .int(value))
+        }
+        try TraceStore.openForWriting(path: directory.appendingPathComponent("m.db").path)
+            .insert([point(200, "/a", 7), point(200, "/b", 5), point(500, "/a", 2)])
+        let byStatus = try TraceBinary.run(["metrics", "requests", "--by", "status", "--db", "m.db"], in: directory)
+        #expect(byStatus.status == 0)
+        #expect(byStatus.stdout == """
+            STATUS  SERIES  POINTS  LAST
+            200          2       2  12
+            500          1       1  2
+
+            """)
+        let byService = try TraceBinary.run(["metrics", "requests", "--by", "service.name", "--db", "m.db"], in: directory)
+        #expect(byService.stdout.split(separator: "\n").last == "web                3       3  14", "a resource attribute groups too")
     }
 }
