@@ -312,6 +312,9 @@ extension TraceStore {
         // (`trace run`), child tasks of one task share its loop and would read one after the other.
         let count = max(1, parts)
         let narrowed = query
+        // The block lets go of the store before it answers: a command that ends right after
+        // must find the store released, so its `deinit` tidies the file up before the process exits.
+        let held = HeldStore(self)
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 let results = Mutex([Result<Partial, any Error>?](repeating: nil, count: count))
@@ -320,12 +323,13 @@ extension TraceStore {
                     part.part = TraceQuery.Part(index: index, count: count)
                     let result = Result {
                         var partial = start()
-                        try self.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
+                        try held.store!.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
                         finish(&partial)
                         return partial
                     }
                     results.withLock { $0[index] = result }
                 }
+                held.store = nil
                 continuation.resume(with: Result { try results.withLock { try $0.map { try $0!.get() } } })
             }
         }
@@ -581,4 +585,12 @@ struct IDCache<Value> {
             dense[Int(id)] = newValue
         }
     }
+}
+
+/// A store a background block holds only until it lets go (`store = nil`); read concurrently,
+/// written once after the reads.
+private final class HeldStore: @unchecked Sendable {
+    var store: TraceStore?
+
+    init(_ store: TraceStore) { self.store = store }
 }
