@@ -17,7 +17,7 @@ extension TraceStore {
                 let metric = Self.metric(from: row)
                 let latest = try context.metricPoints(where: """
                     s.metric_id = \(row[0] as Int64) AND p.time_ns = (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id)
-                    """, newestOnly: false)
+                    """)
                 return MetricSummary(metric: metric, seriesCount: row[7], pointCount: row[8], latest: latest)
             }
         }
@@ -31,7 +31,7 @@ extension TraceStore {
             guard !ids.isEmpty else { return [] }
             var condition = "s.metric_id IN (\(ids.map(String.init).joined(separator: ",")))"
             if let since { condition += " AND p.time_ns >= \(Int64(clamping: since))" }
-            return try context.metricPoints(where: condition, newestOnly: false)
+            return try context.metricPoints(where: condition)
         }
     }
 
@@ -50,7 +50,7 @@ extension TraceStore {
                 guard count > 0 else { return nil }
                 let latest = try context.metricPoints(where: """
                     s.id = \(row[0] as Int64) AND p.time_ns = (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id)
-                    """, newestOnly: false)
+                    """)
                 return latest.first.map { MetricSeriesSummary(latest: $0, pointCount: count) }
             }
         }
@@ -69,13 +69,12 @@ extension TraceStore {
 
 extension ReadContext {
     /// Points of the series `condition` selects (over `metric_series s`, `metric_points p`), with their exemplars.
-    mutating func metricPoints(where condition: String, newestOnly: Bool) throws -> [MetricPoint] {
-        let order = newestOnly ? "p.time_ns DESC LIMIT 1" : "s.id, p.time_ns"
+    mutating func metricPoints(where condition: String) throws -> [MetricPoint] {
         let rows = try RawStatement(db, sql: """
             SELECT m.id, m.name, m.kind, m.unit, m.temporality, m.monotonic, m.description,
                    s.id, s.resource_id, s.scope_id, s.attributes, p.time_ns, p.start_delta_ns, p.flags, p.value, p.sum, p.detail
             FROM metric_points p JOIN metric_series s ON s.id = p.series_id JOIN metrics m ON m.id = s.metric_id
-            WHERE \(condition) ORDER BY \(order)
+            WHERE \(condition) ORDER BY s.id, p.time_ns
             """)
         let exemplars = try RawStatement(db, sql: """
             SELECT time_ns, value, trace_id, span_id, filtered_attributes FROM metric_exemplars
