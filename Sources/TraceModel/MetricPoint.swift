@@ -196,3 +196,33 @@ public struct MetricSeriesSummary: Sendable, Equatable {
         self.pointCount = pointCount
     }
 }
+
+/// One series of a metric over a window, as a chart reads it: the newest point before the window
+/// (where a cumulative series' increase starts from) and, in the window, the newest point of each
+/// step, or every point for delta temporality (whose points add up).
+public struct MetricSeriesHistory: Sendable, Equatable {
+    public var baseline: MetricPoint?
+    public var points: [MetricPoint]
+
+    public init(baseline: MetricPoint?, points: [MetricPoint]) {
+        self.baseline = baseline
+        self.points = points
+    }
+
+    /// The series' newest point (in the window, else the baseline): its identity and attributes.
+    public var newest: MetricPoint? { points.last ?? baseline }
+}
+
+/// Where a metric's points lie in time: the oldest and newest, and the usual gap between a series' points.
+public struct MetricTimeSpan: Sendable, Equatable {
+    public var oldest: UInt64
+    public var newest: UInt64
+    /// The median over series of the gap between their two oldest points; 0 when no series has two.
+    public var typicalInterval: UInt64
+
+    public init(oldest: UInt64, newest: UInt64, typicalInterval: UInt64) {
+        self.oldest = oldest
+        self.newest = newest
+        self.typicalInterval = typicalInterval
+    }
+}

@@ -56,6 +56,69 @@ extension TraceStore {
         }
     }
 
+    /// Where the points of the metrics of this name lie in time (since `since`); nil when none. Three
+    /// index seeks a series: its newest point, and its two oldest for the interval it is sent at
+    /// (the newest two can be closer: a reader flushes once more when it stops).
+    public func metricTimeSpan(named name: String, since: UInt64? = nil) throws -> MetricTimeSpan? {
+        try writer.read { db in
+            let from = Int64(clamping: since ?? 0)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT (SELECT min(time_ns) FROM metric_points WHERE series_id = s.id AND time_ns >= ?),
+                       (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id),
+                       (SELECT time_ns FROM metric_points WHERE series_id = s.id AND time_ns >= ? ORDER BY time_ns LIMIT 1 OFFSET 1)
+                FROM metric_series s JOIN metrics m ON m.id = s.metric_id WHERE m.name = ?
+                """, arguments: [from, from, name])
+            let spans = rows.compactMap { row -> (oldest: UInt64, newest: UInt64, gap: UInt64?)? in
+                guard let oldest = row[0] as Int64?, let newest = row[1] as Int64? else { return nil }
+                let second = (row[2] as Int64?).map { UInt64(bitPattern: $0) }
+                return (UInt64(bitPattern: oldest), UInt64(bitPattern: newest), second.map { $0 - UInt64(bitPattern: oldest) })
+            }
+            guard let oldest = spans.map(\.oldest).min(), let newest = spans.map(\.newest).max() else { return nil }
+            let gaps = spans.compactMap(\.gap).sorted()
+            return MetricTimeSpan(oldest: oldest, newest: newest, typicalInterval: gaps.isEmpty ? 0 : gaps[gaps.count / 2])
+        }
+    }
+
+    /// Each series of the metrics of this name over `from...through` in steps of `step`: its newest
+    /// point before `from`, and the newest point of each step (every point, for delta temporality,
+    /// whose points add up). One index seek a point in the window, each series' points oldest first.
+    public func metricHistory(named name: String, from: UInt64, through: UInt64, step: UInt64) throws -> [MetricSeriesHistory] {
+        precondition(step > 0 && through >= from)
+        return try writer.read { db in
+            var context = ReadContext(db: db, dictionary: dictionary)
+            let ids = try Row.fetchAll(db, sql: "SELECT id, temporality FROM metrics WHERE name = ?", arguments: [name])
+            let (start, end, width) = (Int64(clamping: from), Int64(clamping: through), Int64(clamping: step))
+            var histories: [Int64: MetricSeriesHistory] = [:]
+            var order: [Int64] = []
+            for row in ids {
+                let (metricID, temporality) = (row[0] as Int64, row[1] as Int)
+                let baselines = try context.seriesPoints(where: """
+                    s.metric_id = \(metricID) AND p.time_ns = (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id AND time_ns < \(start))
+                    """)
+                var window = "s.metric_id = \(metricID) AND p.time_ns BETWEEN \(start) AND \(end)"
+                if temporality != Metric.Temporality.delta.rawValue {
+                    // The newest point of each step: one index seek a series and step, however many points a step holds.
+                    let count = (end - start) / width + 1
+                    window = """
+                        (p.series_id, p.time_ns) IN (WITH RECURSIVE steps(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM steps WHERE k + 1 < \(count))
+                            SELECT id, newest FROM (SELECT c.id, (SELECT max(q.time_ns) FROM metric_points q WHERE q.series_id = c.id
+                                AND q.time_ns >= \(start) + k * \(width) AND q.time_ns < \(start) + (k + 1) * \(width) AND q.time_ns <= \(end)) AS newest
+                            FROM metric_series c CROSS JOIN steps WHERE c.metric_id = \(metricID)) WHERE newest IS NOT NULL)
+                        """
+                }
+                for (series, point) in baselines {
+                    if histories[series] == nil { order.append(series) }
+                    histories[series] = MetricSeriesHistory(baseline: point, points: [])
+                }
+                for (series, point) in try context.seriesPoints(where: window) {
+                    if histories[series] == nil { order.append(series); histories[series] = MetricSeriesHistory(baseline: nil, points: []) }
+                    histories[series]!.points.append(point)
+                }
+            }
+            return order.map { histories[$0]! }
+        }
+    }
+
     /// The names of every stored metric.
     public func metricNames() throws -> [String] {
         try writer.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT name FROM metrics ORDER BY name") }
@@ -70,6 +133,11 @@ extension TraceStore {
 extension ReadContext {
     /// Points of the series `condition` selects (over `metric_series s`, `metric_points p`), with their exemplars.
     mutating func metricPoints(where condition: String) throws -> [MetricPoint] {
+        try seriesPoints(where: condition).map(\.point)
+    }
+
+    /// Points as `metricPoints(where:)` reads them, each with the id of its series.
+    mutating func seriesPoints(where condition: String) throws -> [(seriesID: Int64, point: MetricPoint)] {
         let rows = try RawStatement(db, sql: """
             SELECT m.id, m.name, m.kind, m.unit, m.temporality, m.monotonic, m.description,
                    s.id, s.resource_id, s.scope_id, s.attributes, p.time_ns, p.start_delta_ns, p.flags, p.value, p.sum, p.detail
@@ -81,7 +149,7 @@ extension ReadContext {
             WHERE series_id = ? AND point_time_ns = ? ORDER BY rowid
             """)
         var metrics: [Int64: Metric] = [:]
-        var points: [MetricPoint] = []
+        var points: [(seriesID: Int64, point: MetricPoint)] = []
         while try rows.step(db) {
             let metricID = rows.int64(0)
             let metric = metrics[metricID] ?? Metric(
@@ -105,10 +173,10 @@ extension ReadContext {
                                       filteredAttributes: try CompactJSON.attributes(exemplars.text(4), keys: try keyNames())))
             }
             exemplars.reset()
-            points.append(MetricPoint(
+            points.append((seriesID, MetricPoint(
                 metric: metric, resource: resource, scope: scope, attributes: attributes,
                 startTimeUnixNano: rows.isNull(12) ? 0 : UInt64(bitPattern: time &- rows.int64(12)), timeUnixNano: UInt64(bitPattern: time),
-                flags: UInt32(truncatingIfNeeded: rows.int64(13)), value: value, exemplars: found))
+                flags: UInt32(truncatingIfNeeded: rows.int64(13)), value: value, exemplars: found)))
         }
         return points
     }

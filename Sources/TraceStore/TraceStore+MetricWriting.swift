@@ -87,17 +87,53 @@ struct MetricDetail: Codable, Equatable {
         return encoder
     }()
 
-    fileprivate static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return decoder
-    }()
-
     var json: String { String(decoding: (try? Self.encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
 }
 
 extension MetricDetail {
-    init(json: String) throws { self = try Self.decoder.decode(Self.self, from: Data(json.utf8)) }
+    /// Read with the store's own JSON reader: a chart reads thousands of points, and `JSONDecoder`
+    /// spent a quarter of a day-long chart's time here.
+    init(json: String) throws {
+        guard case .object(let members) = try CompactJSON.Parser.parse(json) else { throw CompactJSONError.unexpectedShape }
+        func double(_ value: CompactJSON.Parsed) -> Double? {
+            switch value {
+            case .double(let number): number
+            case .int(let number): Double(number)
+            case .string(let text): Double(text == "Infinity" ? "inf" : text == "-Infinity" ? "-inf" : text == "NaN" ? "nan" : text)
+            default: nil
+            }
+        }
+        func unsigned(_ value: CompactJSON.Parsed) -> UInt64? {
+            if case .int(let number) = value { return UInt64(exactly: number) }
+            return nil
+        }
+        func list<T>(_ value: CompactJSON.Parsed, _ element: (CompactJSON.Parsed) -> T?) -> [T]? {
+            guard case .array(let items) = value else { return nil }
+            return items.compactMap(element)
+        }
+        func buckets(_ value: CompactJSON.Parsed) -> Buckets? {
+            guard case .object(let side) = value else { return nil }
+            var offset: Int32 = 0
+            if let member = side.first(where: { $0.0 == "offset" }), case .int(let number) = member.1 { offset = Int32(truncatingIfNeeded: number) }
+            return Buckets(.init(offset: offset, counts: side.first { $0.0 == "counts" }.flatMap { list($0.1, unsigned) } ?? []))
+        }
+        self.init()
+        for (key, value) in members {
+            switch key {
+            case "bounds": bounds = list(value, double)
+            case "counts": counts = list(value, unsigned)
+            case "min": min = double(value)
+            case "max": max = double(value)
+            case "scale": if case .int(let number) = value { scale = Int32(truncatingIfNeeded: number) }
+            case "zeroCount": zeroCount = unsigned(value)
+            case "zeroThreshold": zeroThreshold = double(value)
+            case "positive": positive = buckets(value)
+            case "negative": negative = buckets(value)
+            case "quantiles": quantiles = list(value) { list($0, double) }
+            default: break
+            }
+        }
+    }
 }
 
 extension StoreWriter {

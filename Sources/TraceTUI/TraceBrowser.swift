@@ -16,6 +16,8 @@ public final class TraceBrowser {
     private(set) var trace: TraceScreen?
     /// The live log view (`L`), under any trace opened from it.
     private(set) var logs: LogsScreen?
+    /// The metrics screen (`M`), under any trace opened from one of its exemplars.
+    private(set) var metrics: MetricsScreen?
     private(set) var showHelp = false
     /// The flame graph overlay of the list (`F`), while it is open.
     private(set) var flameLines: [String]?
@@ -37,6 +39,7 @@ public final class TraceBrowser {
     private var listRows: Int { TraceListScreen.visibleRows(height: size.height) }
     private var traceRows: Int { max(1, TraceScreen.geometry(width: size.width, height: size.height).waterfall.height) }
     private var logRows: Int { LogsScreen.visibleRows(height: size.height) }
+    private var metricRows: Int { MetricsScreen.visibleRows(height: size.height) }
 
     public func resize(width: Int, height: Int) throws {
         size = (width, height)
@@ -48,6 +51,7 @@ public final class TraceBrowser {
     /// Picks up traces written by another process; true when something changed on screen.
     public func refreshIfChanged() throws -> Bool {
         if logs != nil, try logs!.reload(store: store), trace == nil { return true }
+        if metrics != nil, try metrics!.reload(store: store, width: size.width), trace == nil { return true }
         let totals = try store.totals()
         guard totals != lastTotals else { return false }
         lastTotals = totals
@@ -70,6 +74,11 @@ public final class TraceBrowser {
         if var screen = logs {
             let keepGoing = try handleLogs(key, screen: &screen)
             if logs != nil { logs = screen }
+            return keepGoing
+        }
+        if var screen = metrics {
+            let keepGoing = try handleMetrics(key, screen: &screen)
+            if metrics != nil { metrics = screen }
             return keepGoing
         }
         return try handleList(key)
@@ -121,6 +130,10 @@ public final class TraceBrowser {
             var screen = LogsScreen()
             try screen.reload(store: store, force: true)
             logs = screen
+        case .character("M"):
+            var screen = MetricsScreen()
+            try screen.reload(store: store, width: size.width)
+            metrics = screen
         case .enter, .right, .character("l"):
             if let summary = list.selectedTrace { try open(summary.traceID) }
         case .escape where !list.filterText.isEmpty:
@@ -132,10 +145,28 @@ public final class TraceBrowser {
         return true
     }
 
-    /// Opens a trace with its log records, the list's query marking its matches.
-    private func open(_ traceID: TraceID) throws {
+    /// Opens a trace with its log records, the list's query marking its matches; on `spanID`, where the trace has it.
+    private func open(_ traceID: TraceID, onSpan spanID: SpanID? = nil) throws {
         guard let loaded = try store.traces(withIDs: [traceID], details: .allWithLogs).first else { return }
-        trace = TraceScreen(trace: loaded, matchedBy: list.search.map(TraceQLEvaluator.init))
+        var opened = TraceScreen(trace: loaded, matchedBy: list.search.map(TraceQLEvaluator.init))
+        if let spanID {
+            opened.relayout(keeping: spanID)
+            opened.scrollToSelection(visibleRows: traceRows)
+        }
+        trace = opened
+    }
+
+    /// How far a movement key moves a list `page` rows high; nil for any other key.
+    static func movement(for key: Key, page: Int) -> Int? {
+        switch key {
+        case .up, .character("k"): -1
+        case .down, .character("j"): 1
+        case .pageUp: -page
+        case .pageDown: page
+        case .home, .character("g"): -Int(Int32.max)
+        case .end, .character("G"): Int(Int32.max)
+        default: nil
+        }
     }
 
     private func handleLogs(_ key: Key, screen: inout LogsScreen) throws -> Bool {
@@ -152,6 +183,10 @@ public final class TraceBrowser {
             try screen.reload(store: store, force: true)
             return true
         }
+        if let delta = Self.movement(for: key, page: logRows) {
+            screen.move(by: delta, visibleRows: logRows)
+            return true
+        }
         switch key {
         case .character("q"): return false
         case .character("?"): showHelp = true
@@ -159,23 +194,32 @@ public final class TraceBrowser {
             screen.filterText = ""
             try screen.reload(store: store, force: true)
         case .escape, .backspace, .character("L"): logs = nil
-        case .up, .character("k"): screen.move(by: -1, visibleRows: logRows)
-        case .down, .character("j"): screen.move(by: 1, visibleRows: logRows)
-        case .pageUp: screen.move(by: -logRows, visibleRows: logRows)
-        case .pageDown: screen.move(by: logRows, visibleRows: logRows)
-        case .home, .character("g"): screen.move(by: -Int(Int32.max), visibleRows: logRows)
-        case .end, .character("G"): screen.move(by: Int(Int32.max), visibleRows: logRows)
         case .character("/"): screen.editingFilter = true
         case .character("u"): useUTC.toggle()
         case .enter, .right, .character("l"):
-            if let traceID = screen.selected?.record.traceID {
-                try open(traceID)
-                // On the record's span, where the trace has it.
-                if let spanID = screen.selected?.record.spanID, var opened = trace {
-                    opened.relayout(keeping: spanID)
-                    opened.scrollToSelection(visibleRows: traceRows)
-                    trace = opened
-                }
+            if let traceID = screen.selected?.record.traceID { try open(traceID, onSpan: screen.selected?.record.spanID) }
+        default: break
+        }
+        return true
+    }
+
+    private func handleMetrics(_ key: Key, screen: inout MetricsScreen) throws -> Bool {
+        if let delta = Self.movement(for: key, page: metricRows) {
+            screen.move(by: delta, visibleRows: metricRows)
+            return true
+        }
+        switch key {
+        case .character("q"): return false
+        case .character("?"): showHelp = true
+        case .escape, .backspace, .left:
+            if screen.openName != nil { screen.close() } else { metrics = nil }
+        case .character("M") where screen.openName == nil: metrics = nil
+        case .character("u"): useUTC.toggle()
+        case .enter, .right, .character("l"):
+            if screen.openName == nil {
+                try screen.open(store: store, width: size.width)
+            } else if screen.exemplars.indices.contains(screen.selectedExemplar), let traceID = screen.exemplars[screen.selectedExemplar].exemplar.traceID {
+                try open(traceID, onSpan: screen.exemplars[screen.selectedExemplar].exemplar.spanID)
             }
         default: break
         }
@@ -315,6 +359,8 @@ public final class TraceBrowser {
             trace.draw(into: &screen, timeZone: timeZone)
         } else if let logs {
             logs.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
+        } else if let metrics {
+            metrics.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
         } else {
             list.draw(into: &screen, databasePath: store.path, timeZone: timeZone)
         }
@@ -338,6 +384,7 @@ public final class TraceBrowser {
         "  s             sort by start / duration    e   errors only",
         "  Esc           clear filter                F   flame graph of the listed traces",
         "  L             live log view: newest at the bottom, / filter by words, Enter opens a record's trace",
+        "  M             metrics: Enter charts one over time; on a histogram's exemplar, Enter opens its trace",
         "Trace",
         "  Space         fold / unfold   ← →         fold / unfold",
         "  /             find spans      n N         next / previous match",

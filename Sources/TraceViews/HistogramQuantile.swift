@@ -16,22 +16,7 @@ public struct HistogramQuantile: Equatable, Sendable {
     public static func estimate(_ quantile: Double, of histograms: [MetricValue.Histogram]) -> HistogramQuantile? {
         guard let first = histograms.first, histograms.allSatisfy({ $0.bounds == first.bounds && $0.counts.count == first.counts.count }),
               first.counts.count == first.bounds.count + 1 else { return nil }
-        var counts = Array(repeating: UInt64(0), count: first.counts.count)
-        for histogram in histograms { for index in counts.indices { counts[index] += histogram.counts[index] } }
-        let total = counts.reduce(0, +)
-        guard total > 0 else { return nil }
-        let rank = quantile * Double(total)
-        var below: UInt64 = 0
-        var estimate = first.bounds.last
-        for (index, count) in counts.enumerated() {
-            guard Double(below + count) >= rank, count > 0 else { below += count; continue }
-            guard index < first.bounds.count else { break }
-            let upper = first.bounds[index]
-            let lower = index == 0 ? min(0, upper) : first.bounds[index - 1]
-            estimate = lower + (upper - lower) * (rank - Double(below)) / Double(count)
-            break
-        }
-        guard let estimate else { return nil }
+        guard let (estimate, _) = BucketCounts.unclampedQuantile(quantile, of: histograms.compactMap { BucketCounts(.histogram($0)) }) else { return nil }
         let minimums = histograms.compactMap(\.min), maximums = histograms.compactMap(\.max)
         guard minimums.count == histograms.count, maximums.count == histograms.count,
               let low = minimums.min(), let high = maximums.max(), low <= high else { return HistogramQuantile(value: estimate, precision: .estimated) }

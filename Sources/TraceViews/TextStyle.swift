@@ -15,6 +15,12 @@ public struct TextStyle: Sendable {
         return "\u{1B}[\(Self.palette[ServicePalette.index(for: service)])m\(text)\u{1B}[0m"
     }
 
+    /// The colour of a chart's `index`th line, so lines stay apart; on a terminal only.
+    public func series(_ text: String, index: Int) -> String {
+        guard colors else { return text }
+        return "\u{1B}[\(Self.palette[index % Self.palette.count])m\(text)\u{1B}[0m"
+    }
+
     public func error(_ text: String) -> String { colors ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
     public func warning(_ text: String) -> String { colors ? "\u{1B}[33m\(text)\u{1B}[0m" : text }
     public func dim(_ text: String) -> String { colors ? "\u{1B}[2m\(text)\u{1B}[0m" : text }

@@ -7,7 +7,7 @@ import TraceViews
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
-        abstract: "List stored metrics; or one metric's series and points.",
+        abstract: "List stored metrics; or chart one over time, with its series and points.",
         discussion: """
             With no name, one line a metric: its name, kind (counter, up-down counter, gauge, \
             histogram, exponential histogram, summary), unit, how many series and points are \
@@ -17,14 +17,20 @@ struct MetricsCommand: ParsableCommand {
             collect` receives metrics from any OpenTelemetry SDK over OTLP (gRPC MetricsService, \
             POST /v1/metrics).
 
+            With a name, the metric over time, drawn to the terminal's width in steps of --step: a \
+            counter's rate per second, a gauge's (or up-down counter's) value, a histogram's p50, \
+            p90 and p99 from the buckets that filled in each step; one line a --by value (a chart \
+            a value, for a histogram). Under a histogram's chart, the exemplars of the slowest \
+            bucket in the window: the traces it counted, for `trace show`. Then each series now.
+
             `trace run` and `trace serve` measure the demo pair itself: http.server.request.duration \
             and http.server.requests for each service, http.client.request.duration for the \
             frontend's calls, by method and status; with the builtin tracer each duration bucket \
             keeps a trace it counted (an exemplar).
 
               trace metrics                                   every metric
-              trace metrics http.server.request.duration      each series now
-              trace metrics http.server.request.duration --by http.response.status_code
+              trace metrics http.server.request.duration      over time, and each series now
+              trace metrics http.server.requests --by service.name --since 10m --step 30s
               trace metrics http.server.request.duration --json
 
             With --json, the metric's points as stored: {"name", "kind", "unit", "description", \
@@ -34,11 +40,14 @@ struct MetricsCommand: ParsableCommand {
             point's "exemplars" with the "traceId" to open with `trace show`.
             """)
 
-    @Argument(help: ArgumentHelp("A metric's name: show its series and points.", valueName: "name"))
+    @Argument(help: ArgumentHelp("A metric's name: chart it over time, then its series.", valueName: "name"))
     var name: String?
 
     @Option(help: ArgumentHelp("Only points from within this long ago, e.g. 15m (with a name).", valueName: "duration"))
     var since: DurationArgument?
+
+    @Option(help: ArgumentHelp("The chart's step, e.g. 10s (default: the shortest round step that fits the width and the points' interval).", valueName: "duration"))
+    var step: DurationArgument?
 
     @Option(help: ArgumentHelp("Combine the metric's series by this attribute (or resource attribute, e.g. service.name): a row per value.", valueName: "attribute"))
     var by: String?
@@ -55,7 +64,10 @@ struct MetricsCommand: ParsableCommand {
         if name == nil, json { throw ValidationError("--json needs a metric name: trace metrics NAME --json") }
         if name == nil, since != nil { throw ValidationError("--since needs a metric name: trace metrics NAME --since 15m") }
         if name == nil, by != nil { throw ValidationError("--by needs a metric name: trace metrics NAME --by http.response.status_code") }
+        if name == nil, step != nil { throw ValidationError("--step needs a metric name: trace metrics NAME --step 10s") }
         if json, by != nil { throw ValidationError("--by and --json do not combine: --json prints every series as stored") }
+        if json, step != nil { throw ValidationError("--step and --json do not combine: --json prints every point as stored") }
+        if let step, step.nanos < 1_000_000 { throw ValidationError("--step must be at least 1ms, got \(DurationFormat.string(nanos: step.nanos))") }
         if let width, !(40...1000).contains(width) { throw ValidationError("--width must be from 40 to 1000, got \(width)") }
     }
 
@@ -70,10 +82,8 @@ struct MetricsCommand: ParsableCommand {
             }
             return
         }
-        let cutoff = since.map { since in
-            let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-            return now > since.nanos ? now - since.nanos : 0
-        }
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        let cutoff = since.map { since in now > since.nanos ? now - since.nanos : 0 }
         if json {
             let points = try store.metricPoints(named: name, since: cutoff)
             if points.isEmpty { try checkKnown(name, in: store) }
@@ -81,17 +91,30 @@ struct MetricsCommand: ParsableCommand {
             return
         }
         let series = try store.metricSeries(named: name, since: cutoff)
-        guard !series.isEmpty else {
+        guard !series.isEmpty, let span = try store.metricTimeSpan(named: name, since: cutoff) else {
             try checkKnown(name, in: store)
             return Terminal.printNote("no points of \(TerminalText.escaped(name)) in that time")
         }
-        guard let by else { return print(MetricText.seriesTable(series, width: width ?? Terminal.width).joined(separator: "\n")) }
-        guard series.contains(where: { MetricText.value(of: by, in: $0.latest) != nil }) else {
+        if let by, !series.contains(where: { MetricText.value(of: by, in: $0.latest) != nil }) {
             let known = Set(series.flatMap { $0.latest.attributes.map(\.key) + $0.latest.resource.attributes.map(\.key) }).sorted()
             throw ValidationError("no series of \(TerminalText.escaped(name)) has the attribute '\(TerminalText.escaped(by))'; its attributes: "
                 + known.map(TerminalText.escaped).joined(separator: ", "))
         }
-        print(MetricText.groupedTable(series, by: by, width: width ?? Terminal.width).joined(separator: "\n"))
+        let width = width ?? Terminal.width
+        let window: MetricChartWindow
+        do {
+            window = try MetricChartWindow(start: cutoff ?? span.oldest, end: cutoff == nil ? span.newest : max(span.newest, now), typicalInterval: span.typicalInterval,
+                                           columns: MetricChartText.plotColumns(width: width), step: step?.nanos)
+        } catch .tooManySteps(let steps, let columns, let fitting) {
+            throw ValidationError("--step \(DurationFormat.string(nanos: step?.nanos ?? 0)) makes \(steps) steps, and \(columns) fit in \(width) columns: "
+                + "use --step \(DurationFormat.string(nanos: fitting)), a shorter --since or a wider --width")
+        }
+        let histories = try store.metricHistory(named: name, from: window.from, through: window.through, step: window.step)
+        for chart in MetricChart.charts(histories, window: window, by: by) {
+            print(MetricChartText.lines(chart, width: width, style: Terminal.style).joined(separator: "\n") + "\n")
+        }
+        guard let by else { return print(MetricText.seriesTable(series, width: width).joined(separator: "\n")) }
+        print(MetricText.groupedTable(series, by: by, width: width).joined(separator: "\n"))
     }
 
     /// Throws unless `name` is a stored metric's, naming the nearest ones.

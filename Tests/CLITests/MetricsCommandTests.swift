@@ -113,13 +113,48 @@ extension MetricsCommandTests {
             .insert([point(200, "/a", 7), point(200, "/b", 5), point(500, "/a", 2)])
         let byStatus = try TraceBinary.run(["metrics", "requests", "--by", "status", "--db", "m.db"], in: directory)
         #expect(byStatus.status == 0)
-        #expect(byStatus.stdout == """
+        #expect(byStatus.stdout.hasSuffix("""
+
             STATUS  SERIES  POINTS  LAST
             200          2       2  12
             500          1       1  2
 
-            """)
+            """), "the chart, then the table by status")
         let byService = try TraceBinary.run(["metrics", "requests", "--by", "service.name", "--db", "m.db"], in: directory)
         #expect(byService.stdout.split(separator: "\n").last == "web                3       3  14", "a resource attribute groups too")
+    }
+}
+
+extension MetricsCommandTests {
+    /// `trace metrics NAME` draws the metric over time, then lists the slowest bucket's traces and
+    /// the series: p50/p90/p99 of what each step's buckets gained, in plain text when piped.
+    @Test func aHistogramIsChartedStepByStepWithTheTracesOfItsSlowestBucket() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let duration = Metric(name: "checkout.duration", unit: "s", kind: .histogram, temporality: .cumulative)
+        let start: UInt64 = 1_800_000_000_000_000_000, second: UInt64 = 1_000_000_000
+        let slow = TraceID(high: 0xabc, low: 0xdef)
+        // Ten fast checkouts a second, then in the third second ten slow ones.
+        let counts: [[UInt64]] = [[0, 10, 0, 0], [0, 20, 0, 0], [0, 20, 10, 0]]
+        let points = counts.enumerated().map { index, counts in
+            MetricPoint(metric: duration, resource: Resource(attributes: [Attribute("service.name", .string("shop"))]), startTimeUnixNano: start,
+                        timeUnixNano: start + UInt64(index + 1) * second - 1, value: .histogram(.init(count: counts.reduce(0, +), bounds: [0.1, 0.2, 0.4], counts: counts)),
+                        exemplars: index == 2 ? [Exemplar(timeUnixNano: start + 2_500_000_000, value: 0.35, traceID: slow, spanID: SpanID(0x42))] : [])
+        }
+        try TraceStore.openForWriting(path: directory.appendingPathComponent("m.db").path).insert(points)
+        let chart = try TraceBinary.run(["metrics", "checkout.duration", "--db", "m.db", "--width", "80", "--step", "1s"], in: directory)
+        #expect(chart.status == 0, "\(chart.stderr)")
+        let lines = chart.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("checkout.duration (histogram, s): p50, p90 and p99 estimated from the") == true)
+        #expect(lines.contains("    500ms ┤"), "the value axis, up to a round value above the largest")
+        #expect(lines.contains("● p50  last 300ms, max 300ms"), "the third second gained ten in (200ms, 400ms]")
+        #expect(lines.contains("○ p90  last 380ms, max 380ms"))
+        #expect(lines.contains("slowest bucket in this window: (200ms, 400ms]; traces it counted (trace show ID):"))
+        #expect(lines.contains { $0.hasSuffix(slow.hex + " span " + SpanID(0x42).hex) && $0.hasPrefix("     350ms  ") })
+        #expect(lines.contains { $0.hasPrefix("SERVICE") } && !chart.stdout.contains("\u{1B}"), "the series table follows; no colour into a pipe")
+
+        let tooFine = try TraceBinary.run(["metrics", "checkout.duration", "--db", "m.db", "--width", "80", "--step", "1ms"], in: directory)
+        #expect(tooFine.status == 64)
+        #expect(tooFine.stderr.hasPrefix("trace: error: --step 1ms makes 2001 steps, and 69 fit in 80 columns: use --step 1s, a shorter --since or a wider --width"), "\(tooFine.stderr)")
     }
 }

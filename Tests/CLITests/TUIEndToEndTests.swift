@@ -94,6 +94,30 @@ import TraceFixtures
         _ = try tmux.waitFor("TUI-EXIT:0")
     }
 
+    /// The metrics screen in a real terminal: `M`, Enter draws the demo's request durations, and
+    /// Enter on an exemplar of the slowest bucket opens the trace it was measured in.
+    @Test func theMetricsScreenChartsADurationAndOpensAnExemplarsTrace() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try TraceBinary.run(["run", "--requests", "30", "--db", "metrics.db"], in: directory).status == 0)
+        let command = "cd '\(directory.path)' && LANG=C.UTF-8 TERM=xterm-256color NO_COLOR=1 '\(TraceBinary.url.path)' tui --db metrics.db; echo TUI-EXIT:$?; exec cat"
+        let tmux = try TmuxSession(command: command, width: 120, height: 44)
+        _ = try tmux.waitFor("the list") { $0.contains("1/30 traces") }
+        try tmux.send("M")
+        _ = try tmux.waitFor("the metrics") { $0.contains("·  metrics") && $0.contains("http.server.request.duration") && $0.contains("http.client.request.duration") }
+        // The list is by name: client duration, server duration, server requests.
+        try tmux.send("j")
+        try tmux.send("Enter")
+        let chart = try tmux.waitFor("the chart") { $0.contains("metric http.server.request.duration") && $0.contains("p99  last") }
+        #expect(chart.contains("Slowest bucket"), "the builtin tracer keeps an exemplar a bucket")
+        try tmux.send("Enter")
+        _ = try tmux.waitFor("the exemplar's trace") { $0.hasPrefix("Trace ") && $0.contains("incoming call") }
+        try tmux.send("Escape")
+        _ = try tmux.waitFor("back on the chart") { $0.contains("metric http.server.request.duration") }
+        try tmux.send("q")
+        _ = try tmux.waitFor("TUI-EXIT:0")
+    }
+
     /// The lines below the pane separator.
     static func detailPane(_ screen: String) -> [Substring] {
         Array(screen.split(separator: "\n").drop { !$0.hasPrefix("────") }.dropFirst())

@@ -46,3 +46,29 @@ import TraceStore
         #expect(try sqlite(path, "PRAGMA foreign_key_check") == "")
     }
 }
+
+extension MetricStoreTests {
+    /// A chart's read: per series the point before the window, then the newest point of each step
+    /// (every point for delta temporality), whatever else the series holds.
+    @Test func historyIsTheNewestPointOfEachStepAfterTheOneBefore() throws {
+        let store = try TraceStore.inMemory()
+        let origin: UInt64 = 1_800_000_000_000_000_000, second: UInt64 = 1_000_000_000
+        let cumulative = Metric(name: "requests", kind: .sum, temporality: .cumulative, isMonotonic: true)
+        let delta = Metric(name: "requests", kind: .sum, temporality: .delta, isMonotonic: true)
+        let times: [UInt64] = [200, 400, 1_100, 1_900, 2_500, 3_200].map { origin + $0 * 1_000_000 }
+        let points = times.enumerated().flatMap { index, time in
+            [MetricPoint(metric: cumulative, startTimeUnixNano: origin, timeUnixNano: time, value: .int(Int64(index * 10))),
+             MetricPoint(metric: delta, attributes: [Attribute("delta", .bool(true))], timeUnixNano: time, value: .int(Int64(index)))]
+        }
+        try store.insert(points)
+        let histories = try store.metricHistory(named: "requests", from: origin + second, through: origin + 3 * second - 1, step: second)
+        #expect(histories.count == 2)
+        let counter = try #require(histories.first { $0.newest?.metric == cumulative })
+        #expect(counter.baseline?.timeUnixNano == times[1])
+        #expect(counter.points.map(\.timeUnixNano) == [times[3], times[4]], "the newest point of [1s, 2s) and of [2s, 3s)")
+        let deltas = try #require(histories.first { $0.newest?.metric == delta })
+        #expect(deltas.baseline?.timeUnixNano == times[1] && deltas.points.map(\.value) == [.int(2), .int(3), .int(4)], "delta points all count")
+        #expect(try store.metricTimeSpan(named: "requests") == MetricTimeSpan(oldest: times[0], newest: times[5], typicalInterval: 200_000_000), "the gap between the two oldest points")
+        #expect(try store.metricTimeSpan(named: "nothing") == nil)
+    }
+}

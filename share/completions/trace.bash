@@ -414,12 +414,15 @@ _trace_metrics() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--since --by --width --db)
+    non_repeating_options=(--since --step --by --width --db)
     __trace_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--since')
+        return
+        ;;
+    '--step')
         return
         ;;
     '--by')

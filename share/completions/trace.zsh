@@ -57,7 +57,7 @@ _trace() {
             'list:List stored traces, newest first; or follow them as they are stored.'
             'show:Show one trace as a waterfall, with where its time went.'
             'logs:List stored log records, newest first; or follow them as they are stored.'
-            'metrics:List stored metrics; or one metric'\''s series and points.'
+            'metrics:List stored metrics; or chart one over time, with its series and points.'
             'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
             'diff:Compare two traces span by span and say where the difference in duration comes from.'
             'flame:A flame graph over many traces: where time goes, by path of service and span name.'
@@ -231,6 +231,7 @@ _trace_metrics() {
     local -ar arg_specs=(
         ':name:'
         '--since[Only points from within this long ago, e.g. 15m (with a name).]:duration:'
+        '--step[The chart'\''s step, e.g. 10s (default\: the shortest round step that fits the width and the points'\'' interval).]:duration:'
         '--by[Combine the metric'\''s series by this attribute (or resource attribute, e.g. service.name)\: a row per value.]:attribute:'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--json[Print the metric'\''s points as JSON (with a name).]'
