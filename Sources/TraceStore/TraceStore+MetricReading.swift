@@ -9,7 +9,7 @@ extension TraceStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT m.id, m.name, m.kind, m.unit, m.temporality, m.monotonic, m.description,
                        (SELECT count(*) FROM metric_series s WHERE s.metric_id = m.id),
-                       (SELECT count(*) FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.metric_id = m.id)
+                       (SELECT coalesce(sum(point_count), 0) FROM metric_series s WHERE s.metric_id = m.id)
                 FROM metrics m ORDER BY m.name, m.kind
                 """)
             var context = ReadContext(db: db, dictionary: dictionary)
@@ -36,15 +36,15 @@ extension TraceStore {
     }
 
     /// Each series of the metrics of this name: its newest point (since `since`) and how many it has
-    /// since then; one index seek a series, however many points it holds.
+    /// since then; one index seek a series, however many points it holds (and a count of those in
+    /// the window, with `since`).
     public func metricSeries(named name: String, since: UInt64? = nil) throws -> [MetricSeriesSummary] {
         try writer.read { db in
             var context = ReadContext(db: db, dictionary: dictionary)
-            let from = Int64(clamping: since ?? 0)
+            let counted = since.map { "(SELECT count(*) FROM metric_points WHERE series_id = s.id AND time_ns >= \(Int64(clamping: $0)))" } ?? "s.point_count"
             let series = try Row.fetchAll(db, sql: """
-                SELECT s.id, (SELECT count(*) FROM metric_points WHERE series_id = s.id AND time_ns >= ?)
-                FROM metric_series s JOIN metrics m ON m.id = s.metric_id WHERE m.name = ? ORDER BY s.id
-                """, arguments: [from, name])
+                SELECT s.id, \(counted) FROM metric_series s JOIN metrics m ON m.id = s.metric_id WHERE m.name = ? ORDER BY s.id
+                """, arguments: [name])
             return try series.compactMap { row -> MetricSeriesSummary? in
                 let count: Int = row[1]
                 guard count > 0 else { return nil }

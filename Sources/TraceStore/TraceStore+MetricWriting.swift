@@ -145,6 +145,7 @@ extension StoreWriter {
             INSERT OR IGNORE INTO metric_points (series_id, time_ns, start_delta_ns, flags, value, sum, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         var outcome = InsertOutcome()
+        var added: [Int64: Int64] = [:]
         for index in batch.points.indices {
             let point = batch.points[index]
             let seriesID = try self.seriesID(of: point, json: &json, db: db)
@@ -162,7 +163,14 @@ extension StoreWriter {
             try insertPoint.execute(db)
             guard db.changesCount == 1 else { outcome.duplicates += 1; continue }
             outcome.inserted += 1
+            added[seriesID, default: 0] += 1
             if !point.exemplars.isEmpty { try insert(point.exemplars, seriesID: seriesID, pointTime: time, json: &json, db: db) }
+        }
+        let count = try RawStatement(db, sql: "UPDATE metric_series SET point_count = point_count + ? WHERE id = ?")
+        for (seriesID, points) in added {
+            count.bind(1, points)
+            count.bind(2, seriesID)
+            try count.execute(db)
         }
         return outcome
     }

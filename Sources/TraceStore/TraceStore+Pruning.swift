@@ -48,6 +48,9 @@ extension TraceStore {
                 // Metric points go by their time; their series stay, a few rows each.
                 try db.execute(sql: "DELETE FROM metric_exemplars WHERE point_time_ns < ?", arguments: [Int64(clamping: instant)])
                 try db.execute(sql: "DELETE FROM metric_points WHERE series_id IN (SELECT id FROM metric_series) AND time_ns < ?", arguments: [Int64(clamping: instant)])
+                if db.changesCount > 0 {
+                    try db.execute(sql: "UPDATE metric_series SET point_count = (SELECT count(*) FROM metric_points WHERE series_id = metric_series.id)")
+                }
             }
             try db.execute(sql: """
                 DELETE FROM logs WHERE trace_ref IN (SELECT lt.id FROM log_traces lt JOIN traces t ON t.trace_id = lt.trace_id WHERE t.id IN doomed);

@@ -74,6 +74,7 @@ extension TraceStore {
         migrator.registerMigration("v4", migrate: TraceStore.migrateToV4)
         migrator.registerMigration("v5", migrate: TraceStore.migrateToV5)
         migrator.registerMigration("v6", migrate: TraceStore.migrateToV6)
+        migrator.registerMigration("v7", migrate: TraceStore.migrateToV7)
         return migrator
     }()
 

@@ -43,7 +43,24 @@ import TraceStore
         #expect(try sqlite(path, "SELECT count(*), min(time_ns) FROM metric_points") == "7|2000000000000")
         #expect(try sqlite(path, "SELECT count(*) FROM metric_exemplars") == "2")
         #expect(try sqlite(path, "SELECT count(*) FROM metric_series") == "7")
+        #expect(try sqlite(path, "SELECT sum(point_count) FROM metric_series") == "7", "each series' count follows")
         #expect(try sqlite(path, "PRAGMA foreign_key_check") == "")
+    }
+
+    /// v7 counts each series' points as it upgrades a file, and the writer keeps counting (a retried point not twice).
+    @Test func seriesCountTheirPointsFromTheUpgradeOn() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("metrics.db").path
+        try TraceStore.openForWriting(path: path).insert(sampleMetricPoints(at: 1_000_000_000_000) + sampleMetricPoints(at: 2_000_000_000_000))
+        // As v6 left it: no count column, v7 not applied.
+        _ = try sqlite(path, "ALTER TABLE metric_series DROP COLUMN point_count; DELETE FROM grdb_migrations WHERE identifier = 'v7'")
+        let store = try TraceStore.openForWriting(path: path)
+        #expect(try sqlite(path, "SELECT group_concat(point_count) FROM metric_series") == "2,2,2,2,2,2,2")
+        try store.insert(sampleMetricPoints(at: 2_000_000_000_000) + sampleMetricPoints(at: 3_000_000_000_000))
+        #expect(try store.metricSummaries().map(\.pointCount) == [3, 3, 6, 3, 3, 3])
+        #expect(try store.metricSeries(named: "http.server.requests").map(\.pointCount) == [3, 3])
+        #expect(try store.metricSeries(named: "http.server.requests", since: 2_000_000_000_000).map(\.pointCount) == [2, 2])
     }
 }
 
