@@ -83,6 +83,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // Zipkin transport: POST /api/v2/spans (v2 JSON) in front of the same ingestion.
+        .target(
+            name: "ZipkinHTTP",
+            dependencies: [
+                "OTLPHTTP", "TraceIngest",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // OTLP/gRPC transport: the TraceService, LogsService and MetricsService Export servers in front of the same ingestion.
         .target(
             name: "OTLPGRPC",
@@ -148,7 +158,7 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
+                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
                 "TraceQL", "TraceSearch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -181,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "OTLPTests",
             dependencies: [
-                "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures",
+                "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -7,18 +7,6 @@ import OTLP
 import ServiceLifecycle
 import TraceIngest
 
-/// Where an OTLP/gRPC receiver listens (how much it accepts is the ingestor's `maxBodyBytes`).
-public struct OTLPGRPCReceiverConfiguration: Sendable {
-    public var host: String
-    /// 0 picks a free port; the bound one is reported through `onServerRunning`.
-    public var port: Int
-
-    public init(host: String = "127.0.0.1", port: Int = 4317) {
-        self.host = host
-        self.port = port
-    }
-}
-
 /// The OTLP/gRPC endpoints (`TraceService/Export`, `LogsService/Export`, `MetricsService/Export`), on the same ingestion as OTLP/HTTP.
 /// A long-running service: it serves until graceful shutdown, during which new calls, and calls
 /// still waiting for their message, get UNAVAILABLE so exporters retry elsewhere or later.
@@ -27,7 +15,7 @@ public struct OTLPGRPCReceiver: Service {
     private let transport: HTTP2ServerTransport.Posix
     private let onServerRunning: @Sendable (Int) async -> Void
 
-    public init(configuration: OTLPGRPCReceiverConfiguration, ingestor: Ingestor,
+    public init(configuration: ReceiverAddress, ingestor: Ingestor,
                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
         transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.host, port: configuration.port),

@@ -6,31 +6,25 @@ import Logging
 import NIOCore
 import SwiftProtobuf
 
-/// Where an OTLP/HTTP receiver listens (how much it accepts is the ingestor's `maxBodyBytes`).
-public struct OTLPReceiverConfiguration: Sendable {
-    public var host: String
-    /// 0 picks a free port; the bound one is reported through `onServerRunning`.
-    public var port: Int
-
-    public init(host: String = "127.0.0.1", port: Int = 4318) {
-        self.host = host
-        self.port = port
-    }
-}
-
 /// The OTLP/HTTP endpoints (`POST /v1/traces`, `POST /v1/logs`, `POST /v1/metrics`), as the OTLP specification describes them.
 public enum OTLPReceiver {
     /// Builds the receiver; the tests and the `trace` commands all call this.
     public static func buildApplication(
-        configuration: OTLPReceiverConfiguration,
+        configuration: ReceiverAddress,
         ingestor: Ingestor,
         logger: Logger = Logger(label: "trace.receiver"),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        application(serving: buildRouter(ingestor: ingestor), on: configuration, logger: logger, onServerRunning: onServerRunning)
+    }
+
+    /// A receiver's router served on an address, reporting the port it bound: every HTTP receiver's application.
+    public static func application(serving router: Router<OTLPRequestContext>, on address: ReceiverAddress, logger: Logger,
+                                   onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(ingestor: ingestor),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "trace"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            router: router,
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "trace"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? address.port) },
             logger: logger)
     }
 
@@ -56,19 +50,8 @@ public enum OTLPReceiver {
         guard ["gzip", "identity"].contains(encoding) else {
             return failure(.unsupportedMediaType("Content-Encoding \(encoding) is not supported; use gzip or none"), as: contentType)
         }
-        // An oversized body is refused before it is read (when its length is declared) or as soon as
-        // it passes the limit, and the connection is closed rather than drained.
-        let tooLarge = failure(.tooLarge(limit: ingestor.maxBodyBytes), as: contentType, closing: true)
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > ingestor.maxBodyBytes {
-            context.stopReading()
-            return tooLarge
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: ingestor.maxBodyBytes)
-        } catch {
-            context.stopReading()
-            return tooLarge
+        guard let body = await context.body(of: request, limit: ingestor.maxBodyBytes) else {
+            return failure(.tooLarge(limit: ingestor.maxBodyBytes), as: contentType, closing: true)
         }
         do {
             let outcome = try await ingestor.ingest(.encoded(signal, body: body, contentType: contentType, gzipped: encoding == "gzip"))

@@ -16,4 +16,20 @@ public struct OTLPRequestContext: RequestContext {
     func stopReading() {
         channel.close(mode: .input, promise: nil)
     }
+
+    /// The request's body, or nil when it is larger than `limit`: refused before it is read when
+    /// its length is declared, or as soon as it passes the limit, the connection then closed rather
+    /// than drained.
+    public func body(of request: Request, limit: Int) async -> ByteBuffer? {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            stopReading()
+            return nil
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch {
+            stopReading()
+            return nil
+        }
+    }
 }

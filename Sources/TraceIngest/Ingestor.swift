@@ -94,6 +94,15 @@ public struct Ingestor: Sendable {
                 let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
                 if let forwarding { forwarder?.enqueue(forwarding.request, arrivedAs: forwarding.body) }
                 return outcome
+            case .zipkin(let body, let gzipped):
+                let decoded: (spans: [Span], rejected: [OTLPDecodingError])
+                do { decoded = try ZipkinJSON.decodedSpans(from: decompressed(body, gzipped: gzipped)) } catch let error as OTLPDecodingError {
+                    throw IngestError.badRequest(error.description)
+                }
+                let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
+                // Forwarded as OTLP, which is what the other end speaks.
+                forwarder?.enqueue(ExportTraceServiceRequest(spans: decoded.spans), arrivedAs: nil)
+                return outcome
             case .encoded(.logs, let body, let contentType, let gzipped):
                 let request = try decodeLogs(decompressed(body, gzipped: gzipped), contentType: contentType)
                 let decoded = request.decodedLogRecords()

@@ -5,6 +5,7 @@ import OTLPGRPC
 import OTLPHTTP
 import TraceIngest
 import ServiceLifecycle
+import ZipkinHTTP
 
 struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,12 @@ struct CollectCommand: AsyncParsableCommand {
             optionally gzip, into \
             one database, until Ctrl-C; then finishes what it received and exits 0. An SDK with no endpoint configured finds it: most export \
             over gRPC to 4317, the rest over HTTP to 4318.
+
+            --zipkin-port 9411 also takes Zipkin v2 JSON spans (POST /api/v2/spans, optionally gzip), \
+            from apps instrumented with Zipkin libraries (Brave, Sleuth, zipkin-go) or an \
+            OpenTelemetry SDK's Zipkin exporter: localEndpoint.serviceName becomes service.name, \
+            tags attributes (an error tag an error status), annotations events; a shared span's \
+            server half is kept as its own span, under the client's.
 
             --otlp-endpoint forwards every accepted trace request, once stored, to another collector (Jaeger, \
             Tempo, an OpenTelemetry Collector) over --otlp-protocol; a collector that is down costs \
@@ -32,6 +39,9 @@ struct CollectCommand: AsyncParsableCommand {
             help: ArgumentHelp("Port for OTLP/HTTP (0 picks a free one), or off. --port is the same.", valueName: "port|off"))
     var httpPort = ListenPort.port(4318)
 
+    @Option(name: [.customLong("zipkin-port")], help: ArgumentHelp("Port for Zipkin v2 JSON spans, usually 9411 (0 picks a free one); off by default.", valueName: "port|off"))
+    var zipkinPort = ListenPort.off
+
     @Option(help: ArgumentHelp("Largest request accepted, in MiB, after decompression.", valueName: "MiB"))
     var maxBodySize = 64
 
@@ -41,7 +51,9 @@ struct CollectCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard grpcPort != .off || httpPort != .off else { throw ValidationError("--grpc-port off and --http-port off leave nothing to listen on") }
+        guard grpcPort != .off || httpPort != .off || zipkinPort != .off else {
+            throw ValidationError("--grpc-port off and --http-port off leave nothing to listen on")
+        }
         guard (1...4096).contains(maxBodySize) else { throw ValidationError("--max-body-size must be from 1 to 4096 MiB") }
     }
 
@@ -50,7 +62,7 @@ struct CollectCommand: AsyncParsableCommand {
             let statistics = IngestStatistics()
             let forwarder = try forwarding.forwarder(statistics: statistics)
             let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20)
-            let banner = ListeningBanner(expected: [grpcPort, httpPort].filter { $0 != .off }.count, path: store.path)
+            let banner = ListeningBanner(expected: [grpcPort, httpPort, zipkinPort].filter { $0 != .off }.count, path: store.path)
             var receivers: [any Service] = []
             if let port = grpcPort.number {
                 receivers.append(OTLPGRPCReceiver(
@@ -62,11 +74,18 @@ struct CollectCommand: AsyncParsableCommand {
                     configuration: .init(host: host, port: port), ingestor: ingestor, logger: .silent,
                     onServerRunning: { [host] port in await banner.report("http://\(host):\(port)/v1/traces (OTLP/HTTP)") }))
             }
+            if let port = zipkinPort.number {
+                receivers.append(ListeningService(option: "--zipkin-port", address: "\(host):\(port)", service: ZipkinReceiver.buildApplication(
+                    configuration: .init(host: host, port: port), ingestor: ingestor, logger: .silent,
+                    onServerRunning: { [host] port in await banner.report("http://\(host):\(port)/api/v2/spans (Zipkin)") })))
+            }
             let group = ServiceGroup(configuration: .init(
                 services: ([forwarder].compactMap { $0 } as [any Service]) + receivers,
                 gracefulShutdownSignals: [.sigint, .sigterm], logger: .quiet))
             do {
                 try await group.run()
+            } catch let error as ListeningService.Failure {
+                throw UserFacingError.wrapping(error.underlying, listeningOn: error.address, option: error.option)
             } catch let error as OTLPGRPCReceiver.CannotListen {
                 throw UserFacingError.cannotListen(on: "\(host):\(grpcPort)", errno: error.errno, option: "--grpc-port")
             } catch {
@@ -111,5 +130,22 @@ private actor ListeningBanner {
         guard addresses.count == expected else { return }
         let ordered = addresses.sorted { $0.hasSuffix("(OTLP/HTTP)") && !$1.hasSuffix("(OTLP/HTTP)") }
         Terminal.printNote("listening on \(ordered.joined(separator: " and ")), storing in \(path); Ctrl-C to stop")
+    }
+}
+
+/// A receiver whose failure to start says which option chose its port, when several HTTP servers run side by side.
+private struct ListeningService: Service {
+    struct Failure: Error {
+        var option: String
+        var address: String
+        var underlying: any Error
+    }
+
+    let option: String
+    let address: String
+    let service: any Service
+
+    func run() async throws {
+        do { try await service.run() } catch { throw Failure(option: option, address: address, underlying: error) }
     }
 }

@@ -3,7 +3,7 @@ import TraceModel
 import TraceStore
 import TraceViews
 
-/// A trace id as typed: the full 32 hex digits or a unique prefix of them.
+/// A trace id as typed: the full 32 hex digits or a unique prefix of them (or a 64-bit Zipkin id).
 enum TraceIDPrefix {
     static func validate(_ text: String) throws {
         let isHex = text.utf8.allSatisfy { UInt8(ascii: "0") <= $0 && $0 <= UInt8(ascii: "9") || UInt8(ascii: "a") <= ($0 | 0x20) && ($0 | 0x20) <= UInt8(ascii: "f") }
@@ -22,7 +22,9 @@ enum TraceIDPrefix {
     /// The id of the one stored trace the prefix names; with `allowingUnstored`, a full id is
     /// taken as it is even when no span of it is stored (its log records may be).
     static func resolveID(_ prefix: String, in store: TraceStore, allowingUnstored: Bool = false) throws -> TraceID {
-        let matches = try store.traceIDs(withPrefix: prefix, limit: 6)
+        var matches = try store.traceIDs(withPrefix: prefix, limit: 6)
+        // Zipkin's 64-bit trace ids, as its apps log them, are stored padded to 128 bits.
+        if matches.isEmpty, prefix.count == 16 { matches = try store.traceIDs(withPrefix: String(repeating: "0", count: 16) + prefix, limit: 6) }
         if matches.isEmpty, allowingUnstored, prefix.count == 32, let id = TraceID(hex: prefix) { return id }
         guard let id = matches.first else {
             throw UserFacingError("no trace \(prefix.count == 32 ? "" : "starting with ")\(prefix) in \(store.path) (see `trace list`)")

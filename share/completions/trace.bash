@@ -262,7 +262,7 @@ _trace_collect() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --grpc-port --http-port --port --max-body-size --otlp-endpoint --otlp-protocol --db)
+    non_repeating_options=(--host --grpc-port --http-port --port --zipkin-port --max-body-size --otlp-endpoint --otlp-protocol --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -274,6 +274,9 @@ _trace_collect() {
         return
         ;;
     '--http-port'|'--port')
+        return
+        ;;
+    '--zipkin-port')
         return
         ;;
     '--max-body-size')

@@ -134,6 +134,7 @@ _trace_collect() {
         '--host[Address to listen on.]:host:'
         '--grpc-port[Port for OTLP/gRPC (0 picks a free one), or off.]:port|off:'
         '(--http-port --port)'{--http-port,--port}'[Port for OTLP/HTTP (0 picks a free one), or off. --port is the same.]:port|off:'
+        '--zipkin-port[Port for Zipkin v2 JSON spans, usually 9411 (0 picks a free one); off by default.]:port|off:'
         '--max-body-size[Largest request accepted, in MiB, after decompression.]:MiB:'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
