@@ -95,22 +95,21 @@ extension TraceStore {
                 let baselines = try context.seriesPoints(where: """
                     s.metric_id = \(metricID) AND p.time_ns = (SELECT max(time_ns) FROM metric_points WHERE series_id = s.id AND time_ns < \(start))
                     """)
-                var window = "s.metric_id = \(metricID) AND p.time_ns BETWEEN \(start) AND \(end)"
-                if temporality != Metric.Temporality.delta.rawValue {
+                let inWindow: [(seriesID: Int64, point: MetricPoint)]
+                if temporality == Metric.Temporality.delta.rawValue {
+                    inWindow = try context.seriesPoints(where: "s.metric_id = \(metricID) AND p.time_ns BETWEEN \(start) AND \(end)")
+                } else {
                     // The newest point of each step: one index seek a series and step, however many points a step holds.
-                    let count = (end - start) / width + 1
-                    window = """
-                        (p.series_id, p.time_ns) IN (WITH RECURSIVE steps(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM steps WHERE k + 1 < \(count))
-                            SELECT id, newest FROM (SELECT c.id, (SELECT max(q.time_ns) FROM metric_points q WHERE q.series_id = c.id
-                                AND q.time_ns >= \(start) + k * \(width) AND q.time_ns < \(start) + (k + 1) * \(width) AND q.time_ns <= \(end)) AS newest
-                            FROM metric_series c CROSS JOIN steps WHERE c.metric_id = \(metricID)) WHERE newest IS NOT NULL)
-                        """
+                    let series = try Int64.fetchAll(db, sql: "SELECT id FROM metric_series WHERE metric_id = ? ORDER BY id", arguments: [metricID])
+                    let steps = stride(from: start, through: end, by: Int(width)).map { ($0, min($0 + width - 1, end)) }
+                    inWindow = try context.seriesPoints(where: "p.series_id = ? AND p.time_ns BETWEEN ? AND ?", order: "p.time_ns DESC", limit: 1,
+                                                        for: series.flatMap { id in steps.map { [id, $0.0, $0.1] } })
                 }
                 for (series, point) in baselines {
                     if histories[series] == nil { order.append(series) }
                     histories[series] = MetricSeriesHistory(baseline: point, points: [])
                 }
-                for (series, point) in try context.seriesPoints(where: window) {
+                for (series, point) in inWindow {
                     if histories[series] == nil { order.append(series); histories[series] = MetricSeriesHistory(baseline: nil, points: []) }
                     histories[series]!.points.append(point)
                 }
@@ -138,45 +137,58 @@ extension ReadContext {
 
     /// Points as `metricPoints(where:)` reads them, each with the id of its series.
     mutating func seriesPoints(where condition: String) throws -> [(seriesID: Int64, point: MetricPoint)] {
+        try seriesPoints(where: condition, order: "s.id, p.time_ns", for: [[]])
+    }
+
+    /// Points as `seriesPoints(where:)` reads them, the statement prepared once and run for each of
+    /// `bindings` (the condition's `?`s), in `order`, up to `limit` rows a run.
+    mutating func seriesPoints(where condition: String, order: String, limit: Int? = nil, for bindings: [[Int64]]) throws -> [(seriesID: Int64, point: MetricPoint)] {
         let rows = try RawStatement(db, sql: """
             SELECT m.id, m.name, m.kind, m.unit, m.temporality, m.monotonic, m.description,
                    s.id, s.resource_id, s.scope_id, s.attributes, p.time_ns, p.start_delta_ns, p.flags, p.value, p.sum, p.detail
             FROM metric_points p JOIN metric_series s ON s.id = p.series_id JOIN metrics m ON m.id = s.metric_id
-            WHERE \(condition) ORDER BY s.id, p.time_ns
+            WHERE \(condition) ORDER BY \(order)\(limit.map { " LIMIT \($0)" } ?? "")
             """)
         let exemplars = try RawStatement(db, sql: """
             SELECT time_ns, value, trace_id, span_id, filtered_attributes FROM metric_exemplars
             WHERE series_id = ? AND point_time_ns = ? ORDER BY rowid
             """)
         var metrics: [Int64: Metric] = [:]
+        // A series' attributes are the same on every point: read once.
+        var seriesAttributes: [Int64: [Attribute]] = [:]
         var points: [(seriesID: Int64, point: MetricPoint)] = []
-        while try rows.step(db) {
-            let metricID = rows.int64(0)
-            let metric = metrics[metricID] ?? Metric(
-                name: rows.text(1) ?? "", description: rows.text(6) ?? "", unit: rows.text(3) ?? "",
-                kind: Metric.Kind(rawValue: Int(rows.int64(2))) ?? .gauge,
-                temporality: Metric.Temporality(rawValue: Int(rows.int64(4))) ?? .unspecified, isMonotonic: rows.int64(5) != 0)
-            metrics[metricID] = metric
-            let (seriesID, time) = (rows.int64(7), rows.int64(11))
-            let resource = try resources[rows.int64(8)] ?? self.resource(rows.int64(8))
-            let scope = try scopes[rows.int64(9)] ?? self.scope(rows.int64(9))
-            let attributes = try CompactJSON.attributes(rows.text(10), keys: try keyNames())
-            let value = try metricValue(kind: metric.kind, rows)
-            exemplars.bind(1, seriesID)
-            exemplars.bind(2, time)
-            var found: [Exemplar] = []
-            while try exemplars.step(db) {
-                var traceID: TraceID?
-                if let (high, low) = exemplars.bigEndianPair(2) { traceID = TraceID(high: high, low: low) }
-                found.append(Exemplar(timeUnixNano: UInt64(bitPattern: exemplars.int64(0)), value: exemplars.double(1), traceID: traceID,
-                                      spanID: exemplars.bigEndianUInt64(3).map(SpanID.init),
-                                      filteredAttributes: try CompactJSON.attributes(exemplars.text(4), keys: try keyNames())))
+        for values in bindings {
+            for (index, value) in values.enumerated() { rows.bind(Int32(index + 1), value) }
+            defer { rows.reset() }
+            while try rows.step(db) {
+                let metricID = rows.int64(0)
+                let metric = metrics[metricID] ?? Metric(
+                    name: rows.text(1) ?? "", description: rows.text(6) ?? "", unit: rows.text(3) ?? "",
+                    kind: Metric.Kind(rawValue: Int(rows.int64(2))) ?? .gauge,
+                    temporality: Metric.Temporality(rawValue: Int(rows.int64(4))) ?? .unspecified, isMonotonic: rows.int64(5) != 0)
+                metrics[metricID] = metric
+                let (seriesID, time) = (rows.int64(7), rows.int64(11))
+                let resource = try resources[rows.int64(8)] ?? self.resource(rows.int64(8))
+                let scope = try scopes[rows.int64(9)] ?? self.scope(rows.int64(9))
+                let attributes = try seriesAttributes[seriesID] ?? CompactJSON.attributes(rows.text(10), keys: try keyNames())
+                seriesAttributes[seriesID] = attributes
+                let value = try metricValue(kind: metric.kind, rows)
+                exemplars.bind(1, seriesID)
+                exemplars.bind(2, time)
+                var found: [Exemplar] = []
+                while try exemplars.step(db) {
+                    var traceID: TraceID?
+                    if let (high, low) = exemplars.bigEndianPair(2) { traceID = TraceID(high: high, low: low) }
+                    found.append(Exemplar(timeUnixNano: UInt64(bitPattern: exemplars.int64(0)), value: exemplars.double(1), traceID: traceID,
+                                          spanID: exemplars.bigEndianUInt64(3).map(SpanID.init),
+                                          filteredAttributes: try CompactJSON.attributes(exemplars.text(4), keys: try keyNames())))
+                }
+                exemplars.reset()
+                points.append((seriesID, MetricPoint(
+                    metric: metric, resource: resource, scope: scope, attributes: attributes,
+                    startTimeUnixNano: rows.isNull(12) ? 0 : UInt64(bitPattern: time &- rows.int64(12)), timeUnixNano: UInt64(bitPattern: time),
+                    flags: UInt32(truncatingIfNeeded: rows.int64(13)), value: value, exemplars: found)))
             }
-            exemplars.reset()
-            points.append((seriesID, MetricPoint(
-                metric: metric, resource: resource, scope: scope, attributes: attributes,
-                startTimeUnixNano: rows.isNull(12) ? 0 : UInt64(bitPattern: time &- rows.int64(12)), timeUnixNano: UInt64(bitPattern: time),
-                flags: UInt32(truncatingIfNeeded: rows.int64(13)), value: value, exemplars: found)))
         }
         return points
     }
