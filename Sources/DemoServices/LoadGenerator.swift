@@ -20,8 +20,8 @@ public struct LoadGenerator: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    /// Runs until all requests are done or the task is cancelled; `progress` gets the completed count.
-    public func run(progress: @escaping @Sendable (Int) -> Void = { _ in }) async -> Result {
+    /// Runs until all requests are done, the task is cancelled or `stopped` says so; `progress` gets the completed count.
+    public func run(progress: @escaping @Sendable (Int) -> Void = { _ in }, stopped: @escaping @Sendable () -> Bool = { false }) async -> Result {
         let next = TicketCounter()
         let clock = ContinuousClock()
         let start = clock.now
@@ -31,7 +31,7 @@ public struct LoadGenerator: Sendable {
                     var latencies: [UInt64] = []
                     latencies.reserveCapacity(requests / concurrency + 1)
                     var errors = 0
-                    while !Task.isCancelled {
+                    while !Task.isCancelled, !stopped() {
                         let index = next.take()
                         guard index < requests else { break }
                         let began = clock.now
@@ -55,7 +55,7 @@ public struct LoadGenerator: Sendable {
             errors: perWorker.reduce(0) { $0 + $1.errors },
             latenciesNanos: latencies,
             wallNanos: UInt64((clock.now - start).nanoseconds),
-            interrupted: Task.isCancelled && latencies.count < requests)
+            interrupted: (Task.isCancelled || stopped()) && latencies.count < requests)
     }
 }
 

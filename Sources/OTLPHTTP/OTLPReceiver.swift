@@ -72,6 +72,7 @@ public enum OTLPReceiver {
             $0.message = error.message
         }, as: contentType)
         if closing { response.headers[.connection] = "close" }
+        if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 

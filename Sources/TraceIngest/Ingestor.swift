@@ -65,13 +65,17 @@ public struct Ingestor: Sendable {
     /// The largest body accepted, after decompression; the transports read this one value.
     public let maxBodyBytes: Int
     private let committer: StoreCommitter
+    private let health: StorageHealth
 
-    public init(store: TraceStore, forwarder: OTLPForwarder? = nil, statistics: IngestStatistics = IngestStatistics(), maxBodyBytes: Int = 64 << 20) {
+    /// `onStorage` hears when the storage stops taking rows (a full disk) and when it takes them again.
+    public init(store: TraceStore, forwarder: OTLPForwarder? = nil, statistics: IngestStatistics = IngestStatistics(), maxBodyBytes: Int = 64 << 20,
+                onStorage: @escaping @Sendable (StorageEvent) -> Void = { _ in }) {
         self.store = store
         self.forwarder = forwarder
         self.statistics = statistics
         self.maxBodyBytes = maxBodyBytes
         committer = StoreCommitter(store: store)
+        health = StorageHealth(report: onStorage)
     }
 
     /// Decodes (if need be), validates and stores one request; returns once its rows are
@@ -117,6 +121,10 @@ public struct Ingestor: Sendable {
             throw error
         } catch {
             statistics.update { $0.requestsRejected += 1 }
+            if let problem = TraceStore.storageProblem(in: error) {
+                health.refused(because: problem)
+                throw .storageUnavailable(problem)
+            }
             throw .storeFailed("\(error)")
         }
     }
@@ -173,6 +181,7 @@ public struct Ingestor: Sendable {
         if kept > 0 {
             let stored = try await commit()
             (outcome.inserted, outcome.duplicates) = (stored.inserted, stored.duplicates)
+            health.stored()
         }
         statistics.update { $0.count(outcome) }
         return outcome

@@ -222,6 +222,9 @@ public final class DemoStack: Sendable {
 
     /// Stops the frontend, then the backend and the tracers (which export what they hold), then
     /// the receiver and forwarder: after this returns, every span the pair made is stored.
+    /// Why recording stopped (a store that cannot take rows ends the builtin tracer's queue), as soon as it has; nil while it records.
+    public var recordingFailure: (any Error)? { pair.failed }
+
     public func stop() async throws {
         try await frontend.stop()
         await backendClient.shutdown()

@@ -34,8 +34,12 @@ public struct RunSession: Sendable {
         onStarted(demo)
         let client = PhaseTracedHTTPClient(host: configuration.host, port: demo.frontendPort, keepAlive: true)
         let load = LoadGenerator(client: client, requests: requests, concurrency: concurrency)
-        let result = await load.run(progress: progress)
+        let result = await load.run(progress: progress, stopped: { demo.recordingFailure != nil })
         await client.shutdown()
+        if let failure = demo.recordingFailure {
+            try? await Task { try await demo.stop() }.value
+            throw RunStopped(reason: failure, sent: result.completed, requested: requests)
+        }
         // Shutdown must finish even when the run was interrupted, or spans would be lost.
         try await Task { try await demo.stop() }.value
         guard let store else { return RunReport(untraced: result, requested: requests) }
@@ -82,5 +86,17 @@ public struct RunSession: Sendable {
             forwardFailures: statistics.forwardFailures, lastForwardError: statistics.lastForwardError,
             interrupted: result.interrupted, databasePath: store.path, tracesWithoutRoot: incomplete,
             logRecordsStored: logs.records, logRecordsWarnOrAbove: logs.warnOrAbove)
+    }
+}
+
+/// The run stopped sending because its spans could no longer be stored.
+public struct RunStopped: Error, CustomStringConvertible {
+    public var reason: any Error
+    public var sent: Int
+    public var requested: Int
+
+    public var description: String {
+        let why = if case .storageUnavailable(let problem) = reason as? IngestError { problem } else { "\(reason)" }
+        return "cannot store: \(why); stopped sending after \(sent) of \(requested) requests (what was stored before then is kept)"
     }
 }

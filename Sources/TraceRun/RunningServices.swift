@@ -1,26 +1,38 @@
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A ServiceGroup started in the background, stopped on demand: lets `DemoStack` start its
 /// parts in order (each needs the port of the one before) and stop them in reverse.
 final class RunningServices: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let failure: FirstFailure
 
-    private init(group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(group: ServiceGroup, task: Task<Void, any Error>, failure: FirstFailure) {
         self.group = group
         self.task = task
+        self.failure = failure
     }
 
     /// Starts `services`; they are shut down in reverse order of the list.
     static func start(_ services: [any Service], logger: Logger, onExit: @escaping @Sendable () -> Void) -> RunningServices {
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [], logger: logger))
+        // A service that fails (a store that cannot take rows) stops the others gracefully, not by cancelling them mid-request.
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
+                                                      gracefulShutdownSignals: [], logger: logger))
+        let failure = FirstFailure()
         let task = Task {
             defer { onExit() }
-            try await group.run()
+            do { try await group.run() } catch {
+                failure.error.withLock { $0 = error }
+                throw error
+            }
         }
-        return RunningServices(group: group, task: task)
+        return RunningServices(group: group, task: task, failure: failure)
     }
+
+    /// The error a service ended the group with, as soon as it has (nil while all run, or after a clean stop).
+    var failed: (any Error)? { failure.error.withLock { $0 } }
 
     /// Graceful shutdown, waiting until every service has finished.
     func stop() async throws {
@@ -32,6 +44,11 @@ final class RunningServices: Sendable {
     func result() async throws {
         try await task.value
     }
+}
+
+/// Where a group's ending error is kept for anyone to look at while it runs.
+private final class FirstFailure: Sendable {
+    let error = Mutex<(any Error)?>(nil)
 }
 
 /// The port a server reports once it listens, or nil if it ended before that.

@@ -50,7 +50,9 @@ public enum ZipkinReceiver {
 
     /// A refusal with the status `IngestError` maps it to, and its message as plain text (Zipkin's own way).
     private static func failure(_ error: IngestError) -> Response {
-        Response(status: HTTPResponse.Status(code: error.httpStatus), headers: [.contentType: "text/plain; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: error.message + "\n")))
+        var response = Response(status: HTTPResponse.Status(code: error.httpStatus), headers: [.contentType: "text/plain; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: error.message + "\n")))
+        if let seconds = error.retryAfterSeconds { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 }

@@ -61,7 +61,8 @@ struct CollectCommand: AsyncParsableCommand {
         try await database.withStoreForWriting { store in
             let statistics = IngestStatistics()
             let forwarder = try forwarding.forwarder(statistics: statistics)
-            let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20)
+            let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodySize << 20,
+                                    onStorage: Terminal.printStorageEvent)
             let banner = ListeningBanner(expected: [grpcPort, httpPort, zipkinPort].filter { $0 != .off }.count, path: store.path)
             var receivers: [any Service] = []
             if let port = grpcPort.number {

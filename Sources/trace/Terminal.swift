@@ -1,4 +1,5 @@
 import Foundation
+import TraceIngest
 import TraceViews
 
 /// Facts about where output goes, so colour and progress appear only for a person at a terminal.
@@ -32,5 +33,15 @@ enum Terminal {
 
     static func printNote(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// The one line when the store stops taking rows, and the one when it takes them again.
+    static func printStorageEvent(_ event: StorageEvent) {
+        switch event {
+        case .unavailable(let reason):
+            printLine(label: "warning", "cannot store: \(reason); answering HTTP 503 and gRPC UNAVAILABLE (senders retry) until it can, nothing stored is lost")
+        case .recovered(let turnedAway):
+            printLine(label: "note", "storing again; \(turnedAway) \(turnedAway == 1 ? "request was" : "requests were") turned away meanwhile")
+        }
     }
 }

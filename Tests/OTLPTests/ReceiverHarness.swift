@@ -63,6 +63,7 @@ struct PostResult: Sendable {
     var status: Int
     var contentType: String?
     var body: Data
+    var retryAfter: String? = nil
 }
 
 func post(_ url: String, body: Data, contentType: String, headers: [(String, String)] = []) async throws -> PostResult {
@@ -73,7 +74,8 @@ func post(_ url: String, body: Data, contentType: String, headers: [(String, Str
     request.body = .bytes(ByteBuffer(data: body))
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
     let bytes = try await response.body.collect(upTo: 16 << 20)
-    return PostResult(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"), body: Data(buffer: bytes))
+    return PostResult(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"), body: Data(buffer: bytes),
+                      retryAfter: response.headers.first(name: "Retry-After"))
 }
 
 /// A plain TCP client for requests an HTTP client library will not send (a body shorter than
