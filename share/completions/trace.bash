@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|export|prune|help)
+    run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect import list show logs metrics stats diff flame map tui export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect import list show logs metrics stats diff flame map tui mcp export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -588,6 +588,21 @@ _trace_map() {
 }
 
 _trace_tui() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_mcp() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()

@@ -63,6 +63,7 @@ _trace() {
             'flame:A flame graph over many traces: where time goes, by path of service and span name.'
             'map:The services in the selected traces and the calls between them.'
             'tui:Browse traces in a full-screen terminal UI.'
+            'mcp:Serve the trace file to a coding agent: MCP tools over stdio.'
             'export:Send stored traces to an OTLP collector (gRPC or HTTP), or write them as OTLP/JSON lines.'
             'prune:Delete old traces and give their space back.'
             'help:Show subcommand help information.'
@@ -71,7 +72,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|export|prune|help)
+        run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -336,6 +337,18 @@ _trace_map() {
 }
 
 _trace_tui() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_mcp() {
     local -i ret=1
     local -ar arg_specs=(
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
