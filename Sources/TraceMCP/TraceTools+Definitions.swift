@@ -58,6 +58,16 @@ extension TraceTools {
                 .init(name: "trace_id", type: "string", description: "the trace id, or a unique prefix of it"),
                 .init(name: "span_id", type: "string", description: "16 hex digits, from trace_summary"),
             ], required: ["trace_id", "span_id"]),
+        ToolDefinition(name: "compare", description: """
+            Why one trace was slower (or faster) than usual: it against the median-duration trace of the same \
+            root operation (or of the traces a TraceQL query matches), span by span along both critical paths: \
+            the difference, the spans that explain most of it with their share, and the largest changes. The \
+            same answer as `trace diff --against median`.
+            """, arguments: [
+                .init(name: "trace_id", type: "string", description: "the trace id, or a unique prefix of it"),
+                .init(name: "query", type: "string", description: "TraceQL: take the median among the traces it matches instead"),
+                .init(name: "limit", type: "integer", description: "changes listed (default 5)"),
+            ], required: ["trace_id"]),
         ToolDefinition(name: "service_map", description: """
             Who calls whom: each service with its traces and spans, and each client→server call with its count, \
             error rate and p50/p99 of the server's time and of the network between them (as `trace map --json`).
@@ -74,7 +84,8 @@ extension TraceTools {
            time splits between services and the network along critical paths.
         2. `search_traces` — examples of it: a TraceQL `query` such as `{ name = "GET /checkout" && duration > 50ms }`
            or `{ status = error }`, `order` = duration for the slowest first.
-        3. `trace_summary` — one of those traces: where its time went and its critical path, span by span.
+        3. `trace_summary` — one of those traces: where its time went and its critical path, span by span;
+           `compare` — what it did differently from a typical trace of the same operation.
         4. `span_details` — the span on that path that matters: its attributes, events and log records.
 
         `list_services` and `service_map` say what the system is made of and who calls whom. Every answer is

@@ -29,6 +29,7 @@ public struct TraceTools: Sendable {
             case "span_details": return try spanDetails(arguments)
             case "operation_stats": return try await operationStats(arguments)
             case "service_map": return try serviceMap(arguments)
+            case "compare": return try await compare(arguments)
             default: throw Failure("no tool named '\(name)'; the tools are: " + Self.definitions.map(\.name).joined(separator: ", "))
             }
         } catch let failure as Failure {
@@ -141,6 +142,41 @@ public struct TraceTools: Sendable {
         object["histogram"] = nil
         object["hops"] = nil
         return try json(object)
+    }
+
+    /// A trace against the median-duration trace of its root operation (or of a query's matches), as `trace diff --against median`.
+    private func compare(_ arguments: [String: ToolArgument]) async throws -> String {
+        let trace = try resolveTrace(arguments)
+        let median: (traceID: TraceID, among: Int)?
+        if let text = arguments.string("query") {
+            var query = TraceQuery()
+            query.within = try await TraceSearch(try TraceQLQuery(text), in: store).matchingTraces(among: query)
+            median = try store.medianTrace(matching: query)
+        } else {
+            median = try store.medianTrace(sameRootAs: trace.traceID)
+        }
+        guard let median else { throw Failure("no traces to take a median of: trace \(trace.traceID.hex) has no root operation, or the query matched none") }
+        guard let baseline = try store.traces(withIDs: [median.traceID]).first else { throw Failure("trace \(median.traceID.hex) disappeared while reading") }
+        let diff = TraceDiff(baseline, trace)
+        let changed = diff.rows.filter { $0.contributionNanos != 0 }.sorted { abs($0.contributionNanos) > abs($1.contributionNanos) }
+        let limit = try arguments.int("limit", default: 5, in: 1...100)
+        func signedMs(_ nanos: Int64) -> Double { (Double(nanos) / 1e3).rounded() / 1e3 }
+        let explained: [[String: Any]] = diff.explanation.map { row, share in
+            ["name": row.span.name, "service": row.span.serviceName, "network": row.isNetwork,
+             "criticalPathChangeMs": signedMs(row.contributionNanos), "shareOfDifference": (share * 1000).rounded() / 1000]
+        }
+        let largest: [[String: Any]] = changed.prefix(limit).map { row in
+            ["name": row.span.name, "service": row.span.serviceName, "network": row.isNetwork, "criticalPathChangeMs": signedMs(row.contributionNanos),
+             "inTrace": row.b != nil, "inMedian": row.a != nil]
+        }
+        var answer: [String: Any] = ["traceId": trace.traceID.hex, "medianTraceId": median.traceID.hex, "medianOf": median.among]
+        answer["durationMs"] = ms(trace.durationNanos)
+        answer["medianDurationMs"] = ms(baseline.durationNanos)
+        answer["differenceMs"] = signedMs(diff.durationDeltaNanos)
+        answer["explainedBy"] = explained
+        answer["largestChanges"] = largest
+        answer["moreChanges"] = max(0, changed.count - limit)
+        return try json(answer)
     }
 
     private func serviceMap(_ arguments: [String: ToolArgument]) throws -> String {

@@ -13,7 +13,7 @@ struct MCPCommand: AsyncParsableCommand {
             `trace run` writes it. Tools: list_services, operation_stats (p50/p90/p99, errors and self time per \
             operation, as `trace stats --json`), search_traces (TraceQL and the list filters), trace_summary (where \
             one trace's time went, its critical path), span_details (a span's attributes, events and log \
-            records) and service_map. The resource trace://guide tells the agent how to go from stats to a span. \
+            records), compare (a trace against the median, as `trace diff --against median`) and service_map. The resource trace://guide tells the agent how to go from stats to a span. \
             Answers are small on purpose: lists stop at a limit and say how many more there are.
 
             In the agent's MCP configuration:

@@ -39,7 +39,7 @@ import TraceFixtures
             ("search_traces", ["min_duration": "soon"]),
         ], db: "m.db", in: directory)
         let tools = try #require(first["tools"] as? [String: Any])
-        #expect(Set(tools.keys) == ["list_services", "operation_stats", "search_traces", "trace_summary", "span_details", "service_map"])
+        #expect(Set(tools.keys) == ["list_services", "operation_stats", "search_traces", "trace_summary", "span_details", "compare", "service_map"])
         #expect(((tools["trace_summary"] as? [String: Any])?["required"] as? [String]) == ["trace_id"])
         #expect(first["resources"] as? [String] == ["trace://guide"] && (first["guide"] as? String)?.contains("operation_stats") == true)
         let results = try #require(first["results"] as? [[String: Any]])
@@ -79,9 +79,20 @@ import TraceFixtures
         #expect(failed(7) && text(7).hasPrefix("no trace ffffffff in "))
         #expect(failed(8) && text(8).hasPrefix("min_duration: a duration such as 250ms"))
 
-        // Down to one span on that path: its attributes and log records.
+        // Down to one span on that path: its attributes and log records; and the trace against the median, as `trace diff` says it.
         let onPath = try #require(path.first { $0["spanId"] != nil }?["spanId"] as? String)
-        let span = try object(try #require((try session([("span_details", ["trace_id": slowestID, "span_id": onPath])], db: "m.db", in: directory)["results"] as? [[String: Any]])?.first?["text"] as? String))
+        let second = try #require(try session([("span_details", ["trace_id": slowestID, "span_id": onPath]), ("compare", ["trace_id": slowestID])],
+                                              db: "m.db", in: directory)["results"] as? [[String: Any]])
+        let span = try object(try #require(second.first?["text"] as? String))
         #expect(span["spanId"] as? String == onPath && span["attributes"] is [String: Any] && span["logs"] is [Any])
+        let compared = try object(try #require(second.last?["text"] as? String))
+        let verdict = try TraceBinary.run(["diff", "--against", "median", slowestID, "--db", "m.db"], in: directory).stdout
+            .components(separatedBy: "Verdict").last?.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ") ?? ""
+        let explained = try #require(compared["explainedBy"] as? [[String: Any]])
+        #expect(!explained.isEmpty && compared["medianOf"] as? Int == 60)
+        for row in explained {
+            let percent = Int(((row["shareOfDifference"] as? Double ?? 0) * 100).rounded())
+            #expect(verdict.contains("\(percent)%") && verdict.contains("`\(row["name"] as? String ?? "?")`"), "\(row) in: \(verdict)")
+        }
     }
 }
