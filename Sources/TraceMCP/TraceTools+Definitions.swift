@@ -21,11 +21,12 @@ extension TraceTools {
             """, arguments: [], required: []),
         ToolDefinition(name: "operation_stats", description: """
             Where the time goes, in numbers: per operation (service and span name, or per service, or per root \
-            operation) the count, errors, p50/p90/p99/max duration and mean self time, the busiest first, and the \
+            operation) the count, errors and error rate, p50/p90/p99/max duration and mean self time, and the \
             whole file's time along critical paths by service and network. The same numbers as `trace stats --json`. \
             Use it to find the slow or failing operation, then search_traces for examples of it.
             """, arguments: [
                 .init(name: "by", type: "string", description: "name (default: service and span name), service, or root"),
+                .init(name: "query", type: "string", description: "TraceQL: only the traces it matches; with | by(field), also the matched spans per value of the field"),
                 .init(name: "limit", type: "integer", description: "operations listed (default 20)"),
             ], required: []),
         ToolDefinition(name: "search_traces", description: """

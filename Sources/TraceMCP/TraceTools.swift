@@ -130,12 +130,37 @@ public struct TraceTools: Sendable {
             return grouping
         } ?? .name
         let limit = try arguments.int("limit", default: 20, in: 1...500)
-        let parts = try await store.forEachTrace(matching: TraceQuery(), inParallel: 2, start: { TraceStatistics(grouping: grouping) }, add: { $0.add($1) })
-        let stats = parts.reduce(into: TraceStatistics(grouping: grouping)) { $0.merge($1) }
-        guard var object = try JSONSerialization.jsonObject(with: StatsText.json(stats)) as? [String: Any] else { throw Failure("no statistics") }
+        let stats: TraceStatistics
+        var groups: SpanGroupStatistics?
+        if let text = arguments.string("query") {
+            // As `trace stats --query`: the matching traces, and a `| by(field)` stage's groups of the spans it matched.
+            let query = try TraceQLQuery(text)
+            let field = query.grouping.map(\.description)
+            let parts = try await TraceSearch(query, in: store).forEachMatch(
+                among: TraceQuery(), start: { (TraceStatistics(grouping: grouping), field.map(SpanGroupStatistics.init)) },
+                add: { part, _, trace, spansets in
+                    part.0.add(trace)
+                    for spanset in spansets where part.1 != nil {
+                        part.1!.add(label: spanset.group?.description ?? "nil", spans: spanset.spans.map { trace.spans[$0] })
+                    }
+                }, finish: { $0.0.sortSamples() })
+            stats = parts.reduce(into: TraceStatistics(grouping: grouping)) { $0.merge($1.0) }
+            groups = parts.compactMap(\.1).reduce(into: nil as SpanGroupStatistics?) { total, part in
+                if total == nil { total = part } else { total!.merge(part) }
+            }
+        } else {
+            let parts = try await store.forEachTrace(matching: TraceQuery(), inParallel: 2, start: { TraceStatistics(grouping: grouping) },
+                                                     add: { $0.add($1) }, finish: { $0.sortSamples() })
+            stats = parts.reduce(into: TraceStatistics(grouping: grouping)) { $0.merge($1) }
+        }
+        guard var object = try JSONSerialization.jsonObject(with: StatsText.json(stats, groups: groups)) as? [String: Any] else { throw Failure("no statistics") }
         // The agent's view: the busiest operations; the histogram and hop details stay in `trace stats`.
         for key in ["operations", "rootOperations"] {
-            let rows = object[key] as? [Any] ?? []
+            let rows = (object[key] as? [[String: Any]] ?? []).map { row in
+                var row = row
+                if let count = row["count"] as? Int, count > 0, let errors = row["errors"] as? Int { row["errorRate"] = (Double(errors) / Double(count) * 1000).rounded() / 1000 }
+                return row
+            }
             object[key] = Array(rows.prefix(limit))
             object["more" + key.prefix(1).uppercased() + key.dropFirst()] = max(0, rows.count - limit)
         }

@@ -51,9 +51,12 @@ import TraceFixtures
         #expect(services["traces"] as? Int == 60)
         #expect((services["services"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["frontend", "backend"])
 
-        // The same operations, with the same numbers, as `trace stats --json`.
+        // The same operations, with the same numbers, as `trace stats --json` (and each one's error rate).
         let operations = try object(text(1))
-        #expect(NSDictionary(dictionary: ["o": operations["operations"] ?? []]).isEqual(to: ["o": stats["operations"] ?? []]))
+        let withoutRates = (operations["operations"] as? [[String: Any]] ?? []).map { $0.filter { $0.key != "errorRate" } }
+        #expect(NSDictionary(dictionary: ["o": withoutRates]).isEqual(to: ["o": stats["operations"] ?? []]))
+        #expect((operations["operations"] as? [[String: Any]])?.allSatisfy { row in
+            abs((row["errorRate"] as? Double ?? -1) - Double(row["errors"] as? Int ?? 0) / Double(row["count"] as? Int ?? 1)) < 0.001 } == true)
         #expect(operations["traces"] as? Int == stats["traces"] as? Int && operations["moreOperations"] as? Int == 0)
 
         // The same error traces as `trace list '{ status = error }'`.
@@ -81,11 +84,16 @@ import TraceFixtures
 
         // Down to one span on that path: its attributes and log records; and the trace against the median, as `trace diff` says it.
         let onPath = try #require(path.first { $0["spanId"] != nil }?["spanId"] as? String)
-        let second = try #require(try session([("span_details", ["trace_id": slowestID, "span_id": onPath]), ("compare", ["trace_id": slowestID])],
+        let second = try #require(try session([("span_details", ["trace_id": slowestID, "span_id": onPath]), ("compare", ["trace_id": slowestID]),
+                                               ("operation_stats", ["query": "{ status = error } | by(resource.service.name)"])],
                                               db: "m.db", in: directory)["results"] as? [[String: Any]])
         let span = try object(try #require(second.first?["text"] as? String))
         #expect(span["spanId"] as? String == onPath && span["attributes"] is [String: Any] && span["logs"] is [Any])
-        let compared = try object(try #require(second.last?["text"] as? String))
+        let compared = try object(try #require(second[1]["text"] as? String))
+        // By a field, as `trace stats --query '... | by(field)' --json` groups the matched spans.
+        let byField = try object(try #require(second[2]["text"] as? String))
+        let statsByField = try object(try TraceBinary.run(["stats", "--query", "{ status = error } | by(resource.service.name)", "--json", "--db", "m.db"], in: directory).stdout)
+        #expect(byField["matchedSpansBy"] != nil && NSDictionary(dictionary: ["g": byField["matchedSpansBy"] ?? 0]).isEqual(to: ["g": statsByField["matchedSpansBy"] ?? 1]))
         let verdict = try TraceBinary.run(["diff", "--against", "median", slowestID, "--db", "m.db"], in: directory).stdout
             .components(separatedBy: "Verdict").last?.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ") ?? ""
         let explained = try #require(compared["explainedBy"] as? [[String: Any]])
