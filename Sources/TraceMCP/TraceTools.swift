@@ -69,8 +69,11 @@ public struct TraceTools: Sendable {
         }
         let found = try store.traces(matching: query)
         let shown = Array(found.prefix(limit))
+        var everything = query
+        everything.limit = nil
+        let total = found.count > limit ? try store.count(matching: everything) : shown.count
         let listed = try JSONSerialization.jsonObject(with: try TraceListText.json(shown))
-        return try json(["traces": listed, "shown": shown.count, "more": found.count > limit,
+        return try json(["traces": listed, "total": total, "more": total - shown.count,
                          "hint": "trace_summary with a traceId says where its time went"])
     }
 

@@ -63,7 +63,8 @@ import TraceFixtures
         let errors = try object(text(2))
         #expect((errors["traces"] as? [[String: Any]])?.compactMap { $0["traceId"] as? String } == errorsListed.compactMap { $0["traceId"] as? String })
         let newest = try object(text(3))
-        #expect((newest["traces"] as? [Any])?.count == 10 && newest["more"] as? Bool == true, "ten by default, and says there are more")
+        #expect((newest["traces"] as? [Any])?.count == 10 && newest["total"] as? Int == 60 && newest["more"] as? Int == 50, "ten by default, and how many more")
+        #expect(errors["total"] as? Int == errorsListed.count && errors["more"] as? Int == 0)
         #expect(text(3).utf8.count < 10_000)
 
         // One trace: its critical path adds up to its duration, along the services of `trace show`.
