@@ -49,7 +49,7 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The chart's step, e.g. 10s (default: the shortest round step that fits the width and the points' interval).", valueName: "duration"))
     var step: DurationArgument?
 
-    @Option(help: ArgumentHelp("Combine the metric's series by this attribute (or resource attribute, e.g. service.name): a row per value.", valueName: "attribute"))
+    @Option(help: ArgumentHelp("Combine the metric's series by this attribute (or resource attribute, e.g. service.name): a line (a chart, for a histogram) and a row per value.", valueName: "attribute"))
     var by: String?
 
     @Option(help: "Width of the output in columns (default: the terminal's).")

@@ -9,8 +9,10 @@ struct TraceCommand: AsyncParsableCommand {
         abstract: "Record, store and explain distributed traces, locally.",
         discussion: """
             `trace run` starts a traced frontend/backend pair, sends it requests and stores every span \
-            in a SQLite file. `trace collect` stores OTLP traces (gRPC or HTTP) from any OpenTelemetry SDK. \
-            `trace list`, `show`, `stats`, `diff`, `flame` and `map` read them back and show where the time went.
+            (and its log records and metrics) in a SQLite file. `trace collect` stores OTLP traces, logs and \
+            metrics (gRPC or HTTP) from any OpenTelemetry SDK, and Zipkin spans. `trace list`, `show`, `stats`, \
+            `diff`, `flame` and `map` read them back and show where the time went; `trace logs` and `trace metrics` \
+            what the app logged and measured; `trace tui` browses it all; `trace mcp` serves it to a coding agent.
 
             The database is ./traces.db unless TRACE_DB or --db says otherwise.
             """,

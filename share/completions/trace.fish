@@ -206,7 +206,7 @@ complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "t
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace logs" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" since' -l 'since' -d 'Only points from within this long ago, e.g. 15m (with a name).' -rfka ''
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" step' -l 'step' -d 'The chart\'s step, e.g. 10s (default: the shortest round step that fits the width and the points\' interval).' -rfka ''
-complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" by' -l 'by' -d 'Combine the metric\'s series by this attribute (or resource attribute, e.g. service.name): a row per value.' -rfka ''
+complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" by' -l 'by' -d 'Combine the metric\'s series by this attribute (or resource attribute, e.g. service.name): a line (a chart, for a histogram) and a row per value.' -rfka ''
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" width' -l 'width' -d 'Width of the output in columns (default: the terminal\'s).' -rfka ''
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" json' -l 'json' -d 'Print the metric\'s points as JSON (with a name).'
 complete -c 'trace' -n '__trace_should_offer_completions_for_flags_or_options "trace metrics" db' -l 'db' -d 'The trace database file (default: $TRACE_DB, else ./traces.db).' -rfka ''

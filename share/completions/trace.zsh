@@ -234,7 +234,7 @@ _trace_metrics() {
         ':name:'
         '--since[Only points from within this long ago, e.g. 15m (with a name).]:duration:'
         '--step[The chart'\''s step, e.g. 10s (default\: the shortest round step that fits the width and the points'\'' interval).]:duration:'
-        '--by[Combine the metric'\''s series by this attribute (or resource attribute, e.g. service.name)\: a row per value.]:attribute:'
+        '--by[Combine the metric'\''s series by this attribute (or resource attribute, e.g. service.name)\: a line (a chart, for a histogram) and a row per value.]:attribute:'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--json[Print the metric'\''s points as JSON (with a name).]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
