@@ -219,8 +219,7 @@ public struct TraceTools: Sendable {
         guard let prefix = arguments.string("trace_id"), (1...32).contains(prefix.count), prefix.allSatisfy(\.isHexDigit) else {
             throw Failure("trace_id: 1 to 32 hex digits, from search_traces")
         }
-        var matches = try store.traceIDs(withPrefix: prefix.lowercased(), limit: 2)
-        if matches.isEmpty, prefix.count == 16 { matches = try store.traceIDs(withPrefix: String(repeating: "0", count: 16) + prefix.lowercased(), limit: 2) }
+        let matches = try store.traceIDs(withPrefix: prefix, limit: 2)
         guard let id = matches.first else { throw Failure("no trace \(prefix) in \(store.path); search_traces lists them") }
         guard matches.count == 1 || prefix.count == 32 else { throw Failure("'\(prefix)' matches more than one trace; give more digits") }
         guard let trace = try store.traces(withIDs: [id], details: details).first else { throw Failure("trace \(id.hex) disappeared while reading") }

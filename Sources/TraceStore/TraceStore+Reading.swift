@@ -226,8 +226,15 @@ extension TraceStore {
         }
     }
 
-    /// Full trace ids that start with a hex prefix, at most `limit` of them.
+    /// Full trace ids that start with a hex prefix, at most `limit` of them. Sixteen digits that
+    /// start none also name a 64-bit id (Zipkin's, as its apps log them), stored padded to 128 bits.
     public func traceIDs(withPrefix prefix: String, limit: Int = 10) throws -> [TraceID] {
+        let found = try traceIDs(startingWith: prefix, limit: limit)
+        guard found.isEmpty, prefix.count == 16 else { return found }
+        return try traceIDs(startingWith: String(repeating: "0", count: 16) + prefix, limit: limit)
+    }
+
+    private func traceIDs(startingWith prefix: String, limit: Int) throws -> [TraceID] {
         let lower = prefix.lowercased()
         guard lower.count <= 32, lower.allSatisfy(\.isHexDigit) else { return [] }
         let padding = 32 - lower.count

@@ -22,9 +22,7 @@ enum TraceIDPrefix {
     /// The id of the one stored trace the prefix names; with `allowingUnstored`, a full id is
     /// taken as it is even when no span of it is stored (its log records may be).
     static func resolveID(_ prefix: String, in store: TraceStore, allowingUnstored: Bool = false) throws -> TraceID {
-        var matches = try store.traceIDs(withPrefix: prefix, limit: 6)
-        // Zipkin's 64-bit trace ids, as its apps log them, are stored padded to 128 bits.
-        if matches.isEmpty, prefix.count == 16 { matches = try store.traceIDs(withPrefix: String(repeating: "0", count: 16) + prefix, limit: 6) }
+        let matches = try store.traceIDs(withPrefix: prefix, limit: 6)
         if matches.isEmpty, allowingUnstored, prefix.count == 32, let id = TraceID(hex: prefix) { return id }
         guard let id = matches.first else {
             throw UserFacingError("no trace \(prefix.count == 32 ? "" : "starting with ")\(prefix) in \(store.path) (see `trace list`)")

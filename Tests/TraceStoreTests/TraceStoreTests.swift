@@ -106,6 +106,14 @@ import TraceModel
         #expect(try store.traceIDs(withPrefix: String(first.prefix(16))) == [TraceID(high: 0xAB01, low: 0xABCDEF)])
         #expect(try store.traceIDs(withPrefix: first.uppercased()) == [TraceID(high: 0xAB01, low: 0xABCDEF)])
         #expect(try store.traceIDs(withPrefix: "ff").isEmpty)
+        // A 64-bit (Zipkin) id is stored padded: its 16 digits find it, as the low half.
+        let zipkin = TraceID(high: 0, low: 0x5af7_183f_b1d4_cf5f)
+        try store.insert(sampleTrace(id: 1).map { span in
+            Span(traceID: zipkin, spanID: span.spanID, parentSpanID: span.parentSpanID, name: span.name,
+                 startTimeUnixNano: span.startTimeUnixNano, endTimeUnixNano: span.endTimeUnixNano)
+        })
+        #expect(try store.traceIDs(withPrefix: "5af7183fb1d4cf5f") == [zipkin])
+        #expect(try store.traceIDs(withPrefix: "5af7183fb1d4cf5").isEmpty, "only a whole 64-bit id is taken as one")
     }
 
     @Test func readingAMissingFileCreatesNothing() throws {
