@@ -22,7 +22,7 @@ extension ExportMetricsServiceRequest {
                     let metric = Metric(proto: proto, data: data)
                     func add(_ index: Int, _ point: () throws(OTLPDecodingError) -> MetricPoint) {
                         do throws(OTLPDecodingError) {
-                            guard !proto.name.isEmpty else { throw OTLPDecodingError("a metric needs a name") }
+                            guard !proto.name.isEmpty else { throw .metricWithoutName }
                             points.append(try point())
                         } catch {
                             rejected.append(OTLPDecodingError("\(place).dataPoints[\(index)]: \(error.description)"))
@@ -47,9 +47,7 @@ extension ExportMetricsServiceRequest {
                     case .histogram(let histogram):
                         for (index, p) in histogram.dataPoints.enumerated() {
                             add(index) { () throws(OTLPDecodingError) in
-                                guard p.bucketCounts.isEmpty || p.bucketCounts.count == p.explicitBounds.count + 1 else {
-                                    throw OTLPDecodingError("bucketCounts must have one more entry than explicitBounds, got \(p.bucketCounts.count) for \(p.explicitBounds.count)")
-                                }
+                                try MetricValue.Histogram.checkBuckets(counts: p.bucketCounts.count, bounds: p.explicitBounds.count)
                                 let value = MetricValue.Histogram(count: p.count, sum: p.hasSum ? p.sum : nil, min: p.hasMin ? p.min : nil, max: p.hasMax ? p.max : nil,
                                                                   bounds: p.explicitBounds, counts: p.bucketCounts)
                                 return try point(p.attributes, start: p.startTimeUnixNano, time: p.timeUnixNano, flags: p.flags, value: .histogram(value), exemplars: p.exemplars)
@@ -223,30 +221,48 @@ extension MetricValue {
     }
 }
 
+extension OTLPDecodingError {
+    static let metricWithoutName = OTLPDecodingError("a metric needs a name")
+}
+
+extension MetricValue.Histogram {
+    /// Either no buckets, or one more than there are bounds (the last is above every bound).
+    static func checkBuckets(counts: Int, bounds: Int) throws(OTLPDecodingError) {
+        guard counts == 0 || counts == bounds + 1 else {
+            throw OTLPDecodingError("bucketCounts must have one more entry than explicitBounds, got \(counts) for \(bounds)")
+        }
+    }
+}
+
 extension Exemplar {
-    /// Its ids are optional, but when present they must have OTLP's lengths.
     fileprivate init(proto: Opentelemetry_Proto_Metrics_V1_Exemplar) throws(OTLPDecodingError) {
-        var traceID: TraceID?
-        if !proto.traceID.isEmpty {
-            guard let id = TraceID(bytes: proto.traceID) else {
-                throw OTLPDecodingError("an exemplar's traceId must be empty or 16 bytes, got \(proto.traceID.count) bytes")
-            }
-            traceID = id.isValid ? id : nil
-        }
-        var spanID: SpanID?
-        if !proto.spanID.isEmpty {
-            guard let id = SpanID(bytes: proto.spanID) else {
-                throw OTLPDecodingError("an exemplar's spanId must be empty or 8 bytes, got \(proto.spanID.count) bytes")
-            }
-            spanID = id.isValid ? id : nil
-        }
         let value: Double = switch proto.value {
         case .asInt(let number): Double(number)
         case .asDouble(let number): number
         case nil: 0
         }
-        self.init(timeUnixNano: proto.timeUnixNano, value: value, traceID: traceID, spanID: spanID,
-                  filteredAttributes: proto.filteredAttributes.map(Attribute.init(proto:)))
+        self = try .checked(timeUnixNano: proto.timeUnixNano, value: value, traceID: proto.traceID, spanID: proto.spanID,
+                            filteredAttributes: proto.filteredAttributes.map(Attribute.init(proto:)))
+    }
+
+    /// Its ids are optional, but when present they must have OTLP's lengths; all-zero ids mean none.
+    static func checked(timeUnixNano: UInt64, value: Double, traceID traceBytes: some Collection<UInt8>, spanID spanBytes: some Collection<UInt8>,
+                        filteredAttributes: [Attribute]) throws(OTLPDecodingError) -> Exemplar {
+        var traceID: TraceID?
+        if !traceBytes.isEmpty {
+            guard let id = TraceID(bytes: traceBytes) else {
+                throw OTLPDecodingError("an exemplar's traceId must be empty or 16 bytes, got \(traceBytes.count) bytes")
+            }
+            traceID = id.isValid ? id : nil
+        }
+        var spanID: SpanID?
+        if !spanBytes.isEmpty {
+            guard let id = SpanID(bytes: spanBytes) else {
+                throw OTLPDecodingError("an exemplar's spanId must be empty or 8 bytes, got \(spanBytes.count) bytes")
+            }
+            spanID = id.isValid ? id : nil
+        }
+        return Exemplar(timeUnixNano: timeUnixNano, value: value, traceID: traceID, spanID: spanID, filteredAttributes: filteredAttributes)
     }
 
     fileprivate var proto: Opentelemetry_Proto_Metrics_V1_Exemplar {

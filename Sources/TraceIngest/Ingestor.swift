@@ -112,8 +112,7 @@ public struct Ingestor: Sendable {
                 let decoded = request.decodedLogRecords()
                 return try await store(logs: decoded.records, rejected: decoded.rejected)
             case .encoded(.metrics, let body, let contentType, let gzipped):
-                let request = try decode(decompressed(body, gzipped: gzipped), contentType: contentType, as: ExportMetricsServiceRequest.self)
-                let decoded = request.decodedMetricPoints()
+                let decoded = try decodeMetrics(decompressed(body, gzipped: gzipped), contentType: contentType)
                 return try await store(metrics: decoded.points, rejected: decoded.rejected)
             }
         } catch let error as IngestError {
@@ -144,6 +143,16 @@ public struct Ingestor: Sendable {
             let request: ExportTraceServiceRequest
             do { request = try OTLPJSON.decodeRequest(data) } catch { throw .badRequest("\(error)") }
             return (request.decodedSpans(), (request, (data, contentType)))
+        }
+    }
+
+    private func decodeMetrics(_ data: Data, contentType: OTLPContentType) throws(IngestError) -> (points: [MetricPoint], rejected: [OTLPDecodingError]) {
+        switch contentType {
+        case .protobuf:
+            // Read straight into points, no messages built (metrics are not forwarded).
+            do { return try OTLPProtobufMetrics.decodedMetricPoints(from: data) } catch { throw .badRequest("body is not a protobuf ExportMetricsServiceRequest") }
+        case .json:
+            return try decode(data, contentType: contentType, as: ExportMetricsServiceRequest.self).decodedMetricPoints()
         }
     }
 
