@@ -17,6 +17,8 @@ public struct LogQuery: Sendable, Equatable {
     public var wordsArePrefixes = false
     /// Records at or after this instant (their own time, else observed time).
     public var since: UInt64?
+    /// Records before this instant.
+    public var before: UInt64?
     /// Records stored after this one, for following.
     public var storedAfter: Int64?
     /// And no later than this one: a follower reads up to what was there when it looked.
@@ -65,6 +67,7 @@ extension TraceStore {
         if query.withoutTrace { conditions.append("l.trace_ref IS NULL") }
         if let minimum = query.minimumSeverityNumber { conditions.append(LogColumns.severity(atLeast: minimum)) }
         if let since = query.since { conditions.append(SQL(sql: "l.time_ns >= ?", arguments: [Int64(clamping: since)])) }
+        if let before = query.before { conditions.append(SQL(sql: "l.time_ns < ?", arguments: [Int64(clamping: before)])) }
         if let after = query.storedAfter { conditions.append("l.id > \(after)") }
         if let through = query.storedThrough { conditions.append("l.id <= \(through)") }
         if let words = LogWords.condition(query.words, prefixes: query.wordsArePrefixes) { conditions.append(words) }

@@ -75,6 +75,7 @@ extension TraceStore {
         migrator.registerMigration("v5", migrate: TraceStore.migrateToV5)
         migrator.registerMigration("v6", migrate: TraceStore.migrateToV6)
         migrator.registerMigration("v7", migrate: TraceStore.migrateToV7)
+        migrator.registerMigration("v8", migrate: TraceStore.migrateToV8)
         return migrator
     }()
 

@@ -48,6 +48,8 @@ struct CollectCommand: AsyncParsableCommand {
     /// Forwarding: every accepted request goes on to --otlp-endpoint, over --otlp-protocol.
     @OptionGroup(title: "Forwarding") var forwarding: OTLPExportOptions
 
+    @OptionGroup var label: RunLabelOption
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -84,7 +86,7 @@ struct CollectCommand: AsyncParsableCommand {
                 services: ([forwarder].compactMap { $0 } as [any Service]) + receivers,
                 gracefulShutdownSignals: [.sigint, .sigterm], logger: .quiet))
             do {
-                try await group.run()
+                try await RunRecording.around(.collect, label: label.label, in: store) { _ in try await group.run() }
             } catch let error as ListeningService.Failure {
                 throw UserFacingError.wrapping(error.underlying, listeningOn: error.address, option: error.option)
             } catch let error as OTLPGRPCReceiver.CannotListen {

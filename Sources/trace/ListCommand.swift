@@ -65,7 +65,7 @@ struct ListCommand: AsyncParsableCommand {
         // A query is answered by two readers at once; a listing alone reads once.
         let store = try database.openForReading(concurrentReads: traceQL != nil)
         if follow { return try await followTraces(in: store, traceQL: traceQL) }
-        let traces = try store.traces(matching: try await TraceQLArgument.selection(filters.query(limit: limit, order: sort), query: traceQL, in: store))
+        let traces = try store.traces(matching: try await TraceQLArgument.selection(filters.query(in: store, limit: limit, order: sort), query: traceQL, in: store))
         if json {
             print(String(decoding: try TraceListText.json(traces), as: UTF8.self))
         } else if traces.isEmpty {
@@ -79,7 +79,7 @@ struct ListCommand: AsyncParsableCommand {
         let stop = DispatchSemaphore(value: 0)
         let interrupt = InterruptSignal(onInterrupt: { stop.signal() })
         let cursor = try store.arrivalCursor()
-        let recent = try store.traces(matching: try await TraceQLArgument.selection(filters.query(limit: limit, order: .start), query: traceQL, in: store)).reversed()
+        let recent = try store.traces(matching: try await TraceQLArgument.selection(filters.query(in: store, limit: limit, order: .start), query: traceQL, in: store)).reversed()
         // New traces are tested one by one as they settle, each read once.
         let evaluator = traceQL.map(TraceQLEvaluator.init)
         func matching(_ settled: [TraceSummary]) throws -> [TraceSummary] {
@@ -88,7 +88,7 @@ struct ListCommand: AsyncParsableCommand {
                 .filter { !evaluator.matchedSpans(in: $0).isEmpty }.map(\.traceID))
             return settled.filter { matched.contains($0.traceID) }
         }
-        var follower = TraceFollower(store: store, query: filters.query(), after: cursor, alreadyShown: Set(recent.map(\.traceID)))
+        var follower = TraceFollower(store: store, query: try filters.query(in: store), after: cursor, alreadyShown: Set(recent.map(\.traceID)))
         let style = Terminal.style
         if !json { FileHandle.standardOutput.write(Data((TraceListText.followHeader(style: style) + "\n").utf8)) }
         func show(_ traces: some Sequence<TraceSummary>) throws {

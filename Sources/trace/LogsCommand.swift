@@ -52,6 +52,8 @@ struct LogsCommand: ParsableCommand {
     @Flag(name: [.customShort("f"), .long], help: "Keep printing records as they are stored, until Ctrl-C.")
     var follow = false
 
+    @OptionGroup var runSelection: RunOption
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -78,6 +80,7 @@ struct LogsCommand: ParsableCommand {
                 return now > since.nanos ? now - since.nanos : 0
             },
             limit: limit)
+        if let run = try runSelection.resolve(in: store) { query = query.within(run) }
         if follow { return try follow(store, query: &query) }
         let records = try store.logRecords(matching: query).map(\.record)
         if json {

@@ -18,6 +18,9 @@ struct PruneCommand: AsyncParsableCommand {
               trace prune --keep 1000 --dry-run
               trace prune --query '{ resource.service.name = "load-test" }'
               trace prune --older-than 1d --query '{ status != error }'
+              trace prune --run last~1
+
+            --run deletes what one run recorded (see trace runs): its traces, and the log records             and metric points of its time; alone, the run is forgotten too.
             """)
 
     @Option(help: ArgumentHelp("Delete traces that started longer ago than this, e.g. 24h.", valueName: "duration"))
@@ -29,6 +32,8 @@ struct PruneCommand: AsyncParsableCommand {
     @Option(name: .customLong("query"), help: ArgumentHelp("Delete the traces this TraceQL query matches (with --older-than, only the older ones).", valueName: "traceql"))
     var traceQLText: String?
 
+    @OptionGroup var runSelection: RunOption
+
     @Flag(help: "Only say what would be deleted.")
     var dryRun = false
 
@@ -36,8 +41,9 @@ struct PruneCommand: AsyncParsableCommand {
 
     func validate() throws {
         if traceQLText != nil, keep != nil { throw ValidationError("--query and --keep do not combine; use --query alone or with --older-than") }
-        guard (olderThan == nil) != (keep == nil) || (traceQLText != nil && keep == nil) else {
-            throw ValidationError("give --older-than DURATION, --keep N or --query TRACEQL")
+        if runSelection.selector != nil, keep != nil { throw ValidationError("--run and --keep do not combine; use --run alone or with --query or --older-than") }
+        guard (olderThan == nil) != (keep == nil) || ((traceQLText != nil || runSelection.selector != nil) && keep == nil) else {
+            throw ValidationError("give --older-than DURATION, --keep N, --query TRACEQL or --run RUN")
         }
         if let keep, keep < 0 { throw ValidationError("--keep must be 0 or more, got \(keep)") }
     }
@@ -51,10 +57,15 @@ struct PruneCommand: AsyncParsableCommand {
         let selection: PruneSelection
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
         let before = olderThan.map { now > $0.nanos ? now - $0.nanos : 0 }
+        let run = try runSelection.resolve(in: store)
         if let traceQL {
             var older = TraceQuery()
             older.startedBeforeUnixNano = before
+            if let run { older = older.within(run) }
             selection = .traces(try await TraceSearch(traceQL, in: store).matchingTraces(among: older))
+        } else if let run {
+            let end = run.endUnixNano.map { $0 == .max ? $0 : $0 + 1 } ?? .max
+            selection = .startedWithin(atOrAfterUnixNano: run.startUnixNano, beforeUnixNano: min(end, before ?? .max))
         } else if let before {
             selection = .startedBefore(unixNano: before)
         } else {
@@ -66,8 +77,12 @@ struct PruneCommand: AsyncParsableCommand {
             print("would delete \(counted(outcome.traces, "trace")) (\(counted(outcome.spans, "span"))) and keep \(outcome.remaining)")
             return
         }
+        // A run pruned whole is forgotten; one pruned in part keeps its record.
+        let forgotten = run.flatMap { traceQL == nil && before == nil ? $0 : nil }
+        if let forgotten { try store.deleteRun(forgotten.id) }
         if outcome.traces > 0 { try store.reclaimSpace() }
-        print("deleted \(counted(outcome.traces, "trace")) (\(counted(outcome.spans, "span"))), kept \(outcome.remaining); \(path) \(Self.megabytes(sizeBefore)) → \(Self.megabytes(Self.size(of: path)))")
+        print("deleted \(counted(outcome.traces, "trace")) (\(counted(outcome.spans, "span"))), kept \(outcome.remaining)"
+            + (forgotten.map { "; forgot run \($0.id)" } ?? "") + "; \(path) \(Self.megabytes(sizeBefore)) → \(Self.megabytes(Self.size(of: path)))")
     }
 
     /// The database file and its WAL together.

@@ -31,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     var untraced = false
 
     @OptionGroup var demo: DemoOptions
+    @OptionGroup var label: RunLabelOption
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -40,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         if untraced, database.db != nil { throw ValidationError("--untraced stores nothing, so --db has no use with it") }
         if untraced, demo.export.otlpEndpoint != nil { throw ValidationError("--untraced makes no spans, so --otlp-endpoint has no use with it") }
         if untraced, demo.tracer != nil { throw ValidationError("--untraced makes no spans, so --tracer has no use with it") }
+        if untraced, label.label != nil { throw ValidationError("--untraced records no run, so --label has no use with it") }
     }
 
     func run() async throws {
@@ -47,7 +49,11 @@ struct RunCommand: AsyncParsableCommand {
         let progress = ProgressLine(total: requests, label: "requests")
         let report = untraced
             ? try await run(session, store: nil, progress: progress)
-            : try await database.withStoreForWriting { try await run(session, store: $0, progress: progress) }
+            : try await database.withStoreForWriting { store in
+                try await RunRecording.around(.run, label: label.label, in: store, exitCode: { $0.interrupted ? 130 : 0 }) { _ in
+                    try await run(session, store: store, progress: progress)
+                }
+            }
         progress.finish()
         print(report.text(style: Terminal.style), terminator: "")
         if report.interrupted { throw ExitCode(130) }

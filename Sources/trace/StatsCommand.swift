@@ -50,7 +50,7 @@ struct StatsCommand: AsyncParsableCommand {
             // The query's spansets come with each trace; `by(...)` groups tally them as well.
             let field = traceQL.grouping.map(\.description)
             parts = try await TraceSearch(traceQL, in: store).forEachMatch(
-                among: filters.query(), start: { (TraceStatistics(grouping: by), ClockSkewTally(), field.map(SpanGroupStatistics.init)) },
+                among: try filters.query(in: store), start: { (TraceStatistics(grouping: by), ClockSkewTally(), field.map(SpanGroupStatistics.init)) },
                 add: { part, _, trace, spansets in
                     add(&part, trace)
                     for spanset in spansets where part.2 != nil {
@@ -60,7 +60,7 @@ struct StatsCommand: AsyncParsableCommand {
         } else {
             // Two readers, one a core.
             parts = try await store.forEachTrace(
-                matching: filters.query(), inParallel: 2, start: { (TraceStatistics(grouping: by), ClockSkewTally(), nil) }, add: add,
+                matching: try filters.query(in: store), inParallel: 2, start: { (TraceStatistics(grouping: by), ClockSkewTally(), nil) }, add: add,
                 finish: { $0.0.sortSamples() })
         }
         // Each part sorts its own samples, so merging costs a merge, not a sort.

@@ -31,12 +31,14 @@ struct TraceFilterOptions: ParsableArguments {
     @Option(name: .customLong("query"), help: ArgumentHelp(TraceQLArgument.help, valueName: "traceql"))
     var traceQLText: String?
 
+    @OptionGroup var run: RunOption
+
     /// The --query, parsed; nil without one.
     func traceQL() throws -> TraceQLQuery? { try traceQLText.map(TraceQLArgument.parse) }
 
     /// The filters and the --query together: what the command reads.
     func selection(in store: TraceStore, limit: Int? = nil, order: TraceQuery.Order = .start) async throws -> TraceQuery {
-        try await TraceQLArgument.selection(query(limit: limit, order: order), query: traceQL(), in: store)
+        try await TraceQLArgument.selection(query(in: store, limit: limit, order: order), query: traceQL(), in: store)
     }
 
     func validate() throws {
@@ -48,7 +50,8 @@ struct TraceFilterOptions: ParsableArguments {
         }
     }
 
-    func query(limit: Int? = nil, order: TraceQuery.Order = .start) -> TraceQuery {
+    /// The filters without the --query; a --run narrows them to the traces that started within it.
+    func query(in store: TraceStore, limit: Int? = nil, order: TraceQuery.Order = .start) throws -> TraceQuery {
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
         var query = TraceQuery(
             limit: limit, service: service, nameContains: name, minDurationNanos: minDuration?.nanos, maxDurationNanos: maxDuration?.nanos,
@@ -57,6 +60,6 @@ struct TraceFilterOptions: ParsableArguments {
             let cut = pair.firstIndex(of: "=")!
             return AttributeMatch(key: String(pair[..<cut]), value: String(pair[pair.index(after: cut)...]))
         }
-        return query
+        return try run.narrow(query, in: store)
     }
 }

@@ -23,7 +23,7 @@ import TraceFixtures
         let list = try TraceBinary.run(["list", "--db", path], in: directory)
         #expect(list.status == 0)
         #expect(list.stdout.contains("0af7651916cd43dd8448eb211c80319c"))
-        #expect(try sqlite(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == "v1\nv2\nv3\nv4\nv5\nv6\nv7")
+        #expect(try sqlite(path, "SELECT identifier FROM grdb_migrations ORDER BY identifier") == "v1\nv2\nv3\nv4\nv5\nv6\nv7\nv8")
 
         let export = try TraceBinary.run(["export", "--db", path, "--output", "now.jsonl"], in: directory)
         #expect(export.status == 0)

@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
+    run|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect import list show logs metrics stats diff flame map tui mcp export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run serve collect import runs list show logs metrics stats diff flame map tui mcp export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _trace_run() {
     repeating_flags=()
     non_repeating_flags=(--untraced --new-connections --no-logs --no-metrics --version -h --help)
     repeating_options=()
-    non_repeating_options=(--requests --concurrency --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --db)
+    non_repeating_options=(--requests --concurrency --backend-latency --error-rate --tracer --otlp-endpoint --otlp-protocol --label --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -213,6 +213,9 @@ _trace_run() {
         return
         ;;
     '--otlp-protocol')
+        return
+        ;;
+    '--label')
         return
         ;;
     '--db')
@@ -262,7 +265,7 @@ _trace_collect() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--host --grpc-port --http-port --port --zipkin-port --max-body-size --otlp-endpoint --otlp-protocol --db)
+    non_repeating_options=(--host --grpc-port --http-port --port --zipkin-port --max-body-size --otlp-endpoint --otlp-protocol --label --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -288,6 +291,9 @@ _trace_collect() {
     '--otlp-protocol')
         return
         ;;
+    '--label')
+        return
+        ;;
     '--db')
         return
         ;;
@@ -309,11 +315,26 @@ _trace_import() {
     esac
 }
 
+_trace_runs() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--db')
+        return
+        ;;
+    esac
+}
+
 _trace_list() {
     repeating_flags=()
     non_repeating_flags=(--errors --json -f --follow --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--limit --service --name --min-duration --max-duration --since --query --sort --db)
+    non_repeating_options=(--limit --service --name --min-duration --max-duration --since --query --run --sort --db)
     __trace_offer_flags_options 1
 
     # Offer option value completions
@@ -340,6 +361,9 @@ _trace_list() {
         return
         ;;
     '--query')
+        return
+        ;;
+    '--run')
         return
         ;;
     '--sort')
@@ -381,7 +405,7 @@ _trace_logs() {
     repeating_flags=()
     non_repeating_flags=(--json -f --follow --version -h --help)
     repeating_options=()
-    non_repeating_options=(--trace --service --severity --grep --since --limit --width --db)
+    non_repeating_options=(--trace --service --severity --grep --since --limit --width --run --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -405,6 +429,9 @@ _trace_logs() {
         return
         ;;
     '--width')
+        return
+        ;;
+    '--run')
         return
         ;;
     '--db')
@@ -444,7 +471,7 @@ _trace_stats() {
     repeating_flags=()
     non_repeating_flags=(--errors --json --adjust-skew --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --query --by --width --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --run --by --width --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -468,6 +495,9 @@ _trace_stats() {
         return
         ;;
     '--query')
+        return
+        ;;
+    '--run')
         return
         ;;
     '--by')
@@ -512,7 +542,7 @@ _trace_flame() {
     repeating_flags=()
     non_repeating_flags=(--errors --folded --adjust-skew --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --query --by --width --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --run --by --width --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -536,6 +566,9 @@ _trace_flame() {
         return
         ;;
     '--query')
+        return
+        ;;
+    '--run')
         return
         ;;
     '--by')
@@ -555,7 +588,7 @@ _trace_map() {
     repeating_flags=()
     non_repeating_flags=(--errors --dot --json --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --query --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --run --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -579,6 +612,9 @@ _trace_map() {
         return
         ;;
     '--query')
+        return
+        ;;
+    '--run')
         return
         ;;
     '--db')
@@ -621,7 +657,7 @@ _trace_export() {
     repeating_flags=()
     non_repeating_flags=(--errors --version -h --help)
     repeating_options=(--attribute)
-    non_repeating_options=(--service --name --min-duration --max-duration --since --query --otlp-endpoint --otlp-protocol --output -o --batch-size --db)
+    non_repeating_options=(--service --name --min-duration --max-duration --since --query --run --otlp-endpoint --otlp-protocol --output -o --batch-size --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -647,6 +683,9 @@ _trace_export() {
     '--query')
         return
         ;;
+    '--run')
+        return
+        ;;
     '--otlp-endpoint')
         return
         ;;
@@ -669,7 +708,7 @@ _trace_prune() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --version -h --help)
     repeating_options=()
-    non_repeating_options=(--older-than --keep --query --db)
+    non_repeating_options=(--older-than --keep --query --run --db)
     __trace_offer_flags_options 0
 
     # Offer option value completions
@@ -681,6 +720,9 @@ _trace_prune() {
         return
         ;;
     '--query')
+        return
+        ;;
+    '--run')
         return
         ;;
     '--db')

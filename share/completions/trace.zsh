@@ -54,6 +54,7 @@ _trace() {
             'serve:Keep the traced pair running so you can send it requests yourself.'
             'collect:Receive OTLP traces, logs and metrics (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
             'import:Store traces and log records from OTLP/JSON files.'
+            'runs:List the runs recorded in the file: each trace run, exec and collect.'
             'list:List stored traces, newest first; or follow them as they are stored.'
             'show:Show one trace as a waterfall, with where its time went.'
             'logs:List stored log records, newest first; or follow them as they are stored.'
@@ -72,7 +73,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|import|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
+        run|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -97,6 +98,7 @@ _trace_run() {
         '--no-metrics[The pair does not measure itself (by default each service records its requests'\'' count and duration, and the frontend its backend calls'\'', as OTLP metrics).]'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
+        '--label[Name this run, to select it later with --run NAME (trace runs lists runs).]:name:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -139,6 +141,7 @@ _trace_collect() {
         '--max-body-size[Largest request accepted, in MiB, after decompression.]:MiB:'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
+        '--label[Name this run, to select it later with --run NAME (trace runs lists runs).]:name:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -152,6 +155,19 @@ _trace_import() {
     local -i ret=1
     local -ar arg_specs=(
         '*:file:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_runs() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--json[Print a JSON array instead of a table.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -175,6 +191,7 @@ _trace_list() {
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
         '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--sort[Order by start (newest first) or duration (slowest first).]:start|duration:{__trace_complete "${___sort[@]}"}'
         '--json[Print a JSON array instead of a table (with --follow, one object per line).]'
         '(-f --follow)'{-f,--follow}'[Keep printing traces as they are stored, until Ctrl-C.]'
@@ -219,6 +236,7 @@ _trace_logs() {
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--json[Print a JSON array instead of lines (with --follow, one object per line).]'
         '(-f --follow)'{-f,--follow}'[Keep printing records as they are stored, until Ctrl-C.]'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -258,6 +276,7 @@ _trace_stats() {
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
         '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--by[Group spans by service and span name (name), by service, or show root operations only (root).]:name|service|root:{__trace_complete "${___by[@]}"}'
         '--width[Width of the histogram in columns (default\: the terminal'\''s).]:width:'
         '--json[Print JSON instead of tables (durations in milliseconds).]'
@@ -301,6 +320,7 @@ _trace_flame() {
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
         '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--by[What widths stand for\: total, critical or self.]:measure:{__trace_complete "${___by[@]}"}'
         '--folded[Print folded stacks (Brendan Gregg'\''s format) instead of the chart.]'
         '--width[Width of the chart in columns (default\: the terminal'\''s).]:width:'
@@ -325,6 +345,7 @@ _trace_map() {
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
         '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--dot[Print a Graphviz dot graph.]'
         '--json[Print JSON (durations in milliseconds).]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
@@ -371,6 +392,7 @@ _trace_export() {
         '--errors[Only traces with an error span.]'
         '--since[Only traces that started within this long ago, e.g. 15m.]:duration:'
         '--query[Only traces matching this TraceQL query, e.g. '\''{ status = error }'\'' (see `man trace` or the README).]:traceql:'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--otlp-endpoint[An OTLP collector to send to\: http\://host\:4318 (or a full .../v1/traces URL) over HTTP, http\://host\:4317 over gRPC.]:url:'
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '(--output -o)'{--output,-o}'[Write OTLP/JSON lines to this file (- for standard output); an existing file is replaced.]:file:'
@@ -390,6 +412,7 @@ _trace_prune() {
         '--older-than[Delete traces that started longer ago than this, e.g. 24h.]:duration:'
         '--keep[Keep only the newest N traces.]:N:'
         '--query[Delete the traces this TraceQL query matches (with --older-than, only the older ones).]:traceql:'
+        '--run[Only what this run recorded\: its id, its label, last or last~N (see trace runs).]:run:'
         '--dry-run[Only say what would be deleted.]'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
