@@ -165,10 +165,21 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // `trace exec`: the user's program run against receivers of its own, on one port for both transports.
+        .target(
+            name: "TraceExec",
+            dependencies: [
+                "TraceIngest", "OTLPHTTP", "OTLPGRPC", "TraceRun",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceTUI",
+                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceExec", "TraceTUI",
                 "TraceQL", "TraceSearch", "TraceMCP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

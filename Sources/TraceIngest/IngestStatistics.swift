@@ -18,6 +18,8 @@ public final class IngestStatistics: Sendable {
         public var requestsForwarded = 0
         public var forwardFailures = 0
         public var lastForwardError: String?
+        /// Requests being decoded or stored now: a session may end once none are.
+        public var requestsInFlight = 0
     }
 
     private let state = Mutex(Snapshot())

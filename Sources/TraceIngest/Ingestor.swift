@@ -83,6 +83,8 @@ public struct Ingestor: Sendable {
     /// rejected one by one and the rest stored.
     @discardableResult
     public func ingest(_ request: IngestRequest) async throws(IngestError) -> IngestOutcome {
+        statistics.update { $0.requestsInFlight += 1 }
+        defer { statistics.update { $0.requestsInFlight -= 1 } }
         do {
             switch request {
             case .spans(let spans):

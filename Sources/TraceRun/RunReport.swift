@@ -55,7 +55,7 @@ public struct RunReport: Sendable {
             lines.append("  logs         \(counted(logRecordsStored, "record")), "
                 + (logRecordsWarnOrAbove > 0 ? style.warning("\(logRecordsWarnOrAbove) at WARN or above") : "none at WARN or above")
                 + " (trace logs" + (logRecordsWarnOrAbove > 0 ? " --severity warn" : "")
-                + (databasePath == "traces.db" ? "" : " --db \(Self.shellQuoted(databasePath))") + ")")
+                + (databasePath == "traces.db" ? "" : " --db \(TerminalText.shellQuoted(databasePath))") + ")")
         }
         if tracesWithoutRoot > 0 {
             lines.append(style.error("  incomplete   \(counted(tracesWithoutRoot, "trace")) arrived without a root span: the tracer could not export all its spans"))
@@ -74,15 +74,11 @@ public struct RunReport: Sendable {
         if let slowest = slowestTrace {
             lines.append("")
             lines.append("Slowest trace \(slowest.traceID.hex) (\(DurationFormat.string(nanos: slowest.durationNanos))). Open it with:")
-            lines.append("  trace show \(slowest.traceID.hex)" + (databasePath == "traces.db" ? "" : " --db \(Self.shellQuoted(databasePath))"))
+            lines.append("  trace show \(slowest.traceID.hex)" + (databasePath == "traces.db" ? "" : " --db \(TerminalText.shellQuoted(databasePath))"))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func shellQuoted(_ text: String) -> String {
-        let safe = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "/._-+=:,".unicodeScalars.contains($0) }
-        return safe ? text : "'" + TerminalText.escaped(text).replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 }
 
 extension RunReport {

@@ -4,7 +4,7 @@ import Synchronization
 
 /// A ServiceGroup started in the background, stopped on demand: lets `DemoStack` start its
 /// parts in order (each needs the port of the one before) and stop them in reverse.
-final class RunningServices: Sendable {
+public final class RunningServices: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     private let failure: FirstFailure
@@ -16,7 +16,7 @@ final class RunningServices: Sendable {
     }
 
     /// Starts `services`; they are shut down in reverse order of the list.
-    static func start(_ services: [any Service], logger: Logger, onExit: @escaping @Sendable () -> Void) -> RunningServices {
+    public static func start(_ services: [any Service], logger: Logger, onExit: @escaping @Sendable () -> Void) -> RunningServices {
         // A service that fails (a store that cannot take rows) stops the others gracefully, not by cancelling them mid-request.
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
                                                       gracefulShutdownSignals: [], logger: logger))
@@ -32,16 +32,16 @@ final class RunningServices: Sendable {
     }
 
     /// The error a service ended the group with, as soon as it has (nil while all run, or after a clean stop).
-    var failed: (any Error)? { failure.error.withLock { $0 } }
+    public var failed: (any Error)? { failure.error.withLock { $0 } }
 
     /// Graceful shutdown, waiting until every service has finished.
-    func stop() async throws {
+    public func stop() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
     }
 
     /// The error the group ended with, once it has ended.
-    func result() async throws {
+    public func result() async throws {
         try await task.value
     }
 }
@@ -52,16 +52,16 @@ private final class FirstFailure: Sendable {
 }
 
 /// The port a server reports once it listens, or nil if it ended before that.
-final class PortSignal: Sendable {
+public final class PortSignal: Sendable {
     private let stream: AsyncStream<Int>
     private let continuation: AsyncStream<Int>.Continuation
 
-    init() { (stream, continuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1)) }
+    public init() { (stream, continuation) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1)) }
 
-    func report(_ port: Int) { continuation.yield(port) }
-    func finish() { continuation.finish() }
+    public func report(_ port: Int) { continuation.yield(port) }
+    public func finish() { continuation.finish() }
 
-    func wait() async -> Int? {
+    public func wait() async -> Int? {
         for await port in stream { return port }
         return nil
     }

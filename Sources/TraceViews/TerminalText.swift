@@ -3,6 +3,13 @@ import TraceModel
 /// Makes untrusted text (span names, attribute values) safe to print on a terminal:
 /// control characters and escape sequences become visible escapes instead of acting.
 public enum TerminalText {
+    /// A word as a user can paste it back into a shell: as it is when plain, else in single quotes
+    /// (escaped for the terminal too, since it is printed).
+    public static func shellQuoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "/._-+=:,@%".unicodeScalars.contains($0)) }
+        return plain ? word : "'" + escaped(word).replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     public static func escaped(_ text: String) -> String {
         var needsWork = false
         for scalar in text.unicodeScalars where isUnsafe(scalar) {

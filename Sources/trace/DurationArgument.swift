@@ -5,6 +5,8 @@ import TraceViews
 struct DurationArgument: ExpressibleByArgument, Sendable {
     var nanos: UInt64
 
+    init(nanos: UInt64) { self.nanos = nanos }
+
     init?(argument: String) {
         guard let nanos = DurationFormat.parse(argument) else { return nil }
         self.nanos = nanos

@@ -1,6 +1,7 @@
 import Foundation
 import TraceModel
 import TraceStore
+import TraceViews
 
 /// Records a command's session in the file as a run: begun before anything arrives, finished with
 /// its exit code and counts. A session that fails before recording anything is forgotten again.
@@ -27,12 +28,6 @@ struct RunRecording {
 
     /// The command as typed, for the listing: `trace run --requests 100`.
     static var commandLine: String {
-        (["trace"] + CommandLine.arguments.dropFirst().map(shellQuoted)).joined(separator: " ")
-    }
-
-    static func shellQuoted(_ word: String) -> String {
-        let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
-        if plain, !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        (["trace"] + CommandLine.arguments.dropFirst().map(TerminalText.shellQuoted)).joined(separator: " ")
     }
 }

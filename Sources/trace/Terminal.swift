@@ -14,6 +14,12 @@ enum Terminal {
         return TextStyle(colors: colors)
     }
 
+    /// The same, for text written to stderr.
+    static var errorStyle: TextStyle {
+        let environment = ProcessInfo.processInfo.environment
+        return TextStyle(colors: stderrIsTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb")
+    }
+
     /// Columns of the terminal, else $COLUMNS, else 120.
     static var width: Int {
         var size = winsize()

@@ -18,7 +18,7 @@ struct TraceCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         groupedSubcommands: [
-            CommandGroup(name: "Record", subcommands: [RunCommand.self, ServeCommand.self, CollectCommand.self, ImportCommand.self]),
+            CommandGroup(name: "Record", subcommands: [RunCommand.self, ExecCommand.self, ServeCommand.self, CollectCommand.self, ImportCommand.self]),
             CommandGroup(name: "Explain", subcommands: [RunsCommand.self, ListCommand.self, ShowCommand.self, LogsCommand.self, MetricsCommand.self, StatsCommand.self, DiffCommand.self, FlameCommand.self, MapCommand.self, TUICommand.self, MCPCommand.self]),
             CommandGroup(name: "Move and tidy", subcommands: [ExportCommand.self, PruneCommand.self]),
         ])
@@ -40,7 +40,7 @@ struct TraceCommand: AsyncParsableCommand {
             // they block on shutdown, which no event loop may do. Concrete casts: a protocol cast
             // would scan every conformance in the binary (~0.1 ms).
             let demo = (command as? RunCommand)?.demo ?? (command as? ServeCommand)?.demo
-            if demo?.runsTasksOnEventLoops == true || command is CollectCommand {
+            if demo?.runsTasksOnEventLoops == true || command is CollectCommand || command is ExecCommand {
                 _ = EventLoopGlobalExecutor.install()
             }
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
+    run|exec|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run serve collect import runs list show logs metrics stats diff flame map tui mcp export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run exec serve collect import runs list show logs metrics stats diff flame map tui mcp export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -216,6 +216,27 @@ _trace_run() {
         return
         ;;
     '--label')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_exec() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--label --grace --db)
+    __trace_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--label')
+        return
+        ;;
+    '--grace')
         return
         ;;
     '--db')

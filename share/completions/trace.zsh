@@ -51,6 +51,7 @@ _trace() {
     command)
         local -ar subcommands=(
             'run:Run the traced frontend/backend pair, send it requests, and store every span.'
+            'exec:Run a program and record the traces, logs and metrics it exports.'
             'serve:Keep the traced pair running so you can send it requests yourself.'
             'collect:Receive OTLP traces, logs and metrics (gRPC and HTTP) from any OpenTelemetry SDK and store them.'
             'import:Store traces and log records from OTLP/JSON files.'
@@ -73,7 +74,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
+        run|exec|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -100,6 +101,22 @@ _trace_run() {
         '--otlp-protocol[grpc, http/protobuf or http/json (default\: $OTEL_EXPORTER_OTLP_PROTOCOL, else http/protobuf).]:protocol:'
         '--label[Name this run, to select it later with --run NAME (trace runs lists runs).]:name:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_exec() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--label[Name this run, to select it later with --run NAME (trace runs lists runs).]:name:'
+        '--quiet[Print nothing of trace'\''s own unless something went wrong.]'
+        '--grace[How long to keep receiving after the program ends, at most (ends sooner once its exporters are done).]:duration:'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '*:command:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
