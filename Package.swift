@@ -165,6 +165,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // `trace check`: rules about a run, measured and reported (text and JUnit), for CI.
+        .target(name: "TraceCheck", dependencies: ["TraceModel", "TraceStore", "TraceQL", "TraceSearch", "TraceViews"]),
         // `trace exec`: the user's program run against receivers of its own, on one port for both transports.
         .target(
             name: "TraceExec",
@@ -179,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceExec", "TraceTUI",
+                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceExec", "TraceCheck", "TraceTUI",
                 "TraceQL", "TraceSearch", "TraceMCP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -19,7 +19,7 @@ struct TraceCommand: AsyncParsableCommand {
         version: "0.1.0",
         groupedSubcommands: [
             CommandGroup(name: "Record", subcommands: [RunCommand.self, ExecCommand.self, ServeCommand.self, CollectCommand.self, ImportCommand.self]),
-            CommandGroup(name: "Explain", subcommands: [RunsCommand.self, ListCommand.self, ShowCommand.self, LogsCommand.self, MetricsCommand.self, StatsCommand.self, DiffCommand.self, FlameCommand.self, MapCommand.self, TUICommand.self, MCPCommand.self]),
+            CommandGroup(name: "Explain", subcommands: [RunsCommand.self, ListCommand.self, ShowCommand.self, LogsCommand.self, MetricsCommand.self, StatsCommand.self, DiffCommand.self, CompareCommand.self, CheckCommand.self, FlameCommand.self, MapCommand.self, TUICommand.self, MCPCommand.self]),
             CommandGroup(name: "Move and tidy", subcommands: [ExportCommand.self, PruneCommand.self]),
         ])
 

@@ -1,0 +1,113 @@
+import TraceModel
+
+/// Two runs' spans, operation by operation: what changed and whether the change is more than two
+/// runs of the same workload differ by on a noisy machine.
+public struct RunComparison: Sendable {
+    /// One side's spans of one operation.
+    public struct Sample: Sendable, Equatable {
+        public var durations: [UInt64] = []
+        public var errors = 0
+        public init() {}
+        public var count: Int { durations.count }
+        public var errorRate: Double { durations.isEmpty ? 0 : Double(errors) / Double(durations.count) }
+    }
+
+    /// Spans grouped by operation (service and name, or a `--by` value), and the error kinds seen.
+    public struct Side: Sendable {
+        public var operations: [String: Sample] = [:]
+        /// "operation: status message" of every error span.
+        public var errorKinds: Set<String> = []
+        public var traces = 0
+        public init() {}
+
+        public mutating func add(operation: String, span: Span) {
+            operations[operation, default: Sample()].durations.append(span.durationNanos)
+            if span.status.code == .error {
+                operations[operation]!.errors += 1
+                errorKinds.insert(span.status.message.isEmpty ? operation : "\(operation): \(span.status.message)")
+            }
+        }
+
+        public mutating func merge(_ other: Side) {
+            operations.merge(other.operations) { mine, theirs in
+                var both = mine
+                both.durations += theirs.durations
+                both.errors += theirs.errors
+                return both
+            }
+            errorKinds.formUnion(other.errorKinds)
+            traces += other.traces
+        }
+    }
+
+    public enum Verdict: String, Sendable {
+        case slower, faster, same
+        case tooFew = "too few"
+    }
+
+    public struct Row: Sendable {
+        public var operation: String
+        public var baseline: Summary
+        public var candidate: Summary
+        /// Two-sided Mann–Whitney p-value; nil when a side has too few spans.
+        public var pValue: Double?
+        public var verdict: Verdict
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public var count: Int
+        public var p50: UInt64
+        public var p90: UInt64
+        public var p99: UInt64
+        public var errorRate: Double
+
+        init(_ sample: Sample) {
+            let percentiles = Percentiles(sample.durations)
+            count = sample.count
+            p50 = percentiles.value(at: 50) ?? 0
+            p90 = percentiles.value(at: 90) ?? 0
+            p99 = percentiles.value(at: 99) ?? 0
+            errorRate = sample.errorRate
+        }
+    }
+
+    /// Below this many spans a side, no verdict: the test has too little to go on.
+    public static let minimumCount = 10
+    /// A change of the median smaller than this share is called the same, however significant:
+    /// two runs of one workload on a shared machine differ by that much without any change to the code.
+    public static let smallestMeaningfulChange = 0.25
+    /// Nor smaller than this, for operations of a few microseconds.
+    public static let smallestMeaningfulNanos: UInt64 = 50_000
+
+    public let confidence: Double
+    public let rows: [Row]
+    /// Operations only the candidate has, and only the baseline.
+    public let appeared: [String]
+    public let vanished: [String]
+    /// Error kinds the candidate has and the baseline did not.
+    public let newErrors: [String]
+
+    public init(baseline: Side, candidate: Side, confidence: Double) {
+        self.confidence = confidence
+        let alpha = 1 - confidence
+        let common = Set(baseline.operations.keys).intersection(candidate.operations.keys)
+        rows = common.sorted().map { operation in
+            let a = baseline.operations[operation]!, b = candidate.operations[operation]!
+            let before = Summary(a), after = Summary(b)
+            guard a.count >= Self.minimumCount, b.count >= Self.minimumCount else {
+                return Row(operation: operation, baseline: before, candidate: after, pValue: nil, verdict: .tooFew)
+            }
+            let p = MannWhitney.pValue(a.durations, b.durations)
+            let change = Double(after.p50) - Double(before.p50)
+            let meaningful = abs(change) >= max(Double(before.p50) * Self.smallestMeaningfulChange, Double(Self.smallestMeaningfulNanos))
+            let verdict: Verdict = if let p, p < alpha, meaningful { change > 0 ? .slower : .faster } else { .same }
+            return Row(operation: operation, baseline: before, candidate: after, pValue: p, verdict: verdict)
+        }
+        appeared = Set(candidate.operations.keys).subtracting(baseline.operations.keys).sorted()
+        vanished = Set(baseline.operations.keys).subtracting(candidate.operations.keys).sorted()
+        newErrors = candidate.errorKinds.subtracting(baseline.errorKinds).sorted()
+    }
+
+    /// Whether any operation got slower: what `trace check`'s `no slower` asks.
+    public var anySlower: Bool { rows.contains { $0.verdict == .slower } }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TraceFixtures
+import TraceModel
+import TraceStore
+
+/// `trace compare` and `trace check` on real `trace run` pairs: the same workload twice is not
+/// called a change; two milliseconds added in the backend is, where it shows and nowhere else.
+@Suite(.serialized) struct CompareAndCheckTests {
+    /// Two runs of one workload, then one with the backend 2 ms slower, in one file.
+    static func recordRuns(in directory: URL) throws {
+        for (label, extra) in [("first", [String]()), ("second", []), ("slow", ["--backend-latency", "2ms"])] {
+            let run = try TraceBinary.run(["run", "--requests", "300", "--concurrency", "4", "--label", label] + extra, in: directory)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+    }
+
+    func verdicts(_ arguments: [String], in directory: URL) throws -> [String: String] {
+        let result = try TraceBinary.run(["compare"] + arguments + ["--json"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let operations = try #require(object["operations"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: operations.map { ($0["operation"] as! String, $0["verdict"] as! String) })
+    }
+
+    @Test func theSameWorkloadIsTheSameAndASlowerBackendIsSlowerWhereItShows() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.recordRuns(in: directory)
+
+        let same = try verdicts(["first", "second"], in: directory)
+        #expect(same.count == 8, "\(same)")
+        #expect(same.values.allSatisfy { $0 == "same" || $0 == "too few" }, "no false alarm: \(same)")
+        #expect(same["frontend: incoming call"] == "same" && same["backend: GET /"] == "same")
+
+        // The backend's own span, the frontend's wait for it and everything around it; not the
+        // steps that never waited on the backend.
+        let slower = try verdicts(["second", "slow"], in: directory)
+        #expect(slower.filter { $0.value == "slower" }.keys.sorted()
+            == ["backend: GET /", "frontend: backend call", "frontend: http.wait", "frontend: incoming call"], "\(slower)")
+        #expect(slower["frontend: http.send"] == "same" && slower["frontend: http.receive"] == "same")
+        #expect(slower.values.allSatisfy { $0 != "faster" })
+        // With no runs named, the last two: second and slow.
+        #expect(try verdicts([], in: directory) == slower)
+
+        let table = try TraceBinary.run(["compare", "second", "slow"], in: directory)
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("A: run 2 \"second\": trace run --requests 300 --concurrency 4 --label second, 300 traces"))
+        #expect(lines.contains { $0.hasPrefix("backend: GET /") && $0.hasSuffix("slower") })
+        #expect(lines.last == "4 operations slower, 0 faster.")
+    }
+
+    @Test func checkMeasuresEachRuleAndFailsTheBuildWhenOneBreaks() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Self.recordRuns(in: directory)
+        let rules = directory.appendingPathComponent("rules.txt")
+        try Data("""
+            # what the demo must keep doing
+            no '{ status = error }'
+            count('{ kind = server && resource.service.name = "frontend" }') >= 300
+
+            p99('{ name = "GET /" }') < 10s
+            """.utf8).write(to: rules)
+        let holds = try TraceBinary.run(["check", "--run", "second", "--rules", rules.path, "--baseline", "first", "--require", "no slower"], in: directory)
+        #expect(holds.status == 0, "\(holds.stdout)\(holds.stderr)")
+        let lines = holds.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("PASS  no slower ") && lines[0].contains("none slower than run 1 \"first\" (8 operations compared)"))
+        #expect(lines[1].hasPrefix("PASS  no '{ status = error }' ") && lines[1].hasSuffix("0 matching spans"))
+        #expect(lines[2].hasSuffix("300 matching spans"))
+        #expect(lines[3].contains("p99 ") && lines[3].hasSuffix(" over 300 spans"))
+        #expect(lines[4] == "All 4 rules hold for run 2 \"second\".")
+
+        let junit = directory.appendingPathComponent("check.xml")
+        let breaks = try TraceBinary.run(["check", "--baseline", "second", "--require", "no slower", "--require", "p50('{ name = \"GET /\" }') < 1ms",
+                                          "--require", "count('{ }') = 0", "--junit", junit.path], in: directory)
+        #expect(breaks.status == 1)
+        let failed = breaks.stdout.split(separator: "\n").map(String.init)
+        #expect(failed[0].hasPrefix("FAIL  no slower ") && failed[0].contains("4 operations slower than run 2 \"second\": backend: GET /"))
+        #expect(failed[1].hasPrefix("FAIL  p50('{ name = \"GET /\" }') < 1ms ") && failed[1].contains("p50 2."))
+        #expect(failed[2].hasPrefix("FAIL  count('{ }') = 0 "))
+        #expect(failed.last == "3 of 3 rules failed for run 3 \"slow\".")
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"trace check\" tests=\"3\" failures=\"3\""))
+        #expect(xml.contains("<testcase classname=\"trace check\" name=\"p50(&apos;{ name = &quot;GET /&quot; }&apos;) &lt; 1ms\"><failure message=\"p50 2."))
+        // What CI systems read: well-formed XML with a test case a rule.
+        let parsed = try runPython(["-c", "import sys, xml.etree.ElementTree as E; t = E.parse(sys.argv[1]); print(len(t.findall('.//testcase')), len(t.findall('.//failure')))", junit.path])
+        #expect(parsed.stdout == "3 3\n", "\(parsed.stderr)")
+    }
+
+    @Test(arguments: [
+        (["check", "--require", "p99('{ name = }') < 5ms"], 64, "rule 'p99('{ name = }') < 5ms', column"),
+        (["check", "--require", "median('{ }') < 5ms"], 64, "unknown rule 'median'"),
+        (["check", "--require", "p99('{ }') < fast"], 64, "p99 compares with a duration, e.g. 50ms"),
+        (["check"], 64, "give at least one --require RULE or --rules FILE"),
+        (["compare", "nope", "last"], 1, "no run nope in traces.db"),
+        (["compare", "--confidence", "2"], 64, "--confidence must be from 0.5 to 0.9999, got 2.0"),
+        (["compare", "missing.db", "other.db"], 1, "no trace database at missing.db"),
+    ])
+    func mistakesAreOneLineWithACaretWhereThereIsOne(arguments: [String], status: Int32, message: String) throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try TraceStore.openForWriting(path: directory.appendingPathComponent("traces.db").path).insert(sampleTrace(id: 1))
+        let result = try TraceBinary.run(arguments, in: directory)
+        #expect(result.status == status)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        if arguments.contains("--require") { #expect(result.stderr.split(separator: "\n").last?.trimmingCharacters(in: .whitespaces) == "^") }
+    }
+
+    @Test func twoFilesCompareWhole() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (file, latency) in [("a.db", "0ms"), ("b.db", "3ms")] {
+            #expect(try TraceBinary.run(["run", "--requests", "100", "--concurrency", "2", "--backend-latency", latency, "--db", file], in: directory).status == 0)
+        }
+        let compared = try verdicts(["a.db", "b.db"], in: directory)
+        #expect(compared["backend: GET /"] == "slower")
+    }
+}
