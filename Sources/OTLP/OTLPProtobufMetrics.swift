@@ -64,43 +64,14 @@ extension ProtobufWireReader {
         }
     }
 
-    /// `ResourceMetrics`: the resource and schema URL may follow the scopes, so those are read after.
+    /// `ResourceMetrics`.
     private mutating func resourceMetrics(index r: Int, into decoded: inout DecodedPoints) throws(NotCanonical) {
-        var resource = Resource()
-        var hasResource = false
-        var scopes: [ProtobufWireReader] = []
-        while let (field, wireType) = try tag() {
-            switch field {
-            case 1:
-                var reader = try message(wireType, seen: &hasResource)
-                (resource.attributes, resource.droppedAttributesCount) = try reader.resource()
-            case 2: scopes.append(try repeatedMessage(wireType))
-            case 3: resource.schemaURL = try string(wireType)
-            default: try skip(wireType)
-            }
-        }
+        let (resource, scopes) = try resourceAndScopes()
         for (s, var scopeMetrics) in scopes.enumerated() {
-            try scopeMetrics.scopeMetrics(resource: resource, place: (r, s), into: &decoded)
-        }
-    }
-
-    /// `ScopeMetrics`.
-    private mutating func scopeMetrics(resource: Resource, place: (r: Int, s: Int), into decoded: inout DecodedPoints) throws(NotCanonical) {
-        var scope = InstrumentationScope()
-        var hasScope = false
-        var metrics: [ProtobufWireReader] = []
-        while let (field, wireType) = try tag() {
-            switch field {
-            case 1:
-                var reader = try message(wireType, seen: &hasScope)
-                scope = try reader.scope(schemaURL: scope.schemaURL)
-            case 2: metrics.append(try repeatedMessage(wireType))
-            case 3: scope.schemaURL = try string(wireType)
-            default: try skip(wireType)
+            let (scope, metrics) = try scopeMetrics.scopeAndItems()
+            for (m, var reader) in metrics.enumerated() {
+                try reader.metric(resource: resource, scope: scope, place: { "resourceMetrics[\(r)].scopeMetrics[\(s)].metrics[\(m)]" }, into: &decoded)
             }
-        }
-        for (m, var reader) in metrics.enumerated() {
-            try reader.metric(resource: resource, scope: scope, place: { "resourceMetrics[\(place.r)].scopeMetrics[\(place.s)].metrics[\(m)]" }, into: &decoded)
         }
     }
 

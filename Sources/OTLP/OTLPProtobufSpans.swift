@@ -38,42 +38,17 @@ extension ProtobufWireReader {
         return (spans, rejected)
     }
 
-    /// `ResourceSpans`: the resource and schema URL may follow the spans, so the scopes are read
-    /// after them.
-    fileprivate mutating func resourceSpans(index r: Int, into spans: inout [Span], rejected: inout [OTLPDecodingError]) throws(NotCanonical) {
-        var resource = Resource()
-        var hasResource = false
-        var scopes: [ProtobufWireReader] = []
-        while let (field, wireType) = try tag() {
-            switch field {
-            case 1:
-                var reader = try message(wireType, seen: &hasResource)
-                (resource.attributes, resource.droppedAttributesCount) = try reader.resource()
-            case 2: scopes.append(try repeatedMessage(wireType))
-            case 3: resource.schemaURL = try string(wireType)
-            default: try skip(wireType)
-            }
-        }
+    /// `ResourceSpans`.
+    private mutating func resourceSpans(index r: Int, into spans: inout [Span], rejected: inout [OTLPDecodingError]) throws(NotCanonical) {
+        let (resource, scopes) = try resourceAndScopes()
         for (s, var scopeSpans) in scopes.enumerated() {
             try scopeSpans.scopeSpans(resource: resource, place: (r, s), into: &spans, rejected: &rejected)
         }
     }
 
     /// `ScopeSpans`.
-    fileprivate mutating func scopeSpans(resource: Resource, place: (r: Int, s: Int), into spans: inout [Span], rejected: inout [OTLPDecodingError]) throws(NotCanonical) {
-        var scope = InstrumentationScope()
-        var hasScope = false
-        var spanReaders: [ProtobufWireReader] = []
-        while let (field, wireType) = try tag() {
-            switch field {
-            case 1:
-                var reader = try message(wireType, seen: &hasScope)
-                scope = try reader.scope(schemaURL: scope.schemaURL)
-            case 2: spanReaders.append(try repeatedMessage(wireType))
-            case 3: scope.schemaURL = try string(wireType)
-            default: try skip(wireType)
-            }
-        }
+    private mutating func scopeSpans(resource: Resource, place: (r: Int, s: Int), into spans: inout [Span], rejected: inout [OTLPDecodingError]) throws(NotCanonical) {
+        let (scope, spanReaders) = try scopeAndItems()
         spans.reserveCapacity(spans.count + spanReaders.count)
         for (index, var reader) in spanReaders.enumerated() {
             switch try reader.span(resource: resource, scope: scope, place: { "resourceSpans[\(place.r)].scopeSpans[\(place.s)].spans[\(index)]" }) {

@@ -177,6 +177,44 @@ struct ProtobufWireReader {
 
     // MARK: Messages every signal shares
 
+    /// `ResourceSpans`, `ResourceMetrics`, `ResourceLogs`: the resource (1), the scopes' messages
+    /// (2) and the schema URL (3), in any order; the scopes are returned unread, to be read once
+    /// the resource is known.
+    mutating func resourceAndScopes() throws(NotCanonical) -> (Resource, [ProtobufWireReader]) {
+        var resource = Resource()
+        var hasResource = false
+        var scopes: [ProtobufWireReader] = []
+        while let (field, wireType) = try tag() {
+            switch field {
+            case 1:
+                var reader = try message(wireType, seen: &hasResource)
+                (resource.attributes, resource.droppedAttributesCount) = try reader.resource()
+            case 2: scopes.append(try repeatedMessage(wireType))
+            case 3: resource.schemaURL = try string(wireType)
+            default: try skip(wireType)
+            }
+        }
+        return (resource, scopes)
+    }
+
+    /// `ScopeSpans`, `ScopeMetrics`, `ScopeLogs`: the scope (1), its items' messages (2), unread, and the schema URL (3).
+    mutating func scopeAndItems() throws(NotCanonical) -> (InstrumentationScope, [ProtobufWireReader]) {
+        var scope = InstrumentationScope()
+        var hasScope = false
+        var items: [ProtobufWireReader] = []
+        while let (field, wireType) = try tag() {
+            switch field {
+            case 1:
+                var reader = try message(wireType, seen: &hasScope)
+                scope = try reader.scope(schemaURL: scope.schemaURL)
+            case 2: items.append(try repeatedMessage(wireType))
+            case 3: scope.schemaURL = try string(wireType)
+            default: try skip(wireType)
+            }
+        }
+        return (scope, items)
+    }
+
     /// `InstrumentationScope`.
     mutating func scope(schemaURL: String) throws(NotCanonical) -> InstrumentationScope {
         var scope = InstrumentationScope(schemaURL: schemaURL)

@@ -74,7 +74,7 @@ public struct CheckReport: Sendable {
     }
 
     public func text(style: TextStyle) -> String {
-        var table = TextTable(header: ["", "RULE", "MEASURED"], rightAligned: [], maximumWidths: [1: 60])
+        var table = TextTable(header: ["", "RULE", "MEASURED"], rightAligned: [], maximumWidths: [1: 90])
         for result in results {
             table.append([result.passed ? "PASS" : "FAIL", TerminalText.escaped(result.rule.description), TerminalText.escaped(result.measured)])
         }

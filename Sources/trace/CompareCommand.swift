@@ -13,11 +13,13 @@ struct CompareCommand: AsyncParsableCommand {
         discussion: """
             A and B are runs (an id, a label, last, last~1; see trace runs) or two database files; \
             by default the last two runs. For each operation (service and span name, or each value \
-            of --by), both runs' count, p50, p90, p99 and error rate, and a verdict: slower or faster \
-            when a Mann–Whitney U test says the two samples differ at --confidence and the median moved \
-            by at least 25% (and 50µs), since two runs of the same workload on a busy machine differ by \
-            less; same otherwise; too few below 10 spans a side. Operations only one run has, and error \
-            kinds new in B, are listed under the table.
+            of --by), both runs' count, p50, p90, p99 and error rate, and a verdict. A run's spans are \
+            not independent (a busy moment slows them all), so each run is cut into stretches of time \
+            (5 at the default --confidence 0.99) and the stretches' medians are compared by an exact \
+            rank-sum (Mann-Whitney) test: slower or faster when it finds a difference at --confidence, \
+            the median moved by at least 25% (and 50µs), and by more than either run's own stretches \
+            differ by; same otherwise; too few below 10 spans a side. Operations only one run has, and \
+            error kinds new in B, are listed under the table.
 
               trace compare
               trace compare before after

@@ -12,7 +12,9 @@ struct TraceCommand: AsyncParsableCommand {
             (and its log records and metrics) in a SQLite file. `trace collect` stores OTLP traces, logs and \
             metrics (gRPC or HTTP) from any OpenTelemetry SDK, and Zipkin spans. `trace list`, `show`, `stats`, \
             `diff`, `flame` and `map` read them back and show where the time went; `trace logs` and `trace metrics` \
-            what the app logged and measured; `trace tui` browses it all; `trace mcp` serves it to a coding agent.
+            what the app logged and measured; `trace tui` browses it all; `trace mcp` serves it to a coding agent. \
+            `trace exec -- COMMAND` records any program; `trace runs` lists what was recorded, `trace compare` \
+            says what got slower between two runs and `trace check` holds a run to rules in CI.
 
             The database is ./traces.db unless TRACE_DB or --db says otherwise.
             """,

@@ -92,4 +92,33 @@ import TraceStore
         #expect(ended.status == 7, "\(ended.stderr)")
         #expect(ended.stderr.hasPrefix("trace exec: exited 7 after "))
     }
+
+    @Test func ctrlCAtTheTerminalReachesTheProgramWhichDecides() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The program catches the interrupt and exits 5 after saying so; trace stays to report it.
+        let program = "trap 'echo caught-INT; exit 5' INT; echo ready; while :; do sleep 0.05; done"
+        let command = "cd '\(directory.path)' && NO_COLOR=1 '\(TraceBinary.url.path)' exec -- sh -c \"\(program)\"; echo EXEC-EXIT:$?; exec cat"
+        let tmux = try TmuxSession(command: command, width: 120, height: 20)
+        _ = try tmux.waitFor("ready")
+        try tmux.send("C-c")
+        let screen = try tmux.waitFor("EXEC-EXIT:5")
+        #expect(screen.contains("caught-INT"))
+        #expect(screen.contains("trace exec: exited 5 after "), "\(screen)")
+        #expect(try runs(in: directory).map(\.exitCode) == [5])
+    }
+
+    @Test func programsThatStartOthersHaveAllTheirTelemetryKept() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let python = try TestPython.interpreter().path
+        // Two workers exporting side by side, as a pre-forking server's would, over both transports.
+        let script = "'\(python)' '\(Self.pythonApp)' & OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf '\(python)' '\(Self.pythonApp)' & wait"
+        let result = try TraceBinary.run(["exec", "--", "sh", "-c", script], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let printed = Set(result.stdout.split(separator: "\n").map(String.init))
+        #expect(printed.count == 2)
+        #expect(result.stderr.contains("  traces       2 (6 spans), 2 with errors in traces.db"), "\(result.stderr)")
+        for traceID in printed { #expect(try TraceBinary.run(["show", traceID], in: directory).status == 0) }
+    }
 }

@@ -111,17 +111,7 @@ import TraceModel
         var random = SeededRandom(seed: 12)
         let seeds = try [Self.body(sampleMetricPoints()), Self.body((0..<6).map { _ in Self.randomPoint(&random) })]
         for round in 0..<3_000 {
-            var bytes = Array(seeds[round % seeds.count])
-            for _ in 0..<Int.random(in: 1...3, using: &random) where !bytes.isEmpty {
-                let at = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<4, using: &random) {
-                case 0: bytes[at] = UInt8.random(in: 0...255, using: &random)
-                case 1: bytes[at] ^= 1 << UInt8.random(in: 0...7, using: &random)
-                case 2: bytes.remove(at: at)
-                default: bytes.removeSubrange(at...)
-                }
-            }
-            Self.expectAgreement(Data(bytes), direct: false, "mutation \(round)")
+            Self.expectAgreement(Wire.mutated(seeds[round % seeds.count], &random), direct: false, "mutation \(round)")
         }
     }
 

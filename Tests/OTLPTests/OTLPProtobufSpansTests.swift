@@ -107,21 +107,26 @@ import TraceModel
         var random = SeededRandom(seed: 9)
         let seeds = try [Self.body(sampleTrace(id: 8, error: true)), Self.body((0..<6).map { _ in Self.randomSpan(&random) })]
         for round in 0..<3_000 {
-            var bytes = Array(seeds[round % seeds.count])
-            for _ in 0..<Int.random(in: 1...3, using: &random) where !bytes.isEmpty {
-                let at = Int.random(in: 0..<bytes.count, using: &random)
-                switch Int.random(in: 0..<4, using: &random) {
-                case 0: bytes[at] = UInt8.random(in: 0...255, using: &random)
-                case 1: bytes[at] ^= 1 << UInt8.random(in: 0...7, using: &random)
-                case 2: bytes.remove(at: at)
-                default: bytes.removeSubrange(at...)
-                }
-            }
-            Self.expectAgreement(Data(bytes), direct: false, "mutation \(round)")
+            Self.expectAgreement(Self.mutated(seeds[round % seeds.count], &random), direct: false, "mutation \(round)")
         }
     }
 
     // MARK: Generators
+
+    /// One to three random changes: a byte replaced or flipped, removed, or the rest cut off.
+    static func mutated(_ body: Data, _ random: inout SeededRandom) -> Data {
+        var bytes = Array(body)
+        for _ in 0..<Int.random(in: 1...3, using: &random) where !bytes.isEmpty {
+            let at = Int.random(in: 0..<bytes.count, using: &random)
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: bytes[at] = UInt8.random(in: 0...255, using: &random)
+            case 1: bytes[at] ^= 1 << UInt8.random(in: 0...7, using: &random)
+            case 2: bytes.remove(at: at)
+            default: bytes.removeSubrange(at...)
+            }
+        }
+        return Data(bytes)
+    }
 
     static func scopeProto() -> Opentelemetry_Proto_Common_V1_InstrumentationScope {
         .with { $0.name = scope.name; $0.version = scope.version; $0.attributes = scope.attributes.map(\.proto) }

@@ -173,13 +173,13 @@ _trace() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|exec|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
+    run|exec|serve|collect|import|runs|list|show|logs|metrics|stats|diff|compare|check|flame|map|tui|mcp|export|prune|help)
         # Offer subcommand argument completions
         "_trace_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run exec serve collect import runs list show logs metrics stats diff flame map tui mcp export prune help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run exec serve collect import runs list show logs metrics stats diff compare check flame map tui mcp export prune help' -- "${cur}"))
         ;;
     esac
 }
@@ -551,6 +551,60 @@ _trace_diff() {
         return
         ;;
     '--width')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_compare() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--by --confidence --db)
+    __trace_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--by')
+        return
+        ;;
+    '--confidence')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    esac
+}
+
+_trace_check() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--require)
+    non_repeating_options=(--rules --run --baseline --confidence --junit --db)
+    __trace_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--require')
+        return
+        ;;
+    '--rules')
+        return
+        ;;
+    '--run')
+        return
+        ;;
+    '--baseline')
+        return
+        ;;
+    '--confidence')
+        return
+        ;;
+    '--junit')
         return
         ;;
     '--db')

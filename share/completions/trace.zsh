@@ -62,6 +62,8 @@ _trace() {
             'metrics:List stored metrics; or chart one over time, with its series and points.'
             'stats:Latency statistics over many traces: percentiles, self time, network time per hop, a histogram.'
             'diff:Compare two traces span by span and say where the difference in duration comes from.'
+            'compare:Compare two runs operation by operation: what got slower, faster, or only noisier.'
+            'check:Check a run against rules, for CI: exits 0 when every rule holds, 1 when one does not.'
             'flame:A flame graph over many traces: where time goes, by path of service and span name.'
             'map:The services in the selected traces and the calls between them.'
             'tui:Browse traces in a full-screen terminal UI.'
@@ -74,7 +76,7 @@ _trace() {
         ;;
     arg)
         case "${words[1]}" in
-        run|exec|serve|collect|import|runs|list|show|logs|metrics|stats|diff|flame|map|tui|mcp|export|prune|help)
+        run|exec|serve|collect|import|runs|list|show|logs|metrics|stats|diff|compare|check|flame|map|tui|mcp|export|prune|help)
             "_trace_${words[1]}" && ret=0
             ;;
         esac
@@ -316,6 +318,40 @@ _trace_diff() {
         '--query[With --against median\: the median among the traces this TraceQL query matches.]:traceql:'
         '--width[Width of the output in columns (default\: the terminal'\''s).]:width:'
         '--adjust-skew[Move a server span lying outside its client span (another host'\''s clock) into the client'\''s window, half the slack each side; say what moved.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_compare() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:run|file:'
+        '--by[Group spans by this TraceQL field instead of service and name, e.g. span.http.route.]:field:'
+        '--confidence[How sure the test must be before it calls a change, from 0.5 to 0.9999.]:level:'
+        '--json[Print JSON instead of a table.]'
+        '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_trace_check() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*--require[A rule that must hold; repeat for several.]:rule:'
+        '--rules[A file of rules, one a line; # starts a comment.]:file:'
+        '--run[The run to check (default\: the last run).]:run:'
+        '--baseline[The run '\''no slower'\'' compares against.]:run:'
+        '--confidence[How sure '\''no slower'\'' must be before it calls a change, from 0.5 to 0.9999.]:level:'
+        '--junit[Also write the results as JUnit XML to this file.]:file:'
         '--db[The trace database file (default\: $TRACE_DB, else ./traces.db).]:path:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'

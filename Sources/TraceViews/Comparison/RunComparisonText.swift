@@ -4,9 +4,10 @@ import Foundation
 public enum RunComparisonText {
     public static func table(_ comparison: RunComparison, baseline: String, candidate: String, style: TextStyle) -> String {
         var out = "A: \(TerminalText.escaped(baseline))\nB: \(TerminalText.escaped(candidate))\n"
-        out += style.dim("Verdicts: Mann–Whitney U at \(percent(comparison.confidence)) confidence, and a median change of at least "
-            + "\(percent(RunComparison.smallestMeaningfulChange)) (and \(DurationFormat.string(nanos: RunComparison.smallestMeaningfulNanos))); "
-            + "fewer than \(RunComparison.minimumCount) spans a side is too few.") + "\n\n"
+        out += style.dim("Verdicts: each run cut into \(comparison.blocks) stretches of time, their medians compared by a rank-sum test at "
+            + "\(percent(comparison.confidence)) confidence, and a median change of at least \(percent(RunComparison.smallestMeaningfulChange)) "
+            + "(and \(DurationFormat.string(nanos: RunComparison.smallestMeaningfulNanos)), and more than either run's stretches differ by); fewer than "
+            + "\(max(RunComparison.minimumCount, 2 * comparison.blocks)) spans a side is too few.") + "\n\n"
         var table = TextTable(header: ["OPERATION", "COUNT A→B", "P50 A→B", "CHANGE", "P90 A→B", "P99 A→B", "ERRORS A→B", "VERDICT"],
                               rightAligned: [1, 3], maximumWidths: [0: 48])
         for row in comparison.rows {
@@ -36,7 +37,7 @@ public enum RunComparisonText {
             ["count": summary.count, "p50Ms": ms(summary.p50), "p90Ms": ms(summary.p90), "p99Ms": ms(summary.p99), "errorRate": summary.errorRate]
         }
         let object: [String: Any] = [
-            "baseline": baseline, "candidate": candidate, "confidence": comparison.confidence,
+            "baseline": baseline, "candidate": candidate, "confidence": comparison.confidence, "blocks": comparison.blocks,
             "operations": comparison.rows.map { row in
                 [
                     "operation": row.operation, "baseline": side(row.baseline), "candidate": side(row.candidate),
