@@ -171,7 +171,7 @@ let package = Package(
         .target(
             name: "TraceExec",
             dependencies: [
-                "TraceIngest", "OTLPHTTP", "OTLPGRPC", "TraceRun",
+                "TraceModel", "TraceStore", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "TraceRun", "TraceViews",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

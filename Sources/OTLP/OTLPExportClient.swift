@@ -8,7 +8,7 @@ import TraceModel
 /// Pushes requests to an OTLP/HTTP collector as protobuf or JSON, one request per call, and waits
 /// out the collector's back-pressure: 429 and 503 (and 502, 504, connection failures) are retried
 /// after the `Retry-After` the collector asked for, or after an exponential backoff when it gave none.
-public final class OTLPExportClient: SpanExporting {
+public final class OTLPExportClient: OTLPExporting {
     public struct Configuration: Sendable {
         /// Attempts per request, the first included.
         public var maxAttempts = 6
@@ -70,10 +70,20 @@ public final class OTLPExportClient: SpanExporting {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
     }
 
+    /// Where a signal's requests go: the traces URL with its `/v1/traces` for the signal's path.
+    func url(for signal: Signal) throws(ExportError) -> String {
+        guard signal != .traces else { return endpoint }
+        guard endpoint.hasSuffix(Signal.traces.httpPath) else {
+            throw ExportError(description: "no \(signal.rawValue) URL: \(endpoint) does not end in /v1/traces, so the path for \(signal.rawValue) cannot be derived from it")
+        }
+        return String(endpoint.dropLast(Signal.traces.httpPath.count)) + signal.httpPath
+    }
+
     @discardableResult
-    public func send(encodedRequest: Data) async throws -> Int {
+    public func send(encodedRequest: Data, signal: Signal) async throws -> Int {
         let body = ByteBuffer(data: encodedRequest)
-        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint, client, configuration, encoding] in
+        let endpoint = try url(for: signal)
+        return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [client, configuration, encoding] in
             var request = HTTPClientRequest(url: endpoint)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: encoding.rawValue)

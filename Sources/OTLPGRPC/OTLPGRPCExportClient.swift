@@ -7,11 +7,11 @@ import SwiftProtobuf
 import TraceIngest
 import TraceModel
 
-/// Pushes requests to an OTLP/gRPC collector (`TraceService/Export`), one call per request, retrying
+/// Pushes requests to an OTLP/gRPC collector (`TraceService`, `LogsService`, `MetricsService/Export`), one call per request, retrying
 /// as the OTLP specification says for gRPC: CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE,
 /// UNAVAILABLE and DATA_LOSS after an exponential backoff; RESOURCE_EXHAUSTED only when the
 /// collector sent RetryInfo, after the delay it asked for.
-public final class OTLPGRPCExportClient: SpanExporting {
+public final class OTLPGRPCExportClient: OTLPExporting {
     public let endpoint: String
     public let encoding = OTLPContentType.protobuf
     private let configuration: OTLPExportClient.Configuration
@@ -43,18 +43,25 @@ public final class OTLPGRPCExportClient: SpanExporting {
     static let retryable: Set<RPCError.Code> = [.cancelled, .deadlineExceeded, .aborted, .outOfRange, .unavailable, .dataLoss]
 
     @discardableResult
-    public func send(encodedRequest: Data) async throws -> Int {
+    public func send(encodedRequest: Data, signal: Signal) async throws -> Int {
         let message = [UInt8](encodedRequest)
         var options = CallOptions.defaults
         options.timeout = .milliseconds(Int64(configuration.requestTimeout.nanoseconds / 1_000_000))
         return try await configuration.retrying(sleep: sleep, onRetry: onRetry) { [endpoint, client] in
             do {
                 // The bytes go out as they are: forwarding never decodes and re-encodes a request.
-                _ = try await client.unary(
-                    request: ClientRequest(message: message), descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
-                    serializer: EncodedMessage(), deserializer: ProtobufDeserializer<ExportTraceServiceResponse>(), options: options) { response in
-                        _ = try response.message // a refusal arrives here, as the response's error
-                    }
+                func export<Response: SwiftProtobuf.Message>(_ descriptor: MethodDescriptor, answeredWith: Response.Type) async throws {
+                    try await client.unary(
+                        request: ClientRequest(message: message), descriptor: descriptor,
+                        serializer: EncodedMessage(), deserializer: ProtobufDeserializer<Response>(), options: options) { response in
+                            _ = try response.message // a refusal arrives here, as the response's error
+                        }
+                }
+                switch signal {
+                case .traces: try await export(Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor, answeredWith: ExportTraceServiceResponse.self)
+                case .logs: try await export(Opentelemetry_Proto_Collector_Logs_V1_LogsService.Method.Export.descriptor, answeredWith: ExportLogsServiceResponse.self)
+                case .metrics: try await export(Opentelemetry_Proto_Collector_Metrics_V1_MetricsService.Method.Export.descriptor, answeredWith: ExportMetricsServiceResponse.self)
+                }
                 return .sent
             } catch let error as RPCError {
                 if error.code == .unavailable, let cause = socketError(under: error) {
@@ -97,7 +104,7 @@ extension OTLPProtocol {
     /// The export client for this protocol: gRPC, or HTTP with protobuf or JSON bodies.
     /// `exactURL` keeps an HTTP endpoint's path as given (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
     public func exporter(endpoint: String, exactURL: Bool = false, configuration: OTLPExportClient.Configuration = .init(),
-                         onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) throws -> any SpanExporting {
+                         onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) throws -> any OTLPExporting {
         switch self {
         case .grpc: try OTLPGRPCExportClient(endpoint: endpoint, configuration: configuration, onRetry: onRetry)
         case .httpProtobuf: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .protobuf, configuration: configuration, onRetry: onRetry)

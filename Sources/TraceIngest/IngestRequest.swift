@@ -2,20 +2,6 @@ import NIOCore
 import OTLP
 import TraceModel
 
-/// The OTLP signal a request carries.
-public enum Signal: String, Sendable, CaseIterable {
-    case traces, logs, metrics
-
-    /// What one item of the signal is called in messages ("spans", "log records", "data points").
-    public var itemName: String {
-        switch self {
-        case .traces: "spans"
-        case .logs: "log records"
-        case .metrics: "data points"
-        }
-    }
-}
-
 /// Whatever comes in, through whichever door: an encoded OTLP (or Zipkin) body as a transport
 /// received it, or records already decoded (`trace import`, the builtin tracer).
 public enum IngestRequest: Sendable {

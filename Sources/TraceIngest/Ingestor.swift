@@ -89,16 +89,20 @@ public struct Ingestor: Sendable {
             switch request {
             case .spans(let spans):
                 let outcome = try await store(spans: spans, rejected: [])
-                forwarder?.enqueue(ExportTraceServiceRequest(spans: spans), arrivedAs: nil)
+                forwarder?.enqueue(.traces, { ExportTraceServiceRequest(spans: spans) }, arrivedAs: nil)
                 return outcome
             case .logRecords(let records):
-                return try await store(logs: records, rejected: [])
+                let outcome = try await store(logs: records, rejected: [])
+                forwarder?.enqueue(.logs, { ExportLogsServiceRequest(records: records) }, arrivedAs: nil)
+                return outcome
             case .metricPoints(let points):
-                return try await store(metrics: points, rejected: [])
+                let outcome = try await store(metrics: points, rejected: [])
+                forwarder?.enqueue(.metrics, { ExportMetricsServiceRequest(points: points) }, arrivedAs: nil)
+                return outcome
             case .encoded(.traces, let body, let contentType, let gzipped):
                 let (decoded, forwarding) = try decodeSpans(decompressed(body, gzipped: gzipped), contentType: contentType)
                 let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
-                if let forwarding { forwarder?.enqueue(forwarding.request, arrivedAs: forwarding.body) }
+                if let forwarding { forwarder?.enqueue(.traces, { forwarding.request }, arrivedAs: forwarding.body) }
                 return outcome
             case .zipkin(let body, let gzipped):
                 let decoded: (spans: [Span], rejected: [OTLPDecodingError])
@@ -107,15 +111,21 @@ public struct Ingestor: Sendable {
                 }
                 let outcome = try await store(spans: decoded.spans, rejected: decoded.rejected)
                 // Forwarded as OTLP, which is what the other end speaks.
-                forwarder?.enqueue(ExportTraceServiceRequest(spans: decoded.spans), arrivedAs: nil)
+                forwarder?.enqueue(.traces, { ExportTraceServiceRequest(spans: decoded.spans) }, arrivedAs: nil)
                 return outcome
             case .encoded(.logs, let body, let contentType, let gzipped):
-                let request = try decodeLogs(decompressed(body, gzipped: gzipped), contentType: contentType)
+                let data = try decompressed(body, gzipped: gzipped)
+                let request = try decodeLogs(data, contentType: contentType)
                 let decoded = request.decodedLogRecords()
-                return try await store(logs: decoded.records, rejected: decoded.rejected)
+                let outcome = try await store(logs: decoded.records, rejected: decoded.rejected)
+                forwarder?.enqueue(.logs, { request }, arrivedAs: (data, contentType))
+                return outcome
             case .encoded(.metrics, let body, let contentType, let gzipped):
-                let decoded = try decodeMetrics(decompressed(body, gzipped: gzipped), contentType: contentType)
-                return try await store(metrics: decoded.points, rejected: decoded.rejected)
+                let data = try decompressed(body, gzipped: gzipped)
+                let decoded = try decodeMetrics(data, contentType: contentType)
+                let outcome = try await store(metrics: decoded.points, rejected: decoded.rejected)
+                forwarder?.enqueue(.metrics, { ExportMetricsServiceRequest(points: decoded.points) }, arrivedAs: (data, contentType))
+                return outcome
             }
         } catch let error as IngestError {
             statistics.update { $0.requestsRejected += 1 }
@@ -151,7 +161,7 @@ public struct Ingestor: Sendable {
     private func decodeMetrics(_ data: Data, contentType: OTLPContentType) throws(IngestError) -> (points: [MetricPoint], rejected: [OTLPDecodingError]) {
         switch contentType {
         case .protobuf:
-            // Read straight into points, no messages built (metrics are not forwarded).
+            // Read straight into points, no messages built (a forwarder sends the body as it came, or builds one then).
             do { return try OTLPProtobufMetrics.decodedMetricPoints(from: data) } catch { throw .badRequest("body is not a protobuf ExportMetricsServiceRequest") }
         case .json:
             return try decode(data, contentType: contentType, as: ExportMetricsServiceRequest.self).decodedMetricPoints()

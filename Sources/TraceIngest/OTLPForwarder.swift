@@ -1,43 +1,44 @@
 import OTLP
 import Foundation
+import SwiftProtobuf
 import ServiceLifecycle
 import Synchronization
 
-/// Sends every accepted request on to another OTLP collector (gRPC or HTTP, whichever exporter it
+/// Sends every accepted request, of every signal, on to another OTLP collector (gRPC or HTTP, whichever exporter it
 /// is given), after it is stored locally. A collector that is down or slow only costs counted
 /// failures: the queue is bounded and never makes the receiver wait.
 public final class OTLPForwarder: Service, Sendable {
-    private let exporter: any SpanExporting
+    private let exporter: any OTLPExporting
     let statistics: IngestStatistics
-    private let stream: AsyncStream<Data>
-    private let continuation: AsyncStream<Data>.Continuation
+    private let stream: AsyncStream<(Signal, Data)>
+    private let continuation: AsyncStream<(Signal, Data)>.Continuation
     private let drainTimeout: Duration
 
     public var endpoint: String { exporter.endpoint }
 
     /// `exporter` should make one attempt per request (`OTLPExportClient.Configuration.forwarding`).
-    public init(exporter: any SpanExporting, statistics: IngestStatistics, queueLimit: Int = 10_000, drainTimeout: Duration = .seconds(10)) {
+    public init(exporter: any OTLPExporting, statistics: IngestStatistics, queueLimit: Int = 10_000, drainTimeout: Duration = .seconds(10)) {
         self.exporter = exporter
         self.statistics = statistics
-        (stream, continuation) = AsyncStream.makeStream(of: Data.self, bufferingPolicy: .bufferingOldest(queueLimit))
+        (stream, continuation) = AsyncStream.makeStream(of: (Signal, Data).self, bufferingPolicy: .bufferingOldest(queueLimit))
         self.drainTimeout = drainTimeout
     }
 
     /// Queues a stored request: its body as it arrived when that is already in the exporter's
-    /// encoding, else (or when it never was a body) the request encoded.
-    func enqueue(_ request: ExportTraceServiceRequest, arrivedAs body: (data: Data, contentType: OTLPContentType)?) {
+    /// encoding, else (or when it never was a body) the request encoded, built only then.
+    func enqueue(_ signal: Signal, _ request: () -> some SwiftProtobuf.Message, arrivedAs body: (data: Data, contentType: OTLPContentType)?) {
         let encoded: Data
         if let body, body.contentType == exporter.encoding {
             encoded = body.data
         } else {
-            do { encoded = try exporter.encoded(request) } catch {
+            do { encoded = try exporter.encoded(request()) } catch {
                 return statistics.update {
                     $0.forwardFailures += 1
                     $0.lastForwardError = "could not encode a request: \(error)"
                 }
             }
         }
-        if case .dropped = continuation.yield(encoded) {
+        if case .dropped = continuation.yield((signal, encoded)) {
             statistics.update {
                 $0.forwardFailures += 1
                 $0.lastForwardError = "forwarding queue full"
@@ -49,7 +50,7 @@ public final class OTLPForwarder: Service, Sendable {
         let clock = ContinuousClock()
         let deadline = LockedDeadline()
         await withGracefulShutdownHandler {
-            for await payload in stream {
+            for await (signal, payload) in stream {
                 if let end = deadline.value, clock.now > end {
                     statistics.update {
                         $0.forwardFailures += 1
@@ -57,7 +58,7 @@ public final class OTLPForwarder: Service, Sendable {
                     }
                     continue
                 }
-                await send(payload)
+                await send(payload, signal: signal)
             }
         } onGracefulShutdown: { [continuation, drainTimeout] in
             deadline.set(clock.now.advanced(by: drainTimeout))
@@ -66,9 +67,9 @@ public final class OTLPForwarder: Service, Sendable {
         try await exporter.shutdown()
     }
 
-    private func send(_ body: Data) async {
+    private func send(_ body: Data, signal: Signal) async {
         do {
-            try await exporter.send(encodedRequest: body)
+            try await exporter.send(encodedRequest: body, signal: signal)
             statistics.update { $0.requestsForwarded += 1 }
         } catch {
             statistics.update {

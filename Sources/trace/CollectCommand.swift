@@ -24,9 +24,9 @@ struct CollectCommand: AsyncParsableCommand {
             tags attributes (an error tag an error status), annotations events; a shared span's \
             server half is kept as its own span, under the client's.
 
-            --otlp-endpoint forwards every accepted trace request, once stored, to another collector (Jaeger, \
-            Tempo, an OpenTelemetry Collector) over --otlp-protocol; a collector that is down costs \
-            counted failures, never the local copy.
+            --otlp-endpoint forwards every accepted request (traces, logs and metrics), once stored, to \
+            another collector (Jaeger, Tempo, an OpenTelemetry Collector) over --otlp-protocol; a \
+            collector that is down costs counted failures, never the local copy.
             """)
 
     @Option(help: "Address to listen on.")

@@ -49,6 +49,14 @@ import TraceStore
         #expect(try runs(in: directory).map(\.exitCode) == [3, 143])
     }
 
+    @Test func stdinAndStdoutAreTheProgramsOwn() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try TraceBinary.run(["exec", "--quiet", "--", "tr", "a-z", "A-Z"], in: directory, stdin: Data("piped through\n".utf8))
+        #expect(result.status == 0)
+        #expect(result.stdout == "PIPED THROUGH\n")
+    }
+
     @Test func aProgramThatExportsNothingIsToldWhatWasSet() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

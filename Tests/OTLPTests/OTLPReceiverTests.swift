@@ -316,6 +316,27 @@ import TraceStore
         #expect(try downstream.totals() == StoreTotals(traces: 2, spans: 6))
     }
 
+    @Test(arguments: OTLPProtocol.allCases)
+    func logsAndMetricsAreForwardedAsSpansAre(_ forwarding: OTLPProtocol) async throws {
+        let (downstream, local) = (try TraceStore.inMemory(), try TraceStore.inMemory())
+        let logs = try ExportLogsServiceRequest(records: sampleLogs(id: 7)).serializedData()
+        let metrics = try ExportMetricsServiceRequest(points: sampleMetricPoints()).serializedData()
+        let statistics = try await withDownstream(store: downstream, speaking: forwarding) { endpoint in
+            try await withReceiver(store: local, forwardTo: endpoint, over: forwarding) { url, statistics in
+                let base = String(url.dropLast("/v1/traces".count))
+                let logsStatus = try await post(base + "/v1/logs", body: logs, contentType: "application/x-protobuf").status
+                let metricsStatus = try await post(base + "/v1/metrics", body: metrics, contentType: "application/x-protobuf").status
+                #expect(logsStatus == 200 && metricsStatus == 200)
+                return statistics
+            }.snapshot
+        }
+        #expect(statistics.requestsForwarded == 2 && statistics.forwardFailures == 0, "\(statistics)")
+        #expect(try downstream.logRecords(matching: LogQuery()).map(\.record) == local.logRecords(matching: LogQuery()).map(\.record))
+        #expect(try downstream.logRecords(matching: LogQuery()).count == sampleLogs(id: 7).count)
+        #expect(try downstream.metricSummaries() == local.metricSummaries())
+        #expect(try downstream.metricSummaries().reduce(0) { $0 + $1.pointCount } == sampleMetricPoints().count)
+    }
+
     /// A collector listening for `protocol`; `body` gets the endpoint to give an exporter.
     func withDownstream<T: Sendable>(store: TraceStore, speaking chosen: OTLPProtocol, _ body: @Sendable (String) async throws -> T) async throws -> T {
         switch chosen {

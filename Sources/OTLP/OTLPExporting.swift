@@ -1,29 +1,36 @@
 import Foundation
+import SwiftProtobuf
 import TraceModel
 
-/// Something that pushes OTLP requests to a collector, one request per call, retrying as its
-/// transport's rules say: `OTLPExportClient` over HTTP, `OTLPGRPCExportClient` over gRPC.
-public protocol SpanExporting: Sendable {
-    /// Where the requests go, as printed to the user.
+/// Something that pushes OTLP requests of any signal to a collector, one request per call,
+/// retrying as its transport's rules say: `OTLPExportClient` over HTTP, `OTLPGRPCExportClient` over gRPC.
+public protocol OTLPExporting: Sendable {
+    /// Where trace requests go, as printed to the user.
     var endpoint: String { get }
-    /// How a request must be encoded for `send(encodedRequest:)`.
+    /// How a request must be encoded for `send(encodedRequest:signal:)`.
     var encoding: OTLPContentType { get }
-    /// Sends one ExportTraceServiceRequest, already encoded as `encoding` says; returns how many
-    /// retries it took.
+    /// Sends one Export…ServiceRequest of `signal`, already encoded as `encoding` says; returns how
+    /// many retries it took.
     @discardableResult
-    func send(encodedRequest: Data) async throws -> Int
+    func send(encodedRequest: Data, signal: Signal) async throws -> Int
     func shutdown() async throws
 }
 
-extension SpanExporting {
+extension OTLPExporting {
+    /// Sends one ExportTraceServiceRequest, already encoded.
+    @discardableResult
+    public func send(encodedRequest: Data) async throws -> Int {
+        try await send(encodedRequest: encodedRequest, signal: .traces)
+    }
+
     /// Sends the spans in one request; returns how many retries it took.
     @discardableResult
     public func send(_ spans: [Span]) async throws -> Int {
         try await send(encodedRequest: encoded(ExportTraceServiceRequest(spans: spans)))
     }
 
-    /// `request` in this exporter's encoding.
-    public func encoded(_ request: ExportTraceServiceRequest) throws -> Data {
+    /// `request` (of any signal) in this exporter's encoding.
+    public func encoded(_ request: some SwiftProtobuf.Message) throws -> Data {
         switch encoding {
         case .protobuf: try request.serializedData()
         case .json: try OTLPJSON.encode(request)
