@@ -41,6 +41,8 @@ struct ExecCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
+        // The program's arguments are captured as they are, so trace's own help has to be asked for here.
+        if let first = command.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
         guard !program.isEmpty else { throw ValidationError("give the program to run after --, e.g. trace exec -- python3 app.py") }
         guard grace.nanos <= 600_000_000_000 else { throw ValidationError("--grace must be at most 10m") }
     }

@@ -86,6 +86,8 @@ import TraceStore
         #expect(notRunnable.status == 126)
         #expect(notRunnable.stderr == "trace: error: \(script.path): Permission denied\n")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("traces.db").path), "a program that never ran leaves no file")
+        let help = try TraceBinary.run(["exec", "--help"], in: directory)
+        #expect(help.status == 0 && help.stdout.contains("USAGE: trace exec") && help.stdout.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "\(help.stderr)")
         let none = try TraceBinary.run(["exec"], in: directory)
         #expect(none.status == 64 && none.stderr.contains("give the program to run after --"))
     }
