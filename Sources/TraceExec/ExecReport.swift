@@ -59,7 +59,8 @@ public struct ExecReport: Sendable {
             return lines.joined(separator: "\n") + "\n"
         }
         let where_ = databasePath == "traces.db" ? "" : " --db \(TerminalText.shellQuoted(databasePath))"
-        lines.append("  traces       \(run.traces) (\(counted(run.spans, "span")))"
+        lines.append(run.traces == 0 ? "  traces       none; what arrived is in \(TerminalText.escaped(databasePath))"
+            : "  traces       \(run.traces) (\(counted(run.spans, "span")))"
             + (run.errorTraces > 0 ? style.error(", \(run.errorTraces) with errors") : ", no errors") + " in \(TerminalText.escaped(databasePath))")
         if run.logRecords > 0 {
             lines.append("  logs         \(counted(run.logRecords, "record")), "

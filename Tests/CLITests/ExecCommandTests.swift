@@ -36,6 +36,18 @@ import TraceStore
         #expect(run.commandLine == "trace exec --label app -- \(python) \(Self.pythonApp)")
     }
 
+    @Test func metricsArriveThroughExecAsThroughCollect() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = TestPython.packageRoot.appendingPathComponent("share/examples/python_metrics.py").path
+        let result = try TraceBinary.run(["exec", "--", try TestPython.interpreter().path, example], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("  traces       none; what arrived is in traces.db"), "\(result.stderr)")
+        #expect(result.stderr.contains("  metrics      6 points (trace metrics)"), "\(result.stderr)")
+        let table = try TraceBinary.run(["metrics"], in: directory)
+        #expect(table.stdout.split(separator: "\n").count == 6, "a header and the example's five metrics: \(table.stdout)")
+    }
+
     @Test func theProgramsExitCodeIsTracesAndTheRunRecordsIt() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
