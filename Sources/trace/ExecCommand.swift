@@ -56,17 +56,17 @@ struct ExecCommand: AsyncParsableCommand {
         let (report, code) = try await database.withStoreForWriting { store in
             let statistics = IngestStatistics()
             let ingestor = Ingestor(store: store, statistics: statistics, onStorage: Terminal.printStorageEvent)
-            var outcome: ExecSession.Outcome?
-            let finished = try await RunRecording.around(.exec, label: label.label, in: store, exitCode: { $0.termination.exitCode }) { _ in
+            var runID: Int64?
+            let outcome = try await RunRecording.around(.exec, label: label.label, in: store, exitCode: { $0.termination.exitCode }) { recording in
+                runID = recording.run.id
                 do {
-                    let result = try await session.run(ingestor: ingestor, logger: .quiet)
-                    outcome = result
-                    return result
+                    return try await session.run(ingestor: ingestor, logger: .quiet)
                 } catch let error as ChildProcess.CannotStart {
                     throw UserFacingError(error.description, exitCode: error.exitCode)
                 }
             }
-            guard let outcome, let run = try store.run(.last(back: 0)) else { return (nil as ExecReport?, finished.termination.exitCode) }
+            // This session's run, by id: another session may have begun one in the same file meanwhile.
+            guard let runID, let run = try store.run(.id(runID)) else { return (nil as ExecReport?, outcome.termination.exitCode) }
             let report = try await ExecReport.make(commandLine: RunRecording.commandLine, outcome: outcome, run: run, store: store,
                                                    statistics: statistics.snapshot)
             return (report, outcome.termination.exitCode)
