@@ -49,28 +49,37 @@ let package = Package(
             dependencies: [
                 "TraceModel", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
                 // For the generated gRPC service code, which sits next to the generated messages.
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ],
             exclude: ["Proto"]
         ),
+        // Everything outbound: the OTLP export clients (HTTP and gRPC), the protocol a user picks, and the forwarder.
+        .target(
+            name: "OTLPExport",
+            dependencies: [
+                "TraceModel", "OTLP",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The one door every span, log record and metric point takes into the store, whichever transport or file it came from.
         .target(
             name: "TraceIngest",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP",
+                "TraceModel", "TraceStore", "OTLP", "OTLPExport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // OTLP/HTTP transport: the Hummingbird receiver in front of ingestion.
@@ -98,11 +107,10 @@ let package = Package(
         .target(
             name: "OTLPGRPC",
             dependencies: [
-                "OTLP", "TraceIngest", "TraceModel",
+                "OTLP", "TraceIngest",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
@@ -157,7 +165,7 @@ let package = Package(
         .target(
             name: "TraceRun",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "RecordingTracer",
+                "TraceModel", "TraceStore", "OTLP", "OTLPExport", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "DemoServices", "TraceViews", "RecordingTracer",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "trace",
             dependencies: [
-                "TraceModel", "TraceStore", "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceExec", "TraceCheck", "TraceTUI",
+                "TraceModel", "TraceStore", "OTLP", "OTLPExport", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "DemoServices", "TraceViews", "TraceRun", "TraceExec", "TraceCheck", "TraceTUI",
                 "TraceQL", "TraceSearch", "TraceMCP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -214,6 +222,7 @@ let package = Package(
         .testTarget(
             name: "OTLPTests",
             dependencies: [
+                "OTLPExport",
                 "OTLP", "TraceIngest", "OTLPHTTP", "OTLPGRPC", "ZipkinHTTP", "TraceStore", "TraceModel", "TraceViews", "TraceFixtures",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

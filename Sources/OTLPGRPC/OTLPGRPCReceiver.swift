@@ -65,14 +65,6 @@ public struct OTLPGRPCReceiver: Service {
     }
 }
 
-/// The socket error under gRPC's wrapping of it, if that is what went wrong.
-func socketError(under error: any Error) -> IOError? {
-    if let error = error as? IOError { return error }
-    if let error = error as? RuntimeError, let cause = error.cause { return socketError(under: cause) }
-    if let error = error as? RPCError, let cause = error.cause { return socketError(under: cause) }
-    return nil
-}
-
 /// `TraceService/Export`, `LogsService/Export` and `MetricsService/Export`: every request goes through the `Ingestor`,
 /// and its refusals become the status codes `IngestError` assigns. The request message reaches
 /// the ingestor as bytes, read as an OTLP/HTTP protobuf body is, not as a SwiftProtobuf message first.

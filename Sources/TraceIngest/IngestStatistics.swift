@@ -1,3 +1,4 @@
+import OTLPExport
 import Synchronization
 
 /// Running totals of what a receiver accepted, stored and forwarded, for summaries and logs.
@@ -29,4 +30,15 @@ public final class IngestStatistics: Sendable {
     public var snapshot: Snapshot { state.withLock { $0 } }
 
     func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
+}
+
+extension IngestStatistics: ForwardingObserver {
+    public func forwarded() { update { $0.requestsForwarded += 1 } }
+
+    public func forwardFailed(_ reason: String) {
+        update {
+            $0.forwardFailures += 1
+            $0.lastForwardError = reason
+        }
+    }
 }

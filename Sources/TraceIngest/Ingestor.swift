@@ -1,4 +1,5 @@
 import OTLP
+import OTLPExport
 import SwiftProtobuf
 import Foundation
 import NIOCore

@@ -3,6 +3,7 @@ import DemoServices
 import Hummingbird
 import Logging
 import OTLP
+import OTLPExport
 import OTLPGRPC
 import OTLPHTTP
 import RecordingTracer
@@ -97,7 +98,7 @@ public final class DemoStack: Sendable {
         var recording = Recording(tracers: (NoOpTracer(), NoOpTracer()), logs: (noLog, noLog))
         var forwardEndpoint: String?
         if let store {
-            let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, statistics: statistics) }
+            let forwarder = try configuration.forwardEndpoint.map { try configuration.otlpProtocol.forwarder(to: $0, observer: statistics) }
             forwardEndpoint = forwarder?.endpoint
             let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics)
             recording = switch configuration.tracer {

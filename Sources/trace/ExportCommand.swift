@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import OTLP
-import OTLPGRPC
+import OTLPExport
 import TraceModel
 import TraceStore
 import TraceViews

@@ -1,6 +1,6 @@
 import ArgumentParser
 import OTLP
-import OTLPGRPC
+import OTLPExport
 import TraceIngest
 
 /// `--otlp-endpoint` and `--otlp-protocol`, shared by every command that sends spans on: the
@@ -36,7 +36,7 @@ struct OTLPExportOptions: ParsableArguments {
     /// The forwarder for --otlp-endpoint (one attempt a request), or nil without one.
     func forwarder(statistics: IngestStatistics) throws -> OTLPForwarder? {
         guard let otlpEndpoint else { return nil }
-        return try exportProtocol().forwarder(to: otlpEndpoint, statistics: statistics)
+        return try exportProtocol().forwarder(to: otlpEndpoint, observer: statistics)
     }
 
     /// An endpoint is an http(s) URL with a host; over gRPC, plain http only (no TLS here).

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 @testable import OTLP
+@testable import OTLPExport
 import ServiceLifecycle
 import Synchronization
 import Testing

@@ -5,6 +5,7 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import NIOCore
 import OTLP
+import OTLPExport
 import OTLPGRPC
 import Synchronization
 import Logging

@@ -2,6 +2,7 @@ import CompressNIO
 import Foundation
 import NIOCore
 @testable import OTLP
+@testable import OTLPExport
 import SwiftProtobuf
 import Testing
 import TraceFixtures

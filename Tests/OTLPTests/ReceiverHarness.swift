@@ -9,6 +9,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import OTLP
+import OTLPExport
 import OTLPHTTP
 import TraceIngest
 import ServiceLifecycle
@@ -23,7 +24,7 @@ func withReceiver<T: Sendable>(
     var logger = Logger(label: "receiver-test")
     logger.logLevel = .error
     let statistics = IngestStatistics()
-    let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, statistics: statistics) }
+    let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, observer: statistics) }
     let ingestor = Ingestor(store: store, forwarder: forwarder, statistics: statistics, maxBodyBytes: maxBodyBytes)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = OTLPReceiver.buildApplication(
@@ -133,7 +134,7 @@ func withGRPCReceiverListening<T: Sendable>(
     var logger = Logger(label: "grpc-receiver-test")
     logger.logLevel = .error
     let statistics = IngestStatistics()
-    let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, statistics: statistics) }
+    let forwarder = try endpoint.map { try forwarding.forwarder(to: $0, observer: statistics) }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let receiver = OTLPGRPCReceiver(
         configuration: .init(host: "127.0.0.1", port: 0),

@@ -4,12 +4,18 @@ import SwiftProtobuf
 import ServiceLifecycle
 import Synchronization
 
+/// What a forwarder tells about each request it sends on (ingestion counts them with the rest).
+public protocol ForwardingObserver: Sendable {
+    func forwarded()
+    func forwardFailed(_ reason: String)
+}
+
 /// Sends every accepted request, of every signal, on to another OTLP collector (gRPC or HTTP, whichever exporter it
 /// is given), after it is stored locally. A collector that is down or slow only costs counted
 /// failures: the queue is bounded and never makes the receiver wait.
 public final class OTLPForwarder: Service, Sendable {
     private let exporter: any OTLPExporting
-    let statistics: IngestStatistics
+    private let observer: any ForwardingObserver
     private let stream: AsyncStream<(Signal, Data)>
     private let continuation: AsyncStream<(Signal, Data)>.Continuation
     private let drainTimeout: Duration
@@ -17,32 +23,26 @@ public final class OTLPForwarder: Service, Sendable {
     public var endpoint: String { exporter.endpoint }
 
     /// `exporter` should make one attempt per request (`OTLPExportClient.Configuration.forwarding`).
-    public init(exporter: any OTLPExporting, statistics: IngestStatistics, queueLimit: Int = 10_000, drainTimeout: Duration = .seconds(10)) {
+    public init(exporter: any OTLPExporting, observer: any ForwardingObserver, queueLimit: Int = 10_000, drainTimeout: Duration = .seconds(10)) {
         self.exporter = exporter
-        self.statistics = statistics
+        self.observer = observer
         (stream, continuation) = AsyncStream.makeStream(of: (Signal, Data).self, bufferingPolicy: .bufferingOldest(queueLimit))
         self.drainTimeout = drainTimeout
     }
 
     /// Queues a stored request: its body as it arrived when that is already in the exporter's
     /// encoding, else (or when it never was a body) the request encoded, built only then.
-    func enqueue(_ signal: Signal, _ request: () -> some SwiftProtobuf.Message, arrivedAs body: (data: Data, contentType: OTLPContentType)?) {
+    public func enqueue(_ signal: Signal, _ request: () -> some SwiftProtobuf.Message, arrivedAs body: (data: Data, contentType: OTLPContentType)?) {
         let encoded: Data
         if let body, body.contentType == exporter.encoding {
             encoded = body.data
         } else {
             do { encoded = try exporter.encoded(request()) } catch {
-                return statistics.update {
-                    $0.forwardFailures += 1
-                    $0.lastForwardError = "could not encode a request: \(error)"
-                }
+                return observer.forwardFailed("could not encode a request: \(error)")
             }
         }
         if case .dropped = continuation.yield((signal, encoded)) {
-            statistics.update {
-                $0.forwardFailures += 1
-                $0.lastForwardError = "forwarding queue full"
-            }
+            observer.forwardFailed("forwarding queue full")
         }
     }
 
@@ -52,10 +52,7 @@ public final class OTLPForwarder: Service, Sendable {
         await withGracefulShutdownHandler {
             for await (signal, payload) in stream {
                 if let end = deadline.value, clock.now > end {
-                    statistics.update {
-                        $0.forwardFailures += 1
-                        $0.lastForwardError = "not sent before shutdown"
-                    }
+                    observer.forwardFailed("not sent before shutdown")
                     continue
                 }
                 await send(payload, signal: signal)
@@ -70,12 +67,9 @@ public final class OTLPForwarder: Service, Sendable {
     private func send(_ body: Data, signal: Signal) async {
         do {
             try await exporter.send(encodedRequest: body, signal: signal)
-            statistics.update { $0.requestsForwarded += 1 }
+            observer.forwarded()
         } catch {
-            statistics.update {
-                $0.forwardFailures += 1
-                $0.lastForwardError = "\(error)"
-            }
+            observer.forwardFailed("\(error)")
         }
     }
 }

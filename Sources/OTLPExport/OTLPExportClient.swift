@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import OTLP
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1

@@ -4,7 +4,6 @@ import GRPCNIOTransportHTTP2
 import GRPCProtobuf
 import OTLP
 import SwiftProtobuf
-import TraceIngest
 import TraceModel
 
 /// Pushes requests to an OTLP/gRPC collector (`TraceService`, `LogsService`, `MetricsService/Export`), one call per request, retrying
@@ -98,26 +97,6 @@ public final class OTLPGRPCExportClient: OTLPExporting {
 /// A request message already in protobuf.
 private struct EncodedMessage: MessageSerializer {
     func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
-}
-
-extension OTLPProtocol {
-    /// The export client for this protocol: gRPC, or HTTP with protobuf or JSON bodies.
-    /// `exactURL` keeps an HTTP endpoint's path as given (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT).
-    public func exporter(endpoint: String, exactURL: Bool = false, configuration: OTLPExportClient.Configuration = .init(),
-                         onRetry: @escaping @Sendable (_ problem: String, _ wait: Duration) -> Void = { _, _ in }) throws -> any OTLPExporting {
-        switch self {
-        case .grpc: try OTLPGRPCExportClient(endpoint: endpoint, configuration: configuration, onRetry: onRetry)
-        case .httpProtobuf: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .protobuf, configuration: configuration, onRetry: onRetry)
-        case .httpJSON: OTLPExportClient(endpoint: endpoint, exactURL: exactURL, encoding: .json, configuration: configuration, onRetry: onRetry)
-        }
-    }
-}
-
-extension OTLPProtocol {
-    /// A forwarder to `endpoint` over this protocol: one attempt a request, failures counted.
-    public func forwarder(to endpoint: String, statistics: IngestStatistics) throws -> OTLPForwarder {
-        OTLPForwarder(exporter: try exporter(endpoint: endpoint, configuration: .forwarding), statistics: statistics)
-    }
 }
 
 /// google.rpc.RetryInfo (google/rpc/error_details.proto): one field, `retry_delay = 1`.
