@@ -90,8 +90,9 @@ public final class SignalForwarding: Sendable {
         sigemptyset(&action.sa_mask)
         action.__sigaction_handler.sa_sigaction = { signal, info, _ in
             // Sent by a process (kill, a supervisor) rather than made by the terminal's keys.
-            let sentByProcess = info.map { $0.pointee.si_code <= 0 } ?? true
-            if sentByProcess, forwardingTarget > 0 { kill(forwardingTarget, signal) }
+            guard info.map({ $0.pointee.si_code <= 0 }) ?? true else { return }
+            // The program can be running (and be signalled) before `forward(to:)` names it: kept till then.
+            if forwardingTarget > 0 { kill(forwardingTarget, signal) } else { pendingSignal = signal }
         }
         for signal in ChildProcess.forwardedSignals { sigaction(signal, &action, nil) }
     }
@@ -100,6 +101,10 @@ public final class SignalForwarding: Sendable {
     /// received itself) are only kept from ending `trace`.
     public func forward(to child: ChildProcess) {
         forwardingTarget = child.pid
+        if pendingSignal != 0 {
+            kill(child.pid, pendingSignal)
+            pendingSignal = 0
+        }
     }
 
     /// Once the program has ended: nothing more is passed on, and an interrupt no longer ends
@@ -111,3 +116,5 @@ public final class SignalForwarding: Sendable {
 
 /// Read by the signal handler, which can capture nothing.
 nonisolated(unsafe) private var forwardingTarget: pid_t = 0
+/// A signal sent to trace after the program started but before it was named.
+nonisolated(unsafe) private var pendingSignal: Int32 = 0

@@ -27,13 +27,11 @@ public struct ExecReport: Sendable {
         var slowestQuery = query
         slowestQuery.order = .duration
         slowestQuery.limit = 1
-        var warnings = LogQuery(minimumSeverityNumber: Severity.warn.lowestNumber).within(run)
-        warnings.limit = nil
         return ExecReport(
             commandLine: commandLine, outcome: outcome,
             wallNanos: (run.endUnixNano ?? run.startUnixNano) - run.startUnixNano,
             run: run.totals ?? .init(traces: 0, spans: 0, errorTraces: 0, logRecords: 0, metricPoints: 0),
-            logRecordsWarnOrAbove: try store.logRecords(matching: warnings).count,
+            logRecordsWarnOrAbove: try store.logTotals(within: run).warnOrAbove,
             requestsRejected: statistics.requestsRejected,
             time: parts.reduce(into: TimeAccount()) { $0.merge($1) },
             slowestTrace: try store.traces(matching: slowestQuery).first, databasePath: store.path)

@@ -35,6 +35,9 @@ public struct RecordedRun: Sendable, Equatable {
     public var exitCode: Int32?
     public var totals: Totals?
 
+    /// The first instant after the run (its window is start ..< this); nil while it records.
+    public var endExclusiveUnixNano: UInt64? { endUnixNano.map { $0 == .max ? $0 : $0 + 1 } }
+
     public init(id: Int64, kind: Kind, label: String?, commandLine: String, startUnixNano: UInt64, endUnixNano: UInt64? = nil,
                 exitCode: Int32? = nil, totals: Totals? = nil) {
         self.id = id

@@ -119,11 +119,22 @@ extension TraceStore {
 
     /// Records stored after `storedID` (all of them for 0).
     public func logTotals(storedAfter storedID: Int64 = 0) throws -> LogTotals {
+        try logTotals(where: "id > \(storedID)")
+    }
+
+    /// The records logged within a run's window (up to now while it records).
+    public func logTotals(within run: RecordedRun) throws -> LogTotals {
+        try logTotals(where: "time_ns >= \(Int64(clamping: run.startUnixNano)) AND time_ns < \(Int64(clamping: run.endExclusiveUnixNano ?? .max))")
+    }
+
+    private func logTotals(where condition: SQL) throws -> LogTotals {
         try writer.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*), count(*) FILTER (WHERE severity_number >= ?), count(*) FILTER (WHERE severity_number >= ?)
-                FROM logs WHERE id > ?
-                """, arguments: [Severity.warn.lowestNumber, Severity.error.lowestNumber, storedID])
+            let sql: SQL = """
+                SELECT count(*), count(*) FILTER (WHERE severity_number >= \(Severity.warn.lowestNumber)),
+                       count(*) FILTER (WHERE severity_number >= \(Severity.error.lowestNumber))
+                FROM logs WHERE \(condition)
+                """
+            let row = try SQLRequest<Row>(literal: sql).fetchOne(db)
             return LogTotals(records: row?[0] ?? 0, warnOrAbove: row?[1] ?? 0, errorOrAbove: row?[2] ?? 0)
         }
     }

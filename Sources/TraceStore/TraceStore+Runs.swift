@@ -94,10 +94,7 @@ extension TraceQuery {
     public func within(_ run: RecordedRun) -> TraceQuery {
         var query = self
         query.startedAtOrAfterUnixNano = Swift.max(query.startedAtOrAfterUnixNano ?? 0, run.startUnixNano)
-        if let end = run.endUnixNano {
-            let before = end == .max ? end : end + 1
-            query.startedBeforeUnixNano = Swift.min(query.startedBeforeUnixNano ?? .max, before)
-        }
+        if let end = run.endExclusiveUnixNano { query.startedBeforeUnixNano = Swift.min(query.startedBeforeUnixNano ?? .max, end) }
         return query
     }
 }
@@ -107,7 +104,7 @@ extension LogQuery {
     public func within(_ run: RecordedRun) -> LogQuery {
         var query = self
         query.since = Swift.max(query.since ?? 0, run.startUnixNano)
-        if let end = run.endUnixNano { query.before = Swift.min(query.before ?? .max, end == .max ? end : end + 1) }
+        if let end = run.endExclusiveUnixNano { query.before = Swift.min(query.before ?? .max, end) }
         return query
     }
 }

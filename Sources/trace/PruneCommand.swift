@@ -64,8 +64,7 @@ struct PruneCommand: AsyncParsableCommand {
             if let run { older = older.within(run) }
             selection = .traces(try await TraceSearch(traceQL, in: store).matchingTraces(among: older))
         } else if let run {
-            let end = run.endUnixNano.map { $0 == .max ? $0 : $0 + 1 } ?? .max
-            selection = .startedWithin(atOrAfterUnixNano: run.startUnixNano, beforeUnixNano: min(end, before ?? .max))
+            selection = .startedWithin(atOrAfterUnixNano: run.startUnixNano, beforeUnixNano: min(run.endExclusiveUnixNano ?? .max, before ?? .max))
         } else if let before {
             selection = .startedBefore(unixNano: before)
         } else {
