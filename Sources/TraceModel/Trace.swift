@@ -15,7 +15,9 @@ public struct Trace: Hashable, Sendable {
         endTimeUnixNano = spans.lazy.map(\.endTimeUnixNano).max() ?? 0
     }
 
-    public var durationNanos: UInt64 { endTimeUnixNano &- startTimeUnixNano }
+    /// Never negative: a trace whose spans all end before they start (a sender's clock gone
+    /// backwards) lasts nothing, not half of time.
+    public var durationNanos: UInt64 { endTimeUnixNano >= startTimeUnixNano ? endTimeUnixNano - startTimeUnixNano : 0 }
 
     /// The log records logged in a span, by its id, in time order (records without a span left out).
     public var logsBySpan: [SpanID: [LogRecord]] {
@@ -57,6 +59,7 @@ public struct TraceSummary: Hashable, Sendable {
         self.rootName = rootName
     }
 
-    public var durationNanos: UInt64 { endTimeUnixNano &- startTimeUnixNano }
+    /// Never negative, as `Trace.durationNanos`.
+    public var durationNanos: UInt64 { endTimeUnixNano >= startTimeUnixNano ? endTimeUnixNano - startTimeUnixNano : 0 }
     public var hasError: Bool { errorCount > 0 }
 }

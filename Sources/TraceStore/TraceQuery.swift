@@ -38,9 +38,10 @@ public struct TraceQuery: Sendable, Equatable {
     /// Only traces that started before this instant.
     public var startedBeforeUnixNano: UInt64?
 
+    /// Traces stored with refs in a range: a part of the file read apart from the others, whose
+    /// spans, stored in arrival order, mostly lie together.
     struct Part: Sendable, Equatable {
-        var index: Int
-        var count: Int
+        var refs: Range<Int64>
     }
 
     public init(limit: Int? = nil, service: String? = nil, nameContains: String? = nil, minDurationNanos: UInt64? = nil, maxDurationNanos: UInt64? = nil, errorsOnly: Bool = false, startedAtOrAfterUnixNano: UInt64? = nil, order: Order = .start, offset: Int = 0, text: String? = nil) {

@@ -41,7 +41,7 @@ extension TraceStore {
         """
 
     /// The SQL clauses that select a query's traces from `trace t`.
-    private struct Selection {
+    struct Selection {
         /// `WHERE ...` over `traces t`, or empty.
         var whereClause: String
         var filter: String
@@ -54,7 +54,7 @@ extension TraceStore {
 
     /// The selection, with the query's attribute matches answered by the attribute index: the
     /// traces that have them all, as a list of refs.
-    private static func selection(for query: TraceQuery, in db: Database) throws -> Selection {
+    static func selection(for query: TraceQuery, in db: Database) throws -> Selection {
         selection(for: query, traceRefs: try indexedRefs(for: query, in: db))
     }
 
@@ -187,8 +187,8 @@ extension TraceStore {
             arguments.append(cursor.ref)
         }
         if let part = query.part {
-            conditions.append("t.id % ? = ?")
-            arguments += [part.count, part.index]
+            conditions.append("t.id >= ? AND t.id < ?")
+            arguments += [part.refs.lowerBound, part.refs.upperBound]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch (query.order, query.fromTheEnd) {
@@ -309,16 +309,57 @@ extension TraceStore {
         matching query: TraceQuery, inParallel parts: Int, details: SpanDetails = .none, start: @escaping @Sendable () -> Partial,
         add: @escaping @Sendable (inout Partial, TraceRef, Trace) -> Void, finish: @escaping @Sendable (inout Partial) -> Void = { _ in }
     ) async throws -> [Partial] {
+        try await readInParallel(matching: query, parts: parts) { store, part in
+            var partial = start()
+            try store.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
+            finish(&partial)
+            return partial
+        }
+    }
+
+    /// `read` over `parts` disjoint parts of the selection at once, one reader each.
+    func readInParallel<Partial: Sendable>(
+        matching query: TraceQuery, parts: Int, read: @escaping @Sendable (TraceStore, TraceQuery) throws -> Partial
+    ) async throws -> [Partial] {
         // The indexes are asked once, not once a part.
         let asked = query
         var query = query
-        if let refs = try await writer.read({ db in try Self.indexedRefs(for: asked, in: db) }) {
-            (query.attributes, query.candidates, query.within) = ([], nil, TraceSet(refs: refs.sorted()))
+        let (indexed, stored) = try await writer.read { db in
+            // A page (limit and offset) is one page of the whole selection, not one a part.
+            let refs = asked.limit == nil ? try Self.indexedRefs(for: asked, in: db) : Set(try Self.refs(selectedBy: asked, in: db))
+            return (refs, try Row.fetchOne(db, sql: "SELECT (SELECT min(id) FROM traces), (SELECT max(id) FROM traces)").map { ($0[0] as Int64?, $0[1] as Int64?) })
         }
-        // Threads of their own rather than child tasks: where Swift tasks run on NIO's event loops
-        // (`trace run`), child tasks of one task share its loop and would read one after the other.
+        if let refs = indexed {
+            (query.attributes, query.candidates, query.within, query.limit, query.offset) = ([], nil, TraceSet(refs: refs.sorted()), nil, 0)
+        }
+        // Equal ranges of refs (of the indexed traces, when the indexes chose): equal shares of
+        // the traces that arrived at an even pace.
+        let refs: ClosedRange<Int64> = if let indexed, let first = indexed.min(), let last = indexed.max() {
+            first...last
+        } else if let stored, let first = stored.0, let last = stored.1 { first...last } else { 0...0 }
         let count = max(1, parts)
         let narrowed = query
+        return try await inParallel(count) { store, index in
+            var part = narrowed
+            part.part = TraceQuery.Part(refs: Self.part(index, of: count, refs))
+            return try read(store, part)
+        }
+    }
+
+    /// The refs of the traces a query selects, its page only.
+    static func refs(selectedBy query: TraceQuery, in db: Database) throws -> [Int64] {
+        let selection = try selection(for: query, in: db)
+        let rows = try RawStatement(db, sql: "SELECT t.id \(selection.sql)")
+        try rows.bind(selection.arguments)
+        var refs: [Int64] = []
+        while try rows.step(db) { refs.append(rows.int64(0)) }
+        return refs
+    }
+
+    /// `body(store, index)` for each index below `count`, at once, one reader each.
+    func inParallel<Partial: Sendable>(_ count: Int, _ body: @escaping @Sendable (TraceStore, Int) throws -> Partial) async throws -> [Partial] {
+        // Threads of their own rather than child tasks: where Swift tasks run on NIO's event loops
+        // (`trace run`), child tasks of one task share its loop and would read one after the other.
         // The block lets go of the store before it answers: a command that ends right after
         // must find the store released, so its `deinit` tidies the file up before the process exits.
         let held = HeldStore(self)
@@ -326,20 +367,21 @@ extension TraceStore {
             DispatchQueue.global().async {
                 let results = Mutex([Result<Partial, any Error>?](repeating: nil, count: count))
                 DispatchQueue.concurrentPerform(iterations: count) { index in
-                    var part = narrowed
-                    part.part = TraceQuery.Part(index: index, count: count)
-                    let result = Result {
-                        var partial = start()
-                        try held.store!.forEachStoredTrace(matching: part, details: details) { add(&partial, $0, $1) }
-                        finish(&partial)
-                        return partial
-                    }
+                    let result = Result { try body(held.store!, index) }
                     results.withLock { $0[index] = result }
                 }
                 held.store = nil
                 continuation.resume(with: Result { try results.withLock { try $0.map { try $0!.get() } } })
             }
         }
+    }
+
+    /// The `index`th of `count` ranges of nearly equal length that cover `ids` together (empty
+    /// when there are fewer ids than ranges).
+    static func part(_ index: Int, of count: Int, _ ids: ClosedRange<Int64>) -> Range<Int64> {
+        let total = ids.upperBound - ids.lowerBound + 1, count = Int64(count), index = Int64(index)
+        func start(_ part: Int64) -> Int64 { ids.lowerBound + total / count * part + min(part, total % count) }
+        return start(index)..<start(index + 1)
     }
 
     /// The trace of median duration (nearest rank) among those with the same root operation
@@ -548,7 +590,7 @@ struct ReadContext {
         return loaded
     }
 
-    private mutating func name(_ id: Int64) throws -> String {
+    mutating func name(_ id: Int64) throws -> String {
         if let name = names[id] { return name }
         let name = try dictionary.name(id, db)
         names[id] = name

@@ -57,6 +57,15 @@ struct StatsCommand: AsyncParsableCommand {
                         part.2!.add(label: spanset.group?.description ?? "nil", spans: spanset.spans.map { trace.spans[$0] })
                     }
                 }, finish: { $0.0.sortSamples() })
+        } else if !skew.adjustSkew {
+            // Two readers, one a core, reading only what timing needs.
+            parts = try await store.forEachTraceTimings(
+                matching: try filters.query(in: store), inParallel: 2, start: { TimingStatistics(grouping: by) }, add: { $0.add($1) },
+                finish: { part, names in
+                    var statistics = part.statistics(names: names)
+                    statistics.sortSamples()
+                    return (statistics, ClockSkewTally(), nil)
+                })
         } else {
             // Two readers, one a core.
             parts = try await store.forEachTrace(

@@ -295,6 +295,52 @@ import TraceModel
         #expect(errors.reduce(0, +) == 3)
     }
 
+    /// Parallel reads split ids into ranges: each id in exactly one, also when there are fewer
+    /// ids than parts (a file of one trace read in two parts crashed on that).
+    @Test func partsCoverEveryIDOnce() {
+        for ids in [1...1, 5...6, 1...40, -3...3, 100...1_000] as [ClosedRange<Int64>] {
+            for count in 1...5 {
+                let parts = (0..<count).map { TraceStore.part($0, of: count, ids) }
+                #expect(parts.flatMap { Array($0) } == Array(ids), "\(ids) in \(count)")
+                #expect(parts.map(\.count).max()! - parts.map(\.count).min()! <= 1)
+            }
+        }
+    }
+
+    /// A whole-file timing read goes through the spans table in storage order, in stretches; a
+    /// narrower one trace by trace. Either way every selected trace arrives once, whole, with
+    /// the spans `forEachTrace` reads, also when its spans lie in two stretches.
+    @Test func timingsAreReadAsTheTracesAre() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try TraceStore.openForWriting(path: directory.appendingPathComponent("t.db").path)
+        // Forty traces whose spans arrive interleaved, four traces at a time, in separate commits.
+        var pending = (1...40).map { sampleTrace(id: UInt64($0), error: $0 % 7 == 0) }
+        while !pending.isEmpty {
+            let group = pending.prefix(4).indices
+            for index in group { try await store.insert([pending[index].removeFirst()]) }
+            pending.removeAll { $0.isEmpty }
+        }
+        struct Seen: Hashable { var spanID: SpanID, parent: SpanID?, service: String, name: String, kind: SpanKind, isError: Bool, start: UInt64, end: UInt64 }
+        for query in [TraceQuery(), TraceQuery(errorsOnly: true), TraceQuery(service: "backend"), TraceQuery(limit: 5, order: .duration)] {
+            var expected: [Set<Seen>] = []
+            try store.forEachTrace(matching: query) { trace in
+                expected.append(Set(trace.spans.map { Seen(spanID: $0.spanID, parent: $0.parentSpanID, service: $0.serviceName, name: $0.name, kind: $0.kind,
+                                                           isError: $0.isError, start: $0.startTimeUnixNano, end: $0.endTimeUnixNano) }))
+            }
+            #expect(!expected.isEmpty)
+            for parts in [1, 2, 3] {
+                let read = try await store.forEachTraceTimings(matching: query, inParallel: parts, start: { [TraceTimings]() }, add: { $0.append($1) },
+                                                                finish: { traces, names in
+                    traces.map { trace in Set(trace.spans.map { Seen(spanID: $0.spanID, parent: $0.parentSpanID, service: names[$0.service], name: names[$0.name],
+                                                                     kind: $0.kind, isError: $0.isError, start: $0.startTimeUnixNano, end: $0.endTimeUnixNano) }) }
+                })
+                func byFirstSpan(_ traces: [Set<Seen>]) -> [Set<Seen>] { traces.sorted { $0.map(\.spanID).min()! < $1.map(\.spanID).min()! } }
+                #expect(byFirstSpan(read.flatMap { $0 }) == byFirstSpan(expected), "\(query) in \(parts) parts")
+            }
+        }
+    }
+
     @Test func readsTracesByIDInTheOrderAsked() throws {
         let store = try TraceStore.inMemory()
         for id in UInt64(1)...3 { try store.insert(sampleTrace(id: id)) }

@@ -42,47 +42,39 @@ public struct LatencyBreakdown: Sendable, Equatable {
 
     /// Without `hops`, only the time: what run-wide totals need, per trace of a whole file.
     init(tree: TraceTree, hops withHops: Bool) {
-        let trace = tree.trace
-        let spans = trace.spans
-        let path = CriticalPath(tree: tree)
-        pathNanos = path.nanosByBucket
-        if trace.durationNanos > path.totalNanos { pathNanos[.outsideRootSpan, default: 0] += trace.durationNanos - path.totalNanos }
-        var onPath = [Bool](repeating: false, count: spans.count)
-        for index in path.segmentSpans { onPath[index] = true }
-        // Depth first with an explicit stack: a chain 100,000 deep is a valid trace. A server span
-        // carries the hop that reached it, recorded when it is visited, in the order a recursion would.
-        // This runs for every span of every trace `stats` reads: no arrays are made for the
-        // common case, a span without a hop below it.
+        var workspace = TimingWorkspace<String>()
+        workspace.time(tree.trace.spans, tree.links, durationNanos: tree.trace.durationNanos)
+        pathNanos = Dictionary(uniqueKeysWithValues: workspace.path.map { (TimeBucket($0.bucket), $0.nanos) })
+        parallelNanos = Dictionary(uniqueKeysWithValues: workspace.parallel.map { (TimeBucket($0.bucket), $0.nanos) })
+        if withHops { hops = Self.hops(tree) }
+    }
+
+    /// The trace's hops, in the order a depth-first walk from the roots meets their server spans.
+    private static func hops(_ tree: TraceTree) -> [Hop] {
+        let spans = tree.trace.spans
+        var hops: [Hop] = []
+        // Depth first with an explicit stack. A server span carries the hop that reached it,
+        // recorded when it is visited, in the order a recursion would.
         var stack: [(index: Int, hop: Hop?)] = tree.roots.reversed().map { ($0, nil) }
         while let (index, hop) = stack.popLast() {
-            if let hop, withHops { hops.append(hop) }
+            if let hop { hops.append(hop) }
             let span = spans[index]
             let children = tree.children[index]
-            func isServer(_ child: Int) -> Bool {
-                Self.isHop(clientService: span.serviceName, clientKind: span.kind, serverService: spans[child].serviceName, serverKind: spans[child].kind)
-            }
-            let hasServers = children.contains(where: isServer)
-            if !onPath[index] {
-                let bucket: TimeBucket = hasServers ? .network : .service(span.serviceName)
-                let covered = Self.unionNanos(
-                    of: children.lazy.filter { !hasServers || isServer($0) }.map { (start: spans[$0].startTimeUnixNano, end: spans[$0].endTimeUnixNano) },
-                    within: (span.startTimeUnixNano, span.endTimeUnixNano))
-                parallelNanos[bucket, default: 0] += span.durationNanos - covered
-            }
-            guard hasServers, withHops else {
-                for child in children.reversed() where !hasServers || isServer(child) { stack.append((child, nil)) }
+            func isServer(_ child: Int) -> Bool { isHop(client: span, server: spans[child]) }
+            guard children.contains(where: isServer) else {
+                for child in children.reversed() { stack.append((child, nil)) }
                 continue
             }
             let servers = children.filter(isServer)
             let serverSet = Set(servers)
             let steps = children.filter { !serverSet.contains($0) }.map { Step(name: spans[$0].name, nanos: spans[$0].durationNanos) }
             stack += servers.reversed().map { server in
-                (server, Hop(clientService: spans[index].serviceName, clientName: spans[index].name, clientNanos: spans[index].durationNanos,
+                (server, Hop(clientService: span.serviceName, clientName: span.name, clientNanos: span.durationNanos,
                              serverService: spans[server].serviceName, serverName: spans[server].name, serverNanos: spans[server].durationNanos,
                              clientSteps: steps))
             }
         }
-        parallelNanos = parallelNanos.filter { $0.value > 0 }
+        return hops
     }
 
     public init() {}
@@ -95,20 +87,39 @@ public struct LatencyBreakdown: Sendable, Equatable {
     }
 
     /// A call from one service to another, or a client span with a server span under it.
-    static func isHop(clientService: String, clientKind: SpanKind, serverService: String, serverKind: SpanKind) -> Bool {
+    static func isHop<Key: Equatable>(clientService: Key, clientKind: SpanKind, serverService: Key, serverKind: SpanKind) -> Bool {
         serverService != clientService || (clientKind == .client && serverKind == .server)
     }
 
     /// A span's own time: its duration less the union of its children's (`spans` indexes).
-    static func selfNanos(of index: Int, children: [Int], in spans: [Span]) -> UInt64 {
+    static func selfNanos<S: TimedSpan>(of index: Int, children: [Int], in spans: [S]) -> UInt64 {
         spans[index].durationNanos - unionNanos(
             of: children.lazy.map { (start: spans[$0].startTimeUnixNano, end: spans[$0].endTimeUnixNano) },
             within: (spans[index].startTimeUnixNano, spans[index].endTimeUnixNano))
     }
 
     /// Length of the union of `[start, end)` intervals, clipped to `parent`'s (so never more
-    /// than its length). No array is made for none or one: this runs per span.
-    static func unionNanos(of spans: some Sequence<(start: UInt64, end: UInt64)>, within parent: (start: UInt64, end: UInt64)) -> UInt64 {
+    /// than its length). Children come in start order, so this runs per span with no array made
+    /// unless they do not.
+    static func unionNanos(of spans: some Collection<(start: UInt64, end: UInt64)>, within parent: (start: UInt64, end: UInt64)) -> UInt64 {
+        var total: UInt64 = 0
+        var open: (start: UInt64, end: UInt64)?
+        for span in spans {
+            let clipped = (start: max(span.start, parent.start), end: min(span.end, parent.end))
+            guard clipped.start < clipped.end else { continue }
+            if let current = open, clipped.start < current.start { return unsortedUnionNanos(of: spans, within: parent) }
+            if let current = open, clipped.start <= current.end {
+                open = (current.start, max(current.end, clipped.end))
+            } else {
+                if let current = open { total += current.end - current.start }
+                open = clipped
+            }
+        }
+        if let current = open { total += current.end - current.start }
+        return total
+    }
+
+    private static func unsortedUnionNanos(of spans: some Sequence<(start: UInt64, end: UInt64)>, within parent: (start: UInt64, end: UInt64)) -> UInt64 {
         var first: (UInt64, UInt64)?
         var intervals: [(UInt64, UInt64)] = []
         for span in spans {

@@ -11,6 +11,10 @@ public struct TimeAccount: Sendable, Equatable {
 
     public init() {}
 
+    init(traces: Int, traceNanos: UInt64, pathNanos: [TimeBucket: UInt64], parallelNanos: [TimeBucket: UInt64]) {
+        (self.traces, self.traceNanos, self.pathNanos, self.parallelNanos) = (traces, traceNanos, pathNanos, parallelNanos)
+    }
+
     public mutating func add(_ breakdown: LatencyBreakdown) {
         traces += 1
         traceNanos += breakdown.totalNanos

@@ -21,3 +21,29 @@ public enum TimeBucket: Hashable, Sendable {
         return nil
     }
 }
+
+/// A `TimeBucket` whose service is a `TimedSpan`'s key: a number while whole-file statistics
+/// add up, a name once they are shown.
+enum Bucket<Key: Hashable & Sendable>: Hashable, Sendable {
+    case service(Key)
+    case network
+    case outsideRootSpan
+
+    func map<New>(_ transform: (Key) -> New) -> Bucket<New> {
+        switch self {
+        case .service(let key): .service(transform(key))
+        case .network: .network
+        case .outsideRootSpan: .outsideRootSpan
+        }
+    }
+}
+
+extension TimeBucket {
+    init(_ bucket: Bucket<String>) {
+        switch bucket {
+        case .service(let name): self = .service(name)
+        case .network: self = .network
+        case .outsideRootSpan: self = .outsideRootSpan
+        }
+    }
+}

@@ -47,51 +47,29 @@ public struct TraceStatistics: Sendable {
     }
 
     public let grouping: Grouping
-    public private(set) var traceCount = 0
-    public private(set) var errorTraceCount = 0
-    public private(set) var firstStartUnixNano = UInt64.max
-    public private(set) var lastStartUnixNano: UInt64 = 0
-    public private(set) var lastEndUnixNano: UInt64 = 0
-    private var traceDurations: [UInt64] = []
-    private var roots: [Operation: Accumulator] = [:]
-    private var operations: [Operation: Accumulator] = [:]
-    private var hops: [HopKey: HopAccumulator] = [:]
-    /// Where the traces' time went, along their critical paths and beside them.
-    public private(set) var time = TimeAccount()
+    var tally: Tally<String>
 
     public init(grouping: Grouping = .name) {
         self.grouping = grouping
+        tally = Tally(grouping: grouping)
+    }
+
+    init(_ tally: Tally<String>) {
+        grouping = tally.grouping
+        self.tally = tally
     }
 
     public mutating func add(_ trace: Trace) {
-        guard !trace.spans.isEmpty else { return }
-        let tree = TraceTree(trace)
-        let spans = trace.spans
-        traceCount += 1
-        let hasError = spans.contains(where: \.isError)
-        if hasError { errorTraceCount += 1 }
-        firstStartUnixNano = min(firstStartUnixNano, trace.startTimeUnixNano)
-        lastStartUnixNano = max(lastStartUnixNano, trace.startTimeUnixNano)
-        lastEndUnixNano = max(lastEndUnixNano, trace.endTimeUnixNano)
-        traceDurations.append(trace.durationNanos)
-        time.add(LatencyBreakdown(tree: tree, hops: false))
-        func selfNanos(_ index: Int, children: [Int]) -> UInt64 { LatencyBreakdown.selfNanos(of: index, children: children, in: spans) }
-        if let rootIndex = spans.firstIndex(where: { $0.parentSpanID == nil }) {
-            roots[Operation(service: spans[rootIndex].serviceName, name: spans[rootIndex].name), default: Accumulator()]
-                .add(trace.durationNanos, selfNanos: selfNanos(rootIndex, children: tree.children[rootIndex]), error: hasError)
-        }
-        guard grouping != .root else { return }
-        for index in spans.indices {
-            let children = tree.children[index]
-            let key = Operation(service: spans[index].serviceName, name: grouping == .service ? "" : spans[index].name)
-            operations[key, default: Accumulator()].add(spans[index].durationNanos, selfNanos: selfNanos(index, children: children), error: spans[index].isError)
-            for child in children
-            where LatencyBreakdown.isHop(clientService: spans[index].serviceName, clientKind: spans[index].kind, serverService: spans[child].serviceName, serverKind: spans[child].kind) {
-                let hop = HopKey(client: Operation(service: spans[index].serviceName, name: spans[index].name), server: Operation(service: spans[child].serviceName, name: spans[child].name))
-                hops[hop, default: HopAccumulator()].add(client: spans[index], server: spans[child])
-            }
-        }
+        tally.add(trace.spans, startTimeUnixNano: trace.startTimeUnixNano, endTimeUnixNano: trace.endTimeUnixNano)
     }
+
+    public var traceCount: Int { tally.traceCount }
+    public var errorTraceCount: Int { tally.errorTraceCount }
+    public var firstStartUnixNano: UInt64 { tally.firstStartUnixNano }
+    public var lastStartUnixNano: UInt64 { tally.lastStartUnixNano }
+    public var lastEndUnixNano: UInt64 { tally.lastEndUnixNano }
+    /// Where the traces' time went, along their critical paths and beside them.
+    public var time: TimeAccount { tally.time.account }
 
     // MARK: Results
 
@@ -141,31 +119,31 @@ public struct TraceStatistics: Sendable {
     }
 
     /// Durations of whole traces (first span start to last span end).
-    public var traceDuration: Distribution? { Distribution(traceDurations) }
+    public var traceDuration: Distribution? { Distribution(tally.traceDurations) }
 
     /// Root operations, most frequent first.
-    public var rootRows: [OperationRow] { Self.rows(roots) }
+    public var rootRows: [OperationRow] { Self.rows(tally.roots) }
 
     /// Spans by the grouping, most frequent first (empty when grouping by root).
-    public var operationRows: [OperationRow] { Self.rows(operations) }
+    public var operationRows: [OperationRow] { Self.rows(tally.operations) }
 
     /// Cross-service hops, most frequent first.
     public var hopRows: [HopRow] {
-        hops.compactMap { key, value in
+        tally.hops.compactMap { key, value in
             guard let client = Distribution(value.client), let server = Distribution(value.server), let network = Distribution(value.network) else { return nil }
-            return HopRow(hop: key, calls: value.client.count, client: client, server: server, network: network,
+            return HopRow(hop: HopKey(key), calls: value.client.count, client: client, server: server, network: network,
                           request: Distribution(value.request), response: Distribution(value.response),
                           skewedCalls: value.client.count - value.request.count)
         }.sorted { ($1.calls, $0.hop.client, $0.hop.server) < ($0.calls, $1.hop.client, $1.hop.server) }
     }
 
     /// Trace durations on log-scaled buckets.
-    public var histogram: LatencyHistogram { LatencyHistogram(traceDurations) }
+    public var histogram: LatencyHistogram { LatencyHistogram(tally.traceDurations) }
 
-    private static func rows(_ groups: [Operation: Accumulator]) -> [OperationRow] {
+    private static func rows(_ groups: [Tally<String>.Operation: Accumulator]) -> [OperationRow] {
         groups.compactMap { key, value in
             guard let duration = Distribution(value.durations) else { return nil }
-            return OperationRow(operation: key, count: value.durations.count, errors: value.errors, duration: duration,
+            return OperationRow(operation: Operation(key), count: value.durations.count, errors: value.errors, duration: duration,
                                 meanSelfNanos: value.selfNanos / UInt64(value.durations.count))
         }.sorted { ($1.count, $0.operation) < ($0.count, $1.operation) }
     }
@@ -178,34 +156,22 @@ extension TraceStatistics.HopKey: Comparable {
 extension TraceStatistics {
     /// Sorts every sample in place. Each parallel part does this before `merge`: the results sort
     /// two runs already in order, which costs a merge rather than a sort.
-    public mutating func sortSamples() {
-        traceDurations.radixSort()
-        for key in roots.keys { roots[key]!.durations.radixSort() }
-        for key in operations.keys { operations[key]!.durations.radixSort() }
-        for key in hops.keys {
-            hops[key]!.client.radixSort()
-            hops[key]!.server.radixSort()
-            hops[key]!.network.radixSort()
-            hops[key]!.request.radixSort()
-            hops[key]!.response.radixSort()
-        }
-    }
+    public mutating func sortSamples() { tally.sortSamples() }
 
     /// Adds the traces another accumulator saw (a disjoint set), so parts of a file can be read
     /// in parallel and combined; the result is the same as adding every trace to one.
     public mutating func merge(_ other: TraceStatistics) {
         precondition(grouping == other.grouping, "merging statistics grouped differently")
-        traceCount += other.traceCount
-        errorTraceCount += other.errorTraceCount
-        firstStartUnixNano = min(firstStartUnixNano, other.firstStartUnixNano)
-        lastStartUnixNano = max(lastStartUnixNano, other.lastStartUnixNano)
-        lastEndUnixNano = max(lastEndUnixNano, other.lastEndUnixNano)
-        traceDurations += other.traceDurations
-        roots.merge(other.roots) { $0.merged(with: $1) }
-        operations.merge(other.operations) { $0.merged(with: $1) }
-        hops.merge(other.hops) { $0.merged(with: $1) }
-        time.merge(other.time)
+        tally.merge(other.tally)
     }
+}
+
+extension TraceStatistics.Operation {
+    init(_ key: Tally<String>.Operation) { self.init(service: key.service, name: key.name ?? "") }
+}
+
+extension TraceStatistics.HopKey {
+    init(_ key: Tally<String>.HopKey) { self.init(client: .init(key.client), server: .init(key.server)) }
 }
 
 extension TraceStatistics.Accumulator {
@@ -226,7 +192,7 @@ extension TraceStatistics.HopAccumulator {
              request: request + other.request, response: response + other.response)
     }
 
-    mutating func add(client: Span, server: Span) {
+    mutating func add(client: some TimedSpan, server: some TimedSpan) {
         self.client.append(client.durationNanos)
         self.server.append(server.durationNanos)
         network.append(client.durationNanos > server.durationNanos ? client.durationNanos - server.durationNanos : 0)
