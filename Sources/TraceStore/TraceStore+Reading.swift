@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import TraceModel
 
 /// How many traces and spans a database holds.
@@ -358,21 +357,13 @@ extension TraceStore {
 
     /// `body(store, index)` for each index below `count`, at once, one reader each.
     func inParallel<Partial: Sendable>(_ count: Int, _ body: @escaping @Sendable (TraceStore, Int) throws -> Partial) async throws -> [Partial] {
-        // Threads of their own rather than child tasks: where Swift tasks run on NIO's event loops
-        // (`trace run`), child tasks of one task share its loop and would read one after the other.
-        // The block lets go of the store before it answers: a command that ends right after
-        // must find the store released, so its `deinit` tidies the file up before the process exits.
-        let held = HeldStore(self)
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let results = Mutex([Result<Partial, any Error>?](repeating: nil, count: count))
-                DispatchQueue.concurrentPerform(iterations: count) { index in
-                    let result = Result { try body(held.store!, index) }
-                    results.withLock { $0[index] = result }
-                }
-                held.store = nil
-                continuation.resume(with: Result { try results.withLock { try $0.map { try $0!.get() } } })
+        try await withThrowingTaskGroup(of: (Int, Partial).self) { group in
+            for index in 0..<count {
+                group.addTask(executorPreference: ReadingExecutor.shared) { (index, try body(self, index)) }
             }
+            var results = [Partial?](repeating: nil, count: count)
+            for try await (index, partial) in group { results[index] = partial }
+            return results.map { $0! }
         }
     }
 
@@ -636,10 +627,3 @@ struct IDCache<Value> {
     }
 }
 
-/// A store a background block holds only until it lets go (`store = nil`); read concurrently,
-/// written once after the reads.
-private final class HeldStore: @unchecked Sendable {
-    var store: TraceStore?
-
-    init(_ store: TraceStore) { self.store = store }
-}

@@ -2,6 +2,7 @@ import CSQLiteSetup
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 import TraceModel
 
 /// The SQLite file that holds spans: owns the schema and every read and write of it.
@@ -11,8 +12,9 @@ public final class TraceStore: Sendable {
     let storeWriter = StoreWriter()
     let committedKeys = CommittedKeys()
     let dictionary = DictionaryCache()
-    /// A store opened for reading tidies up as it closes (see `deinit`).
+    /// A store opened for reading tidies up as it closes (see `close()`).
     private let readsOnly: Bool
+    private let closed = Mutex(false)
 
     private init(path: String, writer: any DatabaseWriter, readsOnly: Bool = false) {
         self.path = path
@@ -20,15 +22,40 @@ public final class TraceStore: Sendable {
         self.readsOnly = readsOnly
     }
 
-    /// Read-only connections cannot fold the write-ahead log back into the file, so SQLite leaves
-    /// `-wal` and `-shm` beside it after a read. One writable connection that reads and closes
-    /// does, when no other process has the file open (otherwise it leaves them to that process);
-    /// where it cannot open (a file the user may not write) nothing changes. A bare SQLite
-    /// connection, since it only opens, reads once and closes: GRDB's setup is not needed; it
-    /// reads the header's schema cookie, which opens the log without parsing the schema.
+    /// A reader tidies up if nobody closed it (`close()`). A writer's connections close with
+    /// it, but writing on the way out is left to an explicit `close()`: a last reference let go
+    /// inside one of its own writes would make that write reentrant.
     deinit {
-        guard readsOnly else { return }
-        try? writer.close()
+        if readsOnly { try? close() }
+    }
+
+    /// Ends the store's use, and returns once the file stands alone: a writer's pending index
+    /// entries are written and its write-ahead log folded into the file, every connection is
+    /// closed, and no `-wal` or `-shm` is left beside it (unless another process has the file
+    /// open). Reads and writes after it throw; a second call does nothing.
+    ///
+    /// SQLite removes the log with the last connection to close, if that one may write: a pool's
+    /// readers close after its writer, read-only, and cannot. One writable connection that reads
+    /// and closes then does, when no other process has the file open (otherwise it leaves them to
+    /// that process); where it cannot open (a file the user may not write) nothing changes. A bare
+    /// SQLite connection, since it only opens, reads once and closes: it reads the header's schema
+    /// cookie, which opens the log without parsing the schema.
+    public func close() throws {
+        guard closed.withLock({ closed in
+            defer { closed = true }
+            return !closed
+        }) else { return }
+        if !readsOnly {
+            do {
+                try writePendingIndexes()
+                try foldWriteAheadLog()
+            } catch {
+                try? writer.close()
+                throw error
+            }
+        }
+        try writer.close()
+        guard path != ":memory:" else { return }
         var connection: OpaquePointer?
         if sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK {
             sqlite3_busy_timeout(connection, 100)

@@ -53,6 +53,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let parsed = try parsedRules()
         let store = try database.openForReading()
+        defer { try? store.close() }
         let checked = try run.map { try RunOption.resolve($0, in: store) } ?? store.run(.last(back: 0))
         let subject = checked.map(Self.name) ?? "every trace in \(store.path)"
         let against = try baseline.map { try RunOption.resolve($0, in: store) }

@@ -58,6 +58,10 @@ struct CompareCommand: AsyncParsableCommand {
         let grouping = try by.map { try TraceQLArgument.parse("{ } | by(\($0))") }
         let named = sides.isEmpty ? ["last~1", "last"] : sides.count == 1 ? [sides[0], "last"] : sides
         let baseline = try source(named[0]), candidate = try source(named[1])
+        defer {
+            try? baseline.store.close()
+            try? candidate.store.close()
+        }
         let comparison = RunComparison(baseline: try await gather(baseline, grouping: grouping),
                                        candidate: try await gather(candidate, grouping: grouping), confidence: confidence)
         if json {

@@ -30,11 +30,13 @@ struct DatabaseOptions: ParsableArguments {
         do { store = try TraceStore.openForWriting(path: path) } catch { throw UserFacingError.wrapping(error) }
         do {
             let result = try await body(store)
-            try? store.writePendingIndexes()
-            try? store.foldWriteAheadLog()
+            // What was stored is kept either way; the indexes' tail is read past if this fails.
+            try? store.close()
             return result
         } catch {
-            if !existed, (try? store.totals().traces) == 0 {
+            let isEmpty = !existed && (try? store.totals().traces) == 0
+            try? store.close()
+            if isEmpty {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
             throw error

@@ -55,6 +55,7 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         let traceQL = try traceQLText.map(TraceQLArgument.parse)
         let store = try database.openForReading()
+        defer { try? store.close() }
         let traces = try traceIDs.map { try TraceIDPrefix.resolve($0, in: store) }
         let a: Trace, b: Trace
         if against == .median {

@@ -49,6 +49,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
+        defer { try? store.close() }
         let selection = try await filters.selection(in: store)
         let ids = try store.traceIDs(matching: selection)
         if let output {

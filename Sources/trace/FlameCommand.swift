@@ -38,6 +38,7 @@ struct FlameCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
+        defer { try? store.close() }
         let selection = try await filters.selection(in: store)
         var graph = FlameGraph()
         var tally = ClockSkewTally()

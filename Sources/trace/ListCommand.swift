@@ -64,6 +64,7 @@ struct ListCommand: AsyncParsableCommand {
         let traceQL = try (traceQLArgument ?? filters.traceQLText).map(TraceQLArgument.parse)
         // A query is answered by two readers at once; a listing alone reads once.
         let store = try database.openForReading(concurrentReads: traceQL != nil)
+        defer { try? store.close() }
         if follow { return try await followTraces(in: store, traceQL: traceQL) }
         let traces = try store.traces(matching: try await TraceQLArgument.selection(filters.query(in: store, limit: limit, order: sort), query: traceQL, in: store))
         if json {

@@ -70,6 +70,7 @@ struct LogsCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.openForReading(concurrentReads: false)
+        defer { try? store.close() }
         var query = LogQuery(
             traceID: try traceID.map { try TraceIDPrefix.resolveID($0, in: store, allowingUnstored: true) },
             service: service,

@@ -25,6 +25,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
+        defer { try? store.close() }
         if isatty(STDIN_FILENO) == 1 {
             Terminal.printNote("trace mcp speaks the Model Context Protocol on stdin and stdout, for an agent to start (see `trace mcp --help`); Ctrl-D to stop")
         }

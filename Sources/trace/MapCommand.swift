@@ -31,6 +31,7 @@ struct MapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading()
+        defer { try? store.close() }
         var map = ServiceMap()
         try store.forEachTrace(matching: try await filters.selection(in: store)) { map.add($0) }
         if json {

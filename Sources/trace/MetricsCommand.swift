@@ -73,6 +73,7 @@ struct MetricsCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.openForReading(concurrentReads: false)
+        defer { try? store.close() }
         guard let name else {
             let summaries = try store.metricSummaries()
             if summaries.isEmpty {

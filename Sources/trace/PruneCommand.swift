@@ -51,9 +51,12 @@ struct PruneCommand: AsyncParsableCommand {
     func run() async throws {
         let traceQL = try traceQLText.map(TraceQLArgument.parse)
         // Pruning never creates a database: the file must already be a trace database.
-        let path = try database.openForReading().path
+        let reader = try database.openForReading()
+        let path = reader.path
+        try reader.close()
         let store: TraceStore
         do { store = try TraceStore.openForWriting(path: path) } catch { throw UserFacingError.wrapping(error) }
+        defer { try? store.close() }
         let selection: PruneSelection
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
         let before = olderThan.map { now > $0.nanos ? now - $0.nanos : 0 }

@@ -26,6 +26,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openForReading(concurrentReads: false)
+        defer { try? store.close() }
         let runs = try store.runs()
         if json {
             print(String(decoding: try RunListText.json(runs), as: UTF8.self))

@@ -48,6 +48,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let traceQL = try traceQLText.map(TraceQLArgument.parse)
         let store = try database.openForReading(concurrentReads: false)
+        defer { try? store.close() }
         // With its log records, which the waterfall lists and a query's log: fields test.
         let trace = try TraceIDPrefix.resolve(traceID, in: store, details: .allWithLogs)
         // Matched on the trace as stored; an adjusted trace keeps its span ids.

@@ -39,6 +39,7 @@ struct StatsCommand: AsyncParsableCommand {
     func run() async throws {
         let traceQL = try filters.traceQL()
         let store = try database.openForReading()
+        defer { try? store.close() }
         let parts: [(TraceStatistics, ClockSkewTally, SpanGroupStatistics?)]
         let by = self.by, skew = self.skew
         @Sendable func add(_ part: inout (TraceStatistics, ClockSkewTally, SpanGroupStatistics?), _ trace: Trace) {

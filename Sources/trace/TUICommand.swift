@@ -17,6 +17,7 @@ struct TUICommand: ParsableCommand {
     func run() throws {
         // Errors about the database come before the screen is taken over, as with every command.
         let store = try database.openForReading()
+        defer { try? store.close() }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw UserFacingError("trace tui needs a terminal; use `trace list` and `trace show` in scripts")
         }

@@ -149,12 +149,31 @@ import TraceStore
         #expect(runHelp.stdout.contains("--db <path>"))
     }
 
+    /// The commands that serve traffic run Swift's tasks on NIO's event loops (the hook the README
+    /// explains); the others leave Swift's pool alone. Fails if the hook is refused or never engages.
+    @Test func servingCommandsRunTheirTasksOnTheEventLoops() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = ["TRACE_REPORT_EXECUTOR": "1"]
+        let run = try TraceBinary.run(["run", "--requests", "5", "--db", "e.db"], in: directory, environment: report)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("Swift tasks run on NIO's event loops"), "\(run.stderr)")
+        let exec = try TraceBinary.run(["exec", "--db", "e.db", "--", "true"], in: directory, environment: report)
+        #expect(exec.stderr.contains("Swift tasks run on NIO's event loops"), "\(exec.stderr)")
+        let list = try TraceBinary.run(["list", "--db", "e.db"], in: directory, environment: report)
+        #expect(list.stderr.contains("Swift tasks run on Swift's global pool"), "\(list.stderr)")
+        // Writing commands close the file: it stands alone afterwards.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["e.db"])
+    }
+
     /// Reading leaves the directory as it was: no `-wal` or `-shm` files beside the database.
     @Test func readingLeavesNoFilesBehind() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("r.db").path
-        try TraceStore.openForWriting(path: path).insert(sampleTrace(id: 1))
+        let store = try TraceStore.openForWriting(path: path)
+        try store.insert(sampleTrace(id: 1))
+        try store.close()
         let written = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(written == ["r.db"], "\(written)")
         let id = TraceID(high: 1, low: 0xABCDEF).hex

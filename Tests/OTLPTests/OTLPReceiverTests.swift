@@ -169,7 +169,7 @@ import TraceStore
         let answer = try await withReceiver(store: store, maxBodyBytes: 1_000) { url, _ in
             let port = Int(url.split(separator: ":").last!.split(separator: "/").first!)!
             let head = "POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 10000000\r\n\r\n"
-            return try LoopbackSocket.exchange(port: port, send: Data(head.utf8))
+            return try await LoopbackSocket.exchange(port: port, send: Data(head.utf8))
         }
         #expect(answer.hasPrefix("HTTP/1.1 413"))
         #expect(answer.lowercased().contains("connection: close"))

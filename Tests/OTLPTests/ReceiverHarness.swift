@@ -84,7 +84,16 @@ func post(_ url: String, body: Data, contentType: String, headers: [(String, Str
 enum LoopbackSocket {
     struct Failure: Error { let step: String }
 
-    static func exchange(port: Int, send request: Data) throws -> String {
+    /// Sends `request` and reads until the server closes. The blocking calls run on a thread of
+    /// their own: on Swift's cooperative pool (two threads on two cores) they could hold up the
+    /// very tasks the server needs to answer, which under load made the answer come too late.
+    static func exchange(port: Int, send request: Data) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try blockingExchange(port: port, send: request) }) }
+        }
+    }
+
+    private static func blockingExchange(port: Int, send request: Data) throws -> String {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(step: "socket") }
         defer { close(socket) }

@@ -295,6 +295,28 @@ import TraceModel
         #expect(errors.reduce(0, +) == 3)
     }
 
+    /// `close()` returns with the file standing alone, the index entries written, and the store
+    /// unusable; a second close does nothing. A reader's close tidies what reading left.
+    @Test func closingLeavesTheFileAloneAndIsFinal() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("c.db").path
+        let writer = try TraceStore.openForWriting(path: path)
+        for id in UInt64(1)...20 { try await writer.insert(sampleTrace(id: id)) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["c.db", "c.db-shm", "c.db-wal"])
+        try writer.close()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["c.db"])
+        #expect(throws: (any Error).self) { try writer.totals() }
+        try writer.close()
+        // Everything written before the close is in the file itself, index included.
+        #expect(try sqlite(path, "SELECT count(*) FROM traces") == "20")
+        #expect(try sqlite(path, "SELECT count(*) > 0 FROM attribute_postings") == "1")
+        let reader = try TraceStore.openForReading(path: path)
+        #expect(try await reader.forEachTrace(matching: TraceQuery(), inParallel: 2, start: { 0 }, add: { count, _ in count += 1 }).reduce(0, +) == 20)
+        try reader.close()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["c.db"])
+    }
+
     /// Parallel reads split ids into ranges: each id in exactly one, also when there are fewer
     /// ids than parts (a file of one trace read in two parts crashed on that).
     @Test func partsCoverEveryIDOnce() {
