@@ -35,7 +35,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     ],
     targets: [
+        /// spans, traces, log records and severities, metric points (five kinds, exemplars), recorded runs and how a
+        /// command names one, ids, attribute values; no dependencies
         .target(name: "TraceModel"),
+        /// the SQLite database (GRDB): migrations, the v2 tables and views, v5's log records with their word index,
+        /// v6's metric series and points (v7: each series' point count), v8's runs, rows bound through SQLite's C
+        /// API, intention-named reads (a metric's newest point per step for charts)
         .target(
             name: "TraceStore",
             dependencies: [
@@ -44,7 +49,9 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
-        // The wire codec and the export client: OTLP in and out of the model, no store.
+        /// the wire codec, no store: protobuf types generated from `Sources/OTLP/Proto` (traces, logs and metrics),
+        /// span and metric bodies read in place on one wire reader (SwiftProtobuf for whatever it does not read),
+        /// OTLP/JSON and JSON lines, Zipkin v2 JSON, the model mapping, gzip, the OTLP signals
         .target(
             name: "OTLP",
             dependencies: [
@@ -57,7 +64,9 @@ let package = Package(
             ],
             exclude: ["Proto"]
         ),
-        // Everything outbound: the OTLP export clients (HTTP and gRPC), the protocol a user picks, and the forwarder.
+        /// everything outbound: the OTLP/HTTP and OTLP/gRPC export clients (any signal, with the specification's
+        /// retries), the protocol a user picks and the SDKs' environment variables for it, and the forwarder
+        /// `--otlp-endpoint` runs
         .target(
             name: "OTLPExport",
             dependencies: [
@@ -73,7 +82,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The one door every span, log record and metric point takes into the store, whichever transport or file it came from.
+        /// the one front door: `Ingestor.ingest(IngestRequest)` takes an encoded OTLP body (any of the three signals,
+        /// as a transport received it), a Zipkin v2 JSON body, or decoded spans, log records or metric points
+        /// (`import`, the builtin tracer), decodes and validates, encodes rows on the caller's thread, and a commit
+        /// queue writes concurrent requests, every signal alike, in one transaction and answers each only once
+        /// committed; `IngestError` is the one place a refusal becomes an HTTP status and a gRPC code; hands each
+        /// stored request to the forwarder
         .target(
             name: "TraceIngest",
             dependencies: [
@@ -83,7 +97,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // OTLP/HTTP transport: the Hummingbird receiver in front of ingestion.
+        /// the OTLP/HTTP transport: the Hummingbird receiver (`/v1/traces`, `/v1/logs`, `/v1/metrics`) in front of
+        /// `TraceIngest`
         .target(
             name: "OTLPHTTP",
             dependencies: [
@@ -94,7 +109,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        // Zipkin transport: POST /api/v2/spans (v2 JSON) in front of the same ingestion.
+        /// the Zipkin transport: the Hummingbird receiver of `POST /api/v2/spans` (v2 JSON) in front of
+        /// `TraceIngest`, answering as Zipkin does
         .target(
             name: "ZipkinHTTP",
             dependencies: [
@@ -104,7 +120,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // OTLP/gRPC transport: the TraceService, LogsService and MetricsService Export servers in front of the same ingestion.
+        /// the OTLP/gRPC transport: `TraceService/Export`, `LogsService/Export` and `MetricsService/Export`
+        /// (grpc-swift 2) in front of `TraceIngest`, with the size limit and decompression applied before
+        /// grpc-swift's own handling
         .target(
             name: "OTLPGRPC",
             dependencies: [
@@ -118,6 +136,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// frontend, backend (each logging through its own swift-log `Logger` and measuring itself through
+        /// swift-metrics), the server-span, server-metrics and request-hold middlewares, the phase-timed SwiftNIO
+        /// HTTP client, the load generator; swift-otel's configuration (traces, logs and metrics)
         .target(
             name: "DemoServices",
             dependencies: [
@@ -134,7 +155,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // trace run's own tracer, log handler and metrics backend: spans, log records and metric points go to the store in-process, no OTLP on the way.
+        /// the builtin tracer: a swift-distributed-tracing `Tracer` whose finished spans, as model values, wait in a
+        /// queue (a lifecycle `Service`) that hands them to a store in batches; W3C Trace Context in and out; and the
+        /// builtin swift-log `LogHandler`, whose records carry the active span's context into a queue of their own;
+        /// the builtin swift-metrics backend (`RecordingMetrics`, an exemplar a histogram bucket) and its reader
+        /// (`MetricsReader`, a lifecycle `Service`); no store of its own
         .target(
             name: "RecordingTracer",
             dependencies: [
@@ -146,15 +171,25 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        /// the analysis (latency breakdown, critical path, statistics over `Span`s or the store's lean `SpanTiming`s
+        /// alike, histogram, trace diff, the run comparison's Mann–Whitney U and verdicts, a metric over time with
+        /// rates, values and quantiles) and the text views that share it (waterfall, tables, charts, log lines,
+        /// duration format)
         .target(name: "TraceViews", dependencies: ["TraceModel"]),
-        // The query language: parsed, type-checked and evaluated over model values; no store.
+        /// the query language: lexer, parser with column-exact errors and type checks, the evaluator over model
+        /// traces (spansets, structure, pipeline); no store
         .target(name: "TraceQL", dependencies: ["TraceModel"]),
-        // Queries answered from a store: index lookups narrow the traces, the evaluator decides.
+        /// a query answered from a store: what the name, service, duration and attribute indexes can rule out, then
+        /// the evaluator on the rest, two readers at once
         .target(name: "TraceSearch", dependencies: ["TraceModel", "TraceStore", "TraceQL"]),
+        /// zlib, a system library: inflating and deflating bodies for the codec
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        /// SQLite's own configuration call, which GRDB does not expose: one thread per connection, no memory count
         .systemLibrary(name: "CSQLiteSetup", providers: [.apt(["libsqlite3-dev"])]),
+        /// ncursesw, a system library, with a shim for its macros
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
-        // `trace mcp`: the trace file as tools for coding agents, over the MCP SDK's stdio transport.
+        /// `trace mcp`: the tools (JSON answers built from `TraceViews`' analysis and the store's reads) and their
+        /// MCP server over the Swift MCP SDK's stdio transport
         .target(
             name: "TraceMCP",
             dependencies: [
@@ -163,7 +198,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// the TUI's screen logic (trace list, waterfall, live logs, metrics) on a virtual `ScreenBuffer`, and the
+        /// thin ncurses backend that draws it
         .target(name: "TraceTUI", dependencies: ["CNCurses", "TraceModel", "TraceStore", "TraceViews", "TraceQL", "TraceSearch"]),
+        /// the pair and its tracers (and, for swift-otel, the receiver) started and stopped in order; the `run`
+        /// session and its report
         .target(
             name: "TraceRun",
             dependencies: [
@@ -175,9 +214,12 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
-        // `trace check`: rules about a run, measured and reported (text and JUnit), for CI.
+        /// a run's spans gathered for `compare` (by operation or a TraceQL field) and `check`; `check`'s rules parsed
+        /// (caret on a mistake), measured and reported as text and JUnit XML
         .target(name: "TraceCheck", dependencies: ["TraceModel", "TraceStore", "TraceQL", "TraceSearch", "TraceViews"]),
-        // `trace exec`: the user's program run against receivers of its own, on one port for both transports.
+        /// `trace exec`: the OTLP receivers behind one loopback port that tells gRPC from HTTP/1.1 by HTTP/2's
+        /// preface, the program spawned in the terminal's process group with signals passed on, the wait for its last
+        /// export, the summary
         .target(
             name: "TraceExec",
             dependencies: [
@@ -188,6 +230,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// the command line: one file per subcommand
         .executableTarget(
             name: "trace",
             dependencies: [
