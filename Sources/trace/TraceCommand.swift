@@ -47,8 +47,8 @@ struct TraceCommand: AsyncParsableCommand {
             }
             // Where Swift tasks run, for the test that holds the hook to being engaged.
             if ProcessInfo.processInfo.environment["TRACE_REPORT_EXECUTOR"] == "1" {
-                let where_ = await EventLoopGlobalExecutor.isEngaged() ? "NIO's event loops" : "Swift's global pool"
-                Terminal.printNote("Swift tasks run on \(where_) (runtime \(_SwiftStdlibVersion.current))")
+                let place = await EventLoopGlobalExecutor.isEngaged() ? "NIO's event loops" : "Swift's global pool"
+                Terminal.printNote("Swift tasks run on \(place) (runtime \(_SwiftStdlibVersion.current))")
             }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
