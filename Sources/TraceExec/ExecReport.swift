@@ -21,9 +21,9 @@ public struct ExecReport: Sendable {
     public static func make(commandLine: String, outcome: ExecSession.Outcome, run: RecordedRun, store: TraceStore,
                             statistics: IngestStatistics.Snapshot) async throws -> ExecReport {
         let query = TraceQuery().within(run)
-        let parts = try await store.forEachTrace(matching: query, inParallel: 2, start: { TimeAccount() }, add: { time, trace in
-            time.add(LatencyBreakdown(trace: trace))
-        })
+        // Time alone, as `trace stats` reads it: no spans built.
+        let parts = try await store.forEachTraceTimings(matching: query, inParallel: 2, start: { TimingStatistics(grouping: .root) }, add: { $0.add($1) },
+                                                        finish: { part, names in part.statistics(names: names).time })
         var slowestQuery = query
         slowestQuery.order = .duration
         slowestQuery.limit = 1

@@ -12,7 +12,8 @@ extension TraceStore {
         let count = max(1, parts)
         let plan = try await writer.read { db in try TimingReadPlan(query: query, in: db, dictionary: dictionary) }
         if !plan.scansSpans {
-            return try await readInParallel(matching: query, parts: count) { store, part in
+            // The plan has asked the indexes already: the parts take the traces it found.
+            return try await readInParallel(matching: plan.narrowed ?? query, parts: count) { store, part in
                 var partial = start()
                 try store.writer.read { db in try plan.readJoined(part, db) { add(&partial, $0) } }
                 return finish(partial, plan.names)
@@ -48,6 +49,8 @@ private struct TimingReadPlan: Sendable {
     /// Whether the read goes through the spans table in storage order, which costs about half
     /// of reaching each trace's spans through the index, when the selection is most of the file.
     private(set) var scansSpans = false
+    /// Otherwise the query narrowed to the traces it selects, so the parts need not ask the indexes again.
+    private(set) var narrowed: TraceQuery?
 
     init(query: TraceQuery, in db: Database, dictionary: DictionaryCache) throws {
         let spanNames = try RawStatement(db, sql: "SELECT id, name FROM span_names")
@@ -57,12 +60,15 @@ private struct TimingReadPlan: Sendable {
             serviceNumbers[id] = names.number(try context.resource(id).serviceName)
         }
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM traces") ?? 0
-        let selection = try TraceStore.selection(for: query, in: db)
         guard query.limit == nil, total > 0 else { return }
+        let selection = try TraceStore.selection(for: query, in: db)
         let rows = try RawStatement(db, sql: "SELECT t.id, t.span_count \(selection.filter)")
         try rows.bind(selection.arguments)
         var selected: [(ref: Int64, spans: Int32)] = []
         while try rows.step(db) { selected.append((rows.int64(0), Int32(clamping: rows.int64(1)))) }
+        var narrowed = TraceQuery()
+        narrowed.within = TraceSet(refs: selected.map(\.ref).sorted())
+        self.narrowed = narrowed
         guard 2 * selected.count >= total, let first = selected.lazy.map(\.ref).min(), let last = selected.lazy.map(\.ref).max(),
               // Two subqueries: one query asking both would scan the table for them.
               let rowIDs = try Row.fetchOne(db, sql: "SELECT (SELECT min(rowid) FROM spans), (SELECT max(rowid) FROM spans)"),

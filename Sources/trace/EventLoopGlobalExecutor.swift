@@ -8,9 +8,8 @@ import Glibc
 /// Swift concurrency's global executor on NIO's singleton event loops, for the demo pair and the receivers:
 /// their tasks then run on the threads that do their I/O, with no hop to another pool and back.
 ///
-/// No supported mechanism does this as fast (README, "Swift tasks on the event loops"): a task
-/// executor preference (SE-0417) leaves the tasks NIO and Hummingbird start unstructured on the
-/// pool, and NIO's own takeover (`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`)
+/// No supported mechanism measured as fast (README, "Swift tasks on the event loops"): a task
+/// executor preference (SE-0417) around the command ran no faster than the pool, and NIO's own takeover (`NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor`)
 /// runs each job as the event loop's serial executor: every nonisolated async function (the whole
 /// Hummingbird responder chain) then hops "back" to the generic executor on entry and after each
 /// call, which re-enqueues the task on the loop: 88 jobs a request in the demo. Run as the generic

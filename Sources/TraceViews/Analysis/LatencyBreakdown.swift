@@ -37,16 +37,11 @@ public struct LatencyBreakdown: Sendable, Equatable {
     }
 
     public init(tree: TraceTree) {
-        self.init(tree: tree, hops: true)
-    }
-
-    /// Without `hops`, only the time: what run-wide totals need, per trace of a whole file.
-    init(tree: TraceTree, hops withHops: Bool) {
         var workspace = TimingWorkspace<String>()
         workspace.time(tree.trace.spans, tree.links, durationNanos: tree.trace.durationNanos)
         pathNanos = Dictionary(uniqueKeysWithValues: workspace.path.map { (TimeBucket($0.bucket), $0.nanos) })
         parallelNanos = Dictionary(uniqueKeysWithValues: workspace.parallel.map { (TimeBucket($0.bucket), $0.nanos) })
-        if withHops { hops = Self.hops(tree) }
+        hops = Self.hops(tree)
     }
 
     /// The trace's hops, in the order a depth-first walk from the roots meets their server spans.
